@@ -1,0 +1,1 @@
+"""Everything that speaks to UpKeep: client, mapping, pull, outbox replay, scheduler, emulator, CLI."""

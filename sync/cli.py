@@ -1,0 +1,15 @@
+"""The ``upkeep-mirror`` command line: the composition root that wires store, client and servers.
+
+Each command is a few lines of wiring; the work lives in the modules it calls. Errors reach the
+user as one sentence on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="upkeep-mirror")
+def cli() -> None:
+    """Keep an offline-capable local mirror of an UpKeep CMMS account, and query it."""
