@@ -1,0 +1,62 @@
+"""Column types shared by every mirrored table.
+
+Timestamps are stored as ISO-8601 UTC text with millisecond precision and a ``Z``
+(``2024-03-01T08:15:00.000Z``), the shape UpKeep itself sends. Text keeps the file readable
+in Datasette, sorts correctly, and compares with SQLite's own clock written the same way:
+``strftime('%Y-%m-%dT%H:%M:%fZ', 'now')``. Python always gets timezone-aware UTC back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.types import String, TypeDecorator
+
+#: The SQL expression for "now" in the stored timestamp format, for named queries.
+SQL_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+def format_utc(value: datetime) -> str:
+    """Render an aware (or UTC-naive) datetime in the stored text form."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_utc(text: str) -> datetime:
+    """Parse ISO-8601 with or without ``Z``/offset; a naive value is taken as UTC."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime stored as sortable ISO-8601 text."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None or isinstance(value, str):
+            return value
+        return format_utc(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else parse_utc(value)
+
+
+class ISODate(TypeDecorator):
+    """A calendar date stored as ``YYYY-MM-DD`` text."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None or isinstance(value, str):
+            return value
+        return value.isoformat()
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else date.fromisoformat(value)

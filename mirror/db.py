@@ -1,0 +1,104 @@
+"""The one module that owns the engine: open a mirror file, hand out sessions.
+
+SQLite is set up for one writer and many readers (Datasette, query functions, the CLI) on the
+same file: WAL journal, a busy timeout, and write transactions that take the write lock up front
+(``BEGIN IMMEDIATE``) so two writers queue instead of failing halfway with "database is locked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlmodel import Session, create_engine
+
+from mirror.migrations import LATEST, current_version, migrate
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class MirrorError(Exception):
+    """The mirror file cannot be used as asked (newer schema, read-only and missing, ...)."""
+
+
+class Mirror:
+    """An open mirror file: ``with mirror.session() as s`` to read, ``with mirror.write() as s`` to write."""
+
+    def __init__(self, path: Path, engine: Engine):
+        self.path = path
+        self.engine = engine
+        self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    def session(self) -> Session:
+        """A session for reading (and for callers that manage their own commit)."""
+        return Session(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        with Session(self._write_engine) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return current_version(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Mirror:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Mirror({str(self.path)!r})"
+
+
+def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
+    """Create or open the mirror at ``path``, upgrading its schema in place to the latest version."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        f"sqlite:///{path}",
+        # The driver must not open transactions on its own; the "begin" hook below does it.
+        connect_args={"isolation_level": None, "timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    _configure(engine)
+    with engine.connect() as conn:
+        version = current_version(conn)
+        if version > LATEST:
+            engine.dispose()
+            raise MirrorError(
+                f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
+                "upgrade upkeep-mirror."
+            )
+        if upgrade and version < LATEST:
+            migrate(conn)
+    return Mirror(path, engine)
+
+
+def _configure(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",  # durable at checkpoints; WAL keeps the file consistent on a crash
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            "foreign_keys=OFF",  # references are for reading; a page may name a row the next page brings
+            "temp_store=MEMORY",
+        ):
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")

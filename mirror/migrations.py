@@ -1,0 +1,82 @@
+"""Forward-only schema migrations: a small registry, each step applied and recorded atomically.
+
+A mirror created by any earlier version opens and upgrades in place, so nobody has to delete a
+synced mirror (and its unsent local writes) to upgrade. Each step runs in the same transaction as
+the row that records it in ``schema_versions``: a crash leaves the file at the previous version.
+
+To change the schema, append a :class:`Migration`; never edit one that has shipped.
+``tests/test_store.py`` fails when the migrated schema and the models disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+from sqlalchemy import Connection, text
+
+from mirror.columns import format_utc
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _sql_file(filename: str) -> Callable[[Connection], None]:
+    def apply(conn: Connection) -> None:
+        script = resources.files("mirror.sql").joinpath(filename).read_text()
+        raw = conn.connection.driver_connection
+        # executescript would COMMIT the surrounding transaction; run statement by statement instead.
+        for statement in _split(script):
+            raw.execute(statement)
+
+    return apply
+
+
+def _split(script: str) -> list[str]:
+    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial tables", _sql_file("0001_initial.sql")),
+    Migration(2, "readable detail views", _sql_file("0002_detail_views.sql")),
+]
+
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(conn: Connection) -> int:
+    exists = conn.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_versions'")
+    ).first()
+    if not exists:
+        return 0
+    return conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_versions")).scalar_one()
+
+
+def migrate(conn: Connection, target: int = LATEST) -> list[int]:
+    """Apply every pending migration up to ``target``, each in its own transaction; return them."""
+    conn.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS schema_versions "
+        "(version INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)"
+    )
+    done = current_version(conn)
+    conn.commit()
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.version > target or migration.version <= done:
+            continue
+        with conn.begin():
+            migration.apply(conn)
+            conn.execute(
+                text("INSERT INTO schema_versions (version, name, applied_at) VALUES (:v, :n, :t)"),
+                {"v": migration.version, "n": migration.name, "t": format_utc(datetime.now(UTC))},
+            )
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,114 @@
+"""Saving mapped rows: bulk upserts per page, cursors, rejects and tombstones.
+
+Every function takes the caller's session and does not commit, so a pull can put a page of
+rows, its rejects and the advanced cursor into one transaction (``with mirror.write() as s``).
+Rows arrive as plain dicts keyed by column name, as the mapping produces them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy.dialects.sqlite import insert
+from sqlmodel import Session
+
+from mirror.bookkeeping import Reject, SyncCursor
+from mirror.models import MIRRORED, Mirrored
+
+#: Columns a pull never overwrites: the row's local state belongs to the outbox.
+_KEEP_ON_UPDATE = {"id", "local_state"}
+
+
+def table_of(entity: str | type[Mirrored]) -> Table:
+    model = MIRRORED[entity] if isinstance(entity, str) else entity
+    return model.__table__  # type: ignore[attr-defined]
+
+
+@cache
+def _defaults(table: Table) -> dict[str, Any]:
+    """Per column, a factory for its default, for keys a mapped row may leave out."""
+    model = next(m for m in MIRRORED.values() if m.__table__ is table)  # type: ignore[attr-defined]
+    out: dict[str, Any] = {}
+    for column in table.c:
+        # ``metadata`` is ``metadata_`` on the model: SQLModel reserves the plain name.
+        field = model.model_fields.get(column.name) or model.model_fields.get(column.name + "_")
+        if field is None or field.is_required():
+            continue
+        out[column.name] = field.default_factory or (lambda value=field.default: value)
+    return out
+
+
+def complete_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with every column present: defaults filled in, so one executemany fits all rows."""
+    full = {k: make() for k, make in _defaults(table).items() if k not in row}
+    full.update(row)
+    return full
+
+
+def upsert_rows(
+    session: Session, entity: str, rows: Sequence[dict[str, Any]], *, now: datetime | None = None, force: bool = False
+) -> int:
+    """Insert or update a page of rows in one statement; return how many rows actually changed.
+
+    A row whose raw UpKeep object is unchanged is left alone (so an overlapping or repeated pull
+    changes nothing), unless it was tombstoned (it is back) or ``force`` is set. A tombstoned row
+    that UpKeep returns again is revived.
+    """
+    if not rows:
+        return 0
+    table = table_of(entity)
+    stamp = now or datetime.now(UTC)
+    params = [complete_row(table, {**row, "synced_at": stamp, "deleted_at": None}) for row in rows]
+    stmt = insert(table)
+    changed = or_(stmt.excluded.raw.is_not(table.c.raw), table.c.deleted_at.is_not(None))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in _KEEP_ON_UPDATE},
+        where=None if force else changed,
+    )
+    result = session.execute(stmt, params)
+    return max(result.rowcount, 0)
+
+
+def tombstone(session: Session, entity: str, ids: Iterable[str], *, now: datetime | None = None) -> int:
+    """Mark rows as deleted upstream; they stay for history but leave default views and queries."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    table = table_of(entity)
+    result = session.execute(
+        update(table)
+        .where(and_(table.c.id.in_(ids), table.c.deleted_at.is_(None)))
+        .values(deleted_at=now or datetime.now(UTC))
+    )
+    return result.rowcount
+
+
+def existing_ids(session: Session, entity: str, ids: Iterable[str]) -> set[str]:
+    table = table_of(entity)
+    return set(session.execute(select(table.c.id).where(table.c.id.in_(list(ids)))).scalars())
+
+
+def get_cursor(session: Session, entity: str) -> SyncCursor:
+    """The entity's cursor row (a new, unsaved one with no cursor before the first pull)."""
+    return session.get(SyncCursor, entity) or SyncCursor(entity=entity)
+
+
+def save_cursor(session: Session, cursor: SyncCursor) -> None:
+    session.merge(cursor)
+
+
+def record_rejects(session: Session, rejects: Sequence[dict[str, Any]], *, run_id: str | None = None) -> int:
+    """Keep objects that failed mapping (entity, upkeep_id, field, reason, raw), one row each."""
+    if not rejects:
+        return 0
+    stamp = datetime.now(UTC)
+    session.execute(
+        insert(Reject.__table__),  # type: ignore[attr-defined]
+        [{"field": None, "upkeep_id": None, **r, "run_id": run_id, "seen_at": stamp} for r in rejects],
+    )
+    return len(rejects)
