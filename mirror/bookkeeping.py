@@ -70,3 +70,12 @@ class Reject(SQLModel, table=True):
     raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     run_id: str | None = None
     seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReconcileSeen(SQLModel, table=True):
+    """Ids the reconciliation pass in progress has seen; rows not among them get tombstoned."""
+
+    __tablename__ = "reconcile_seen"
+
+    entity: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
-from mirror.migrations import LATEST, current_version, migrate
+from mirror.migrations import LATEST, MIGRATIONS, applied_versions, current_version, migrate
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -81,7 +81,7 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
                 f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
                 "upgrade upkeep-mirror."
             )
-        if upgrade and version < LATEST:
+        if upgrade and not {m.version for m in MIGRATIONS} <= applied_versions(conn):
             migrate(conn)
     return Mirror(path, engine)
 

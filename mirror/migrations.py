@@ -46,18 +46,24 @@ def _split(script: str) -> list[str]:
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial tables", _sql_file("0001_initial.sql")),
     Migration(2, "readable detail views", _sql_file("0002_detail_views.sql")),
+    Migration(5, "reconciliation bookkeeping", _sql_file("0005_reconcile_seen.sql")),
 ]
+MIGRATIONS.sort(key=lambda m: m.version)
 
 LATEST = MIGRATIONS[-1].version
 
 
-def current_version(conn: Connection) -> int:
+def applied_versions(conn: Connection) -> set[int]:
     exists = conn.execute(
         text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_versions'")
     ).first()
     if not exists:
-        return 0
-    return conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_versions")).scalar_one()
+        return set()
+    return set(conn.execute(text("SELECT version FROM schema_versions")).scalars())
+
+
+def current_version(conn: Connection) -> int:
+    return max(applied_versions(conn), default=0)
 
 
 def migrate(conn: Connection, target: int = LATEST) -> list[int]:
@@ -66,11 +72,12 @@ def migrate(conn: Connection, target: int = LATEST) -> list[int]:
         "CREATE TABLE IF NOT EXISTS schema_versions "
         "(version INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)"
     )
-    done = current_version(conn)
+    done = applied_versions(conn)
     conn.commit()
     applied = []
     for migration in MIGRATIONS:
-        if migration.version > target or migration.version <= done:
+        # Any version not yet applied, in order: robust to a step inserted below the newest.
+        if migration.version > target or migration.version in done:
             continue
         with conn.begin():
             migration.apply(conn)

@@ -1,0 +1,351 @@
+"""``UpKeepClient``: one connection-reusing session with the UpKeep API v2, for the pull and the outbox.
+
+Every call sends ``upkeep-version: 2022-09-14`` (so the account's default version cannot change
+field shapes under the mirror) and ``Session-Token``. The token is given, or obtained lazily by
+logging in with email and password on the first call. A 401 later in the run logs in again once
+and repeats the call; a second 401 raises ``AuthenticationFailed``. Credentials and tokens never
+reach logs, reprs or exception texts.
+
+Each call goes through ``RetryPolicy`` (``sync.retry``). The rule for writes (POST, PATCH,
+DELETE), since UpKeep has no idempotency keys: a write is retried only when the failure proves it
+was not applied: connect error or connect timeout (nothing was sent), 429, 503 (UpKeep: offline
+for maintenance), or a 401 answered by a fresh login. After a read timeout, a dropped connection
+or another 5xx, UpKeep may have applied it, so the client raises the error with
+``ambiguous=True`` and the caller (the outbox replayer) decides. GETs and the login are retried
+on every ``RetriableError``.
+
+The client is not thread-safe: use one per thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .errors import (
+    AuthenticationFailed,
+    ConfigurationError,
+    MalformedResponse,
+    NetworkError,
+    error_for_status,
+)
+from .retry import Pacer, RetryPolicy, parse_retry_after
+
+__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "ClientStats", "Credentials", "UpKeepClient"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.onupkeep.com"
+API_VERSION = "2022-09-14"
+AUTH_PATH = "/api/v2/auth"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Failures that happen before any byte of the request leaves: safe to retry even for a write.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+ENV_VARS = {
+    "session_token": "UPKEEP_SESSION_TOKEN",
+    "email": "UPKEEP_EMAIL",
+    "password": "UPKEEP_PASSWORD",
+    "base_url": "UPKEEP_BASE_URL",
+}
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    """How to reach and authenticate with UpKeep: a session token, or email and password, or both.
+
+    With email and password the client can log in again when a session expires; with a token
+    alone a 401 is final. The repr shows only which values are set.
+    """
+
+    session_token: str | None = None
+    email: str | None = None
+    password: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+
+    def __post_init__(self) -> None:
+        if bool(self.email) != bool(self.password):
+            raise ConfigurationError(
+                "UpKeep email and password go together: set both (UPKEEP_EMAIL and UPKEEP_PASSWORD, "
+                "or email and password in the config file)"
+            )
+        if not self.session_token and not self.email:
+            raise ConfigurationError(
+                "no UpKeep credentials: set UPKEEP_SESSION_TOKEN, or UPKEEP_EMAIL and UPKEEP_PASSWORD "
+                "(in the environment or the [upkeep] table of the config file)"
+            )
+        try:
+            url = httpx.URL(self.base_url)
+        except httpx.InvalidURL:
+            url = None
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise ConfigurationError(
+                "the UpKeep base URL (UPKEEP_BASE_URL / base_url) must be an http(s) URL"
+            )
+
+    @property
+    def can_login(self) -> bool:
+        return bool(self.email and self.password)
+
+    def __repr__(self) -> str:
+        def shown(value: str | None) -> str:
+            return "'***'" if value else "None"
+
+        return (
+            f"Credentials(base_url={self.base_url!r}, session_token={shown(self.session_token)}, "
+            f"email={shown(self.email)}, password={shown(self.password)})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Credentials:
+        """From ``UPKEEP_SESSION_TOKEN``, ``UPKEEP_EMAIL``, ``UPKEEP_PASSWORD``, ``UPKEEP_BASE_URL``."""
+        return cls(**_values_from_env(os.environ if env is None else env))
+
+    @classmethod
+    def load(cls, config_path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Credentials:
+        """The ``[upkeep]`` table of a TOML config file, the environment over it.
+
+        The file is ``config_path`` (which must exist), else ``default_config_path()`` if it exists.
+        Its keys are ``session_token``, ``email``, ``password``, ``base_url``.
+        """
+        env = os.environ if env is None else env
+        path = Path(config_path) if config_path else default_config_path(env)
+        values = _values_from_file(path) if config_path or path.is_file() else {}
+        values.update(_values_from_env(env))
+        return cls(**values)
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/upkeep-mirror/config.toml``, by default ``~/.config/upkeep-mirror/config.toml``."""
+    env = os.environ if env is None else env
+    return Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "upkeep-mirror" / "config.toml"
+
+
+def _values_from_env(env: Mapping[str, str]) -> dict[str, str]:
+    return {key: env[var].strip() for key, var in ENV_VARS.items() if env.get(var, "").strip()}
+
+
+def _values_from_file(path: Path) -> dict[str, str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"cannot read config file {path}: {type(exc).__name__}") from None
+    except tomllib.TOMLDecodeError as exc:  # its text gives line and column, not the content
+        raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from None
+    table = data.get("upkeep", {})
+    unknown = sorted(set(table) - set(ENV_VARS)) if isinstance(table, dict) else ["(not a table)"]
+    if unknown or not all(isinstance(v, str) for v in table.values()):
+        raise ConfigurationError(
+            f"config file {path}: [upkeep] takes only string values for {', '.join(ENV_VARS)}; "
+            f"unknown: {', '.join(unknown) or 'none'}"
+        )
+    return {key: value.strip() for key, value in table.items() if value.strip()}
+
+
+@dataclass
+class ClientStats:
+    """Counters a sync run records: HTTP requests sent (logins included), retries, logins."""
+
+    requests: int = 0
+    retries: int = 0
+    logins: int = 0
+
+
+class UpKeepClient:
+    """The UpKeep API v2 over one ``httpx.Client``: one page or object per call, unwrapped from its envelope.
+
+    ``sleep`` serves both the retry waits and the rate limit, ``clock`` the rate limit; tests
+    inject fakes. ``transport`` lets a test or the demo talk to an in-process emulator.
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        policy: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_requests_per_second: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._credentials = credentials
+        self._token = credentials.session_token
+        self._policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._pacer = Pacer(max_requests_per_second, clock, sleep) if max_requests_per_second else None
+        self.stats = ClientStats()
+        self._http = httpx.Client(
+            base_url=credentials.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={
+                "upkeep-version": API_VERSION,
+                "Accept": "application/json",
+                "User-Agent": "upkeep-mirror",
+            },
+        )
+
+    def __repr__(self) -> str:
+        auth = "email+password" if self._credentials.can_login else "session token"
+        return f"<UpKeepClient {self._credentials.base_url} auth={auth}>"
+
+    def get_list(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One page of a list endpoint: its ``results``. Paging is the caller's (``sync.paging``)."""
+        return self._unwrap(self._call("GET", path, params=params), "results", list, "GET", path)
+
+    def get_one(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One object: its ``result``."""
+        return self._unwrap(self._call("GET", path, params=params), "result", dict, "GET", path)
+
+    def post(self, path: str, json: Mapping[str, Any]) -> dict[str, Any]:
+        """Create; returns the created object (``result``), with its server id and timestamps."""
+        return self._unwrap(self._call("POST", path, json=json), "result", dict, "POST", path)
+
+    def patch(self, path: str, json: Mapping[str, Any]) -> dict[str, Any]:
+        """Update the given fields; returns the updated object (``result``)."""
+        return self._unwrap(self._call("PATCH", path, json=json), "result", dict, "PATCH", path)
+
+    def delete(self, path: str) -> dict[str, Any]:
+        """Delete; returns the whole answer, e.g. ``{"success": true, "message": "1 asset deleted"}``."""
+        return self._call("DELETE", path)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> UpKeepClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, *, params: Any = None, json: Any = None) -> dict[str, Any]:
+        retrying = self._policy.retrying(sleep=self._sleep, on_retry=self._count_retry)
+        return retrying(self._attempt, method, path, params, json)
+
+    def _count_retry(self, exc: BaseException, wait: float) -> None:
+        self.stats.retries += 1
+
+    def _attempt(self, method: str, path: str, params: Any, json: Any) -> dict[str, Any]:
+        if self._token is None:
+            self._login()
+        response = self._send(method, path, params=params, json=json)
+        can_login = self._credentials.can_login
+        if response.status_code == 401 and can_login:
+            log.info("UpKeep refused the session (HTTP 401); logging in again")
+            self._login()
+            response = self._send(method, path, params=params, json=json)
+        if response.status_code == 401:
+            why = (
+                "refused again right after a fresh login; check that the account has API access"
+                if can_login
+                else "session token refused; configure an email and password so the mirror can log in again"
+            )
+            raise AuthenticationFailed(why, status=401, method=method, path=path)
+        return self._parse(method, path, response)
+
+    def _login(self) -> None:
+        creds = self._credentials
+        self._token = None
+        payload = {"email": creds.email, "password": creds.password}
+        response = self._send("POST", AUTH_PATH, json=payload, login=True)
+        status = response.status_code
+        if 400 <= status < 500 and status != 429:
+            reason = self._redact(_message(_json(response)) or response.reason_phrase)
+            # No response attached: its request carries the password.
+            raise AuthenticationFailed(
+                f"login refused: {reason}", status=status, method="POST", path=AUTH_PATH
+            )
+        body = self._parse("POST", AUTH_PATH, response, login=True)
+        result = body.get("result")
+        token = result.get("sessionToken") if isinstance(result, dict) else None
+        if not isinstance(token, str) or not token:
+            raise MalformedResponse(
+                "the login answer has no result.sessionToken", status=status, method="POST", path=AUTH_PATH
+            )
+        self._token = token
+        self.stats.logins += 1
+        log.info("logged in to UpKeep at %s", creds.base_url)
+
+    def _send(
+        self, method: str, path: str, *, params: Any = None, json: Any = None, login: bool = False
+    ) -> httpx.Response:
+        if self._pacer is not None:
+            self._pacer.wait()
+        headers = {} if login else {"Session-Token": self._token or ""}
+        self.stats.requests += 1
+        try:
+            response = self._http.request(method, path, params=params, json=json, headers=headers)
+        except httpx.UnsupportedProtocol as exc:
+            raise ConfigurationError(f"unusable UpKeep URL: {exc}", method=method, path=path) from exc
+        except httpx.TransportError as exc:
+            sent = not isinstance(exc, _NOT_SENT)
+            ambiguous = sent and method not in SAFE_METHODS and not login
+            detail = self._redact(str(exc)) or "no detail"
+            raise NetworkError(
+                f"no answer ({type(exc).__name__}: {detail})", ambiguous=ambiguous, method=method, path=path
+            ) from exc
+        log.debug("%s %s -> HTTP %d", method, path, response.status_code)
+        return response
+
+    def _parse(
+        self, method: str, path: str, response: httpx.Response, *, login: bool = False
+    ) -> dict[str, Any]:
+        status = response.status_code
+        body = _json(response)
+        if status >= 400 or (isinstance(body, dict) and body.get("success") is False):
+            message = self._redact(_message(body) or response.reason_phrase or "no message")
+            raise error_for_status(
+                status,
+                message,
+                method=method,
+                path=path,
+                response=None if login else response,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                ambiguous=method not in SAFE_METHODS and not login and status != 503,
+            )
+        if not isinstance(body, dict):
+            kind = "not JSON" if body is None else f"JSON {type(body).__name__}, not an object"
+            ctype = response.headers.get("content-type", "none")
+            detail = f"the answer is {kind} (content-type {ctype}, {len(response.content)} bytes)"
+            raise MalformedResponse(detail, status=status, method=method, path=path)
+        return body
+
+    def _unwrap(self, body: dict[str, Any], key: str, kind: type, method: str, path: str) -> Any:
+        value = body.get(key)
+        if not isinstance(value, kind):
+            keys = ", ".join(sorted(map(str, body))) or "none"
+            wanted = f"{key!r} {'list' if kind is list else 'object'}"
+            raise MalformedResponse(f"the answer has no {wanted} (keys: {keys})", method=method, path=path)
+        return value
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the password, email or session tokens, should UpKeep echo them."""
+        creds = self._credentials
+        for secret in (creds.password, creds.session_token, self._token, creds.email):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
+        return text
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _message(body: Any) -> str | None:
+    """UpKeep's ``message`` from an error answer, if it sent one."""
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) and message else None
