@@ -13,3 +13,8 @@ import click
 @click.version_option(package_name="upkeep-mirror")
 def cli() -> None:
     """Keep an offline-capable local mirror of an UpKeep CMMS account, and query it."""
+
+from sync.pull_cli import status, sync  # noqa: E402
+
+cli.add_command(sync)
+cli.add_command(status)

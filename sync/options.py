@@ -1,0 +1,50 @@
+"""Options every command shares (the mirror file, where UpKeep is, how to log in), declared once."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sync.client import Credentials, UpKeepClient
+from sync.errors import ConfigurationError
+
+
+def db_option(func: Callable) -> Callable:
+    return click.option(
+        "--db",
+        "db",
+        required=True,
+        envvar="UPKEEP_MIRROR_DB",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The mirror's SQLite file (created if missing). Env: UPKEEP_MIRROR_DB.",
+    )(func)
+
+
+def upkeep_options(func: Callable) -> Callable:
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="TOML file with an [upkeep] table (base_url, email, password or session_token). "
+        "Default: ~/.config/upkeep-mirror/config.toml when it exists.",
+    )(func)
+    return click.option(
+        "--base-url",
+        help="UpKeep API base URL, e.g. http://127.0.0.1:8900 for the emulator. "
+        "Env: UPKEEP_BASE_URL; default https://api.onupkeep.com.",
+    )(func)
+
+
+def make_client(base_url: str | None, config_path: Path | None, **kwargs: Any) -> UpKeepClient:
+    """A client from flags, environment and config file; a bad setup is one clear sentence."""
+    try:
+        credentials = Credentials.load(config_path)
+        if base_url:
+            credentials = dataclasses.replace(credentials, base_url=base_url)
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message or str(exc)) from None
+    return UpKeepClient(credentials, **kwargs)

@@ -1,0 +1,300 @@
+"""Pull: bring the mirror level with UpKeep, page by page, each page in one transaction.
+
+For each entity: walk its listing with a :class:`~sync.keyset.KeysetPager`, map each object
+(:mod:`sync.mapping`), and write the page's rows, its rejects and the advanced cursor in one
+transaction. A crash at any point leaves the file consistent and the cursor at the last page
+written, so the next run resumes there.
+
+Incremental runs list ``updatedAt >= cursor`` oldest change first. After a complete run the
+cursor becomes the run's start minus a skew (:func:`sync.paging.next_cursor`), never the newest
+row seen, so rows changed during the run come again. Reconciliation (``full``) lists every object
+by ``createdAt``, upserts what changed and tombstones what UpKeep no longer has: UpKeep has no
+deletion feed. Preventive-maintenance triggers have no date filters, so every run lists them
+all (they are few) and reconciles them on the way.
+
+Fetching runs one page ahead in a background thread, so the HTTP round trip of page n+1
+overlaps the mapping and writing of page n; memory stays O(page).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from mirror.bookkeeping import SyncRun
+from mirror.columns import format_utc
+from mirror.db import Mirror
+from mirror.models import MIRRORED
+from mirror.store import get_cursor, record_rejects, save_cursor, table_of, upsert_rows
+from sync.client import UpKeepClient
+from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
+from sync.keyset import KeysetPager, to_ms
+from sync.mapping import MalformedObject, transform, upkeep_id
+from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an entity is listed, and which filters its listing takes (per the API reference)."""
+
+    entity: str
+    path: str
+    change_filter: bool = True  # createdAt*/updatedAt* filters exist
+    per_meter: bool = False  # listed under /meters/<id>/readings
+
+
+SOURCES: dict[str, Source] = {
+    s.entity: s
+    for s in (
+        Source("users", "/api/v2/users/"),
+        Source("teams", "/api/v2/teams/"),
+        Source("locations", "/api/v2/locations"),
+        Source("vendors", "/api/v2/vendors/"),
+        Source("customers", "/api/v2/customers/"),
+        Source("assets", "/api/v2/assets"),
+        Source("parts", "/api/v2/parts"),
+        Source("meters", "/api/v2/meters/"),
+        Source("meter_readings", "/api/v2/meters/{meter}/readings", per_meter=True),
+        Source("preventive_maintenance", "/api/v2/preventive-maintenance", change_filter=False),
+        Source("work_orders", "/api/v2/work-orders"),
+        Source("requests", "/api/v2/requests"),
+        Source("purchase_orders", "/api/v2/purchase-orders/"),
+    )
+}
+assert list(SOURCES) == list(MIRRORED), "pull order must follow mirror.models.MIRRORED"
+
+
+@dataclass
+class PullResult:
+    """What one entity's pull did; also written to ``sync_runs``."""
+
+    entity: str
+    mode: str
+    fetched: int = 0
+    upserted: int = 0
+    tombstoned: int = 0
+    rejected: int = 0
+    requests: int = 0
+    retries: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+    finished: bool = False
+    stops_run: bool = False  # auth, network or a stop request: the entities after it are not tried
+
+
+@dataclass
+class PullOptions:
+    page_size: int = DEFAULT_LIMIT
+    skew_ms: int = DEFAULT_SKEW_MS
+    full: bool = False
+    on_page: Callable[[PullResult], None] | None = None  # progress callback
+    should_stop: Callable[[], bool] = field(default=lambda: False)  # graceful stop between pages
+
+
+class Stopped(Exception):
+    """The pull was asked to stop; the last page written is committed, the rest comes next run."""
+
+
+def sync_entities(
+    mirror: Mirror, client: UpKeepClient, entities: list[str] | None = None, options: PullOptions | None = None
+) -> list[PullResult]:
+    """Pull the given entities (all, in reference order, by default); one result per entity.
+
+    A fatal or network failure stops the run (the next entity would fail the same way); a
+    rejected request or a malformed response is recorded for its entity and the run goes on.
+    """
+    options = options or PullOptions()
+    run_id = uuid.uuid4().hex[:12]
+    results = []
+    for entity in entities or list(SOURCES):
+        result = pull_entity(mirror, client, SOURCES[entity], run_id=run_id, options=options)
+        results.append(result)
+        if result.stops_run:
+            break
+    return results
+
+
+def pull_entity(mirror: Mirror, client: UpKeepClient, source: Source, *, run_id: str, options: PullOptions) -> PullResult:
+    reconcile = options.full or not source.change_filter
+    result = PullResult(source.entity, "full" if reconcile else "incremental")
+    started = datetime.now(UTC)
+    before = (client.stats.requests, client.stats.retries)
+    with mirror.write() as s:
+        run = SyncRun(run_id=run_id, entity=source.entity, mode=result.mode, started_at=started)
+        s.add(run)
+        s.flush()
+        run_pk = run.id
+        if reconcile:
+            s.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": source.entity})
+    try:
+        _pull(mirror, client, source, result, reconcile, started, options)
+        result.finished = True
+    except Stopped:
+        result.error, result.stops_run = "stopped before the end; the next run continues from here", True
+    except (AuthenticationFailed, ConfigurationError, RetriableError) as exc:
+        result.error, result.stops_run = str(exc), True  # the next entity would fail the same way
+    except UpKeepError as exc:  # a rejected request or malformed answer concerns this listing only
+        result.error = str(exc)
+    finally:
+        result.requests = client.stats.requests - before[0]
+        result.retries = client.stats.retries - before[1]
+        result.seconds = (datetime.now(UTC) - started).total_seconds()
+        with mirror.write() as s:
+            run = s.get(SyncRun, run_pk)
+            for name in ("fetched", "upserted", "tombstoned", "rejected", "requests", "retries", "error"):
+                setattr(run, name, getattr(result, name))
+            run.finished_at = datetime.now(UTC)
+    return result
+
+
+def _pull(mirror, client, source, result, reconcile, started, options) -> None:
+    run_started_ms = to_ms(started)
+    with mirror.session() as s:
+        since = None if reconcile else get_cursor(s, source.entity).cursor_ms
+    field_name = "createdAt" if reconcile else "updatedAt"
+    for path in _paths(mirror, source):
+        pager = KeysetPager(field=field_name, since_ms=since, limit=options.page_size)
+        if not source.change_filter:
+            pager = _OffsetOnly(limit=options.page_size)
+        for page in _prefetch(client, path, pager):
+            if options.should_stop():
+                raise Stopped()
+            _write_page(mirror, source, page, result, reconcile, pager, run_started_ms, options)
+            if options.on_page:
+                options.on_page(result)
+    with mirror.write() as s:
+        if reconcile:
+            result.tombstoned += _tombstone_unseen(s, source.entity, started, options.skew_ms)
+        cursor = get_cursor(s, source.entity)
+        if source.change_filter:
+            cursor.cursor_ms = next_cursor(run_started_ms, options.skew_ms)
+        cursor.last_success_at = datetime.now(UTC)
+        if reconcile:
+            cursor.last_reconciled_at = started
+        save_cursor(s, cursor)
+
+
+def _paths(mirror: Mirror, source: Source) -> Iterator[str]:
+    if not source.per_meter:
+        yield source.path
+        return
+    with mirror.session() as s:
+        meters = list(s.execute(text("SELECT id FROM meters WHERE deleted_at IS NULL ORDER BY id")).scalars())
+    for meter in meters:
+        yield source.path.format(meter=meter)
+
+
+class _OffsetOnly(KeysetPager):
+    """For listings with no date filters (PM triggers): plain offset paging, read in full each run."""
+
+    def params(self):
+        return {"offset": self.ties, "limit": self.limit}
+
+    def advance(self, page):
+        self.ties += len(page)
+        return len(page) >= self.limit
+
+
+def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[list[dict]]:
+    """Yield pages while the next one is being fetched; errors surface in the consumer."""
+    pages: queue.Queue = queue.Queue(maxsize=1)
+    done = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not done.is_set():
+                page = client.get_list(path, pager.params())
+                more = pager.advance(page)
+                pages.put(page)
+                if not more:
+                    break
+            pages.put(None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            pages.put(exc)
+
+    worker = threading.Thread(target=fetch, name=f"fetch {path}", daemon=True)
+    worker.start()
+    try:
+        while (item := pages.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            if item:
+                yield item
+    finally:
+        done.set()
+        while worker.is_alive():  # unblock a fetcher waiting to put, then let it finish
+            try:
+                pages.get(timeout=0.05)
+            except queue.Empty:
+                pass
+
+
+def _write_page(mirror, source, page, result, reconcile, pager, run_started_ms, options) -> None:
+    entity = source.entity
+    result.fetched += len(page)
+    part_skus = _part_skus(mirror, page) if entity == "work_orders" else None
+    rows, rejects = [], []
+    for obj in page:
+        try:
+            rows.append(transform(entity, obj, part_skus=part_skus))
+        except MalformedObject as exc:
+            log.warning("skipped %s", exc)
+            rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
+                            "field": exc.field, "reason": exc.reason, "raw": obj if isinstance(obj, dict) else {}})
+    with mirror.write() as s:
+        result.upserted += upsert_rows(s, entity, rows)
+        result.rejected += record_rejects(s, rejects)
+        _reapply_local_writes(s, entity, [r["id"] for r in rows])
+        if reconcile:
+            ids = [i for i in (upkeep_id(entity, o) for o in page) if i]
+            s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
+                      [{"e": entity, "i": i} for i in ids])
+        elif source.change_filter and not source.per_meter:
+            # Resume point: everything before the key has been written. Capped like the final cursor.
+            cursor = get_cursor(s, entity)
+            cursor.cursor_ms = min(pager.since_ms or 0, next_cursor(run_started_ms, options.skew_ms))
+            save_cursor(s, cursor)
+
+
+def _part_skus(mirror: Mirror, page: list[dict]) -> dict[str, str]:
+    """SKUs of the parts a page of work orders uses, so Machina's spare_parts name parts by SKU."""
+    ids = {p for obj in page if isinstance(obj, dict) for p in (obj.get("parts") or []) if isinstance(p, str)}
+    if not ids:
+        return {}
+    table = table_of("parts")
+    with mirror.session() as s:
+        return dict(s.execute(table.select().with_only_columns(table.c.id, table.c.sku).where(table.c.id.in_(ids))).all())
+
+
+def _reapply_local_writes(session, entity: str, ids: list[str]) -> None:
+    """Put pending local changes back on top of rows a pull just refreshed (outbox invariant 6)."""
+    try:
+        from mirror.outbox import reapply_pending
+    except ImportError:  # the outbox is optional until it exists
+        return
+    reapply_pending(session, entity, ids)
+
+
+def _tombstone_unseen(session, entity: str, started: datetime, skew_ms: int) -> int:
+    """Rows UpKeep did not list in this reconciliation: tombstoned (kept for history)."""
+    table = table_of(entity).name
+    created_before = datetime.fromtimestamp((to_ms(started) - skew_ms) / 1000, tz=UTC)
+    count = session.execute(
+        text(
+            f"UPDATE {table} SET deleted_at = :now WHERE deleted_at IS NULL AND id NOT LIKE 'local-%' "
+            f"AND (upkeep_created_at IS NULL OR upkeep_created_at < :before) "
+            f"AND id NOT IN (SELECT id FROM reconcile_seen WHERE entity = :e)"
+        ),
+        {"now": format_utc(datetime.now(UTC)), "before": format_utc(created_before), "e": entity},
+    ).rowcount
+    session.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": entity})
+    return count

@@ -1,0 +1,87 @@
+"""``upkeep-mirror sync`` and ``upkeep-mirror status``: wiring only (open store -> pull -> report)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import text
+
+from mirror.db import MirrorError, open_mirror
+from mirror.lock import MirrorBusy, writer_lock
+from sync.options import db_option, make_client, upkeep_options
+from sync.pull import SOURCES, PullOptions, PullResult, sync_entities
+
+
+@click.command()
+@db_option
+@upkeep_options
+@click.option("--entity", "entities", multiple=True, type=click.Choice(list(SOURCES)),
+              help="Pull only this entity (repeatable). Default: all, referenced ones first.")
+@click.option("--full", is_flag=True,
+              help="Reconcile: list every object, apply what changed and tombstone what UpKeep no longer has.")
+@click.option("--page-size", default=100, show_default=True, type=click.IntRange(1, 100),
+              help="Objects per request; UpKeep serves at most 100.")
+@click.option("--max-rps", type=click.FloatRange(min=0.1),
+              help="Client-side limit on requests per second, to stay under UpKeep's rate limit.")
+def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tuple[str, ...], full: bool,
+         page_size: int, max_rps: float | None) -> None:
+    """Bring the mirror level with UpKeep: incremental by default, resumable after any crash."""
+    progress = _Progress(sys.stderr.isatty())
+    options = PullOptions(page_size=page_size, full=full, on_page=progress.update)
+    try:
+        with writer_lock(db, "upkeep-mirror sync"), open_mirror(db) as mirror, \
+                make_client(base_url, config_path, max_requests_per_second=max_rps) as client:
+            results = sync_entities(mirror, client, list(entities) or None, options)
+    except (MirrorBusy, MirrorError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for result in results:
+        progress.done(result)
+    failed = [r for r in results if r.error]
+    if failed:
+        raise click.ClickException(f"{failed[0].entity}: {failed[0].error}")
+
+
+class _Progress:
+    """A live line per entity on a terminal; one summary line per entity otherwise."""
+
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def update(self, result: PullResult) -> None:
+        if self.tty:
+            click.echo(f"\r  {result.entity:<24}{result.fetched:>10,} fetched {result.upserted:>10,} changed",
+                       nl=False, err=True)
+
+    def done(self, r: PullResult) -> None:
+        if self.tty:
+            click.echo("\r" + " " * 70 + "\r", nl=False, err=True)
+        state = "ok" if not r.error else "FAILED"
+        click.echo(
+            f"{r.entity:<24}{state:<7}{r.mode:<12}{r.fetched:>8} fetched {r.upserted:>8} changed "
+            f"{r.tombstoned:>6} deleted {r.rejected:>5} rejected {r.requests:>6} requests {r.seconds:7.1f}s"
+        )
+
+
+@click.command()
+@db_option
+def status(db: Path) -> None:
+    """Show how fresh the mirror is: the latest pull of each entity and what it did."""
+    if not db.exists():
+        raise click.ClickException(f"{db} does not exist; run `upkeep-mirror sync --db {db}` first")
+    with open_mirror(db) as mirror, mirror.session() as s:
+        rows = s.execute(text(
+            "SELECT r.entity, r.mode, r.started_at, r.finished_at, r.fetched, r.upserted, r.tombstoned, "
+            "r.rejected, r.error, c.last_success_at FROM sync_runs r "
+            "LEFT JOIN sync_cursors c ON c.entity = r.entity "
+            "WHERE r.id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity) ORDER BY r.entity"
+        )).all()
+    if not rows:
+        click.echo("No sync has run on this mirror yet.")
+        return
+    click.echo(f"{'entity':<24}{'last success':<26}{'last run':<26}{'result'}")
+    for e, mode, started, finished, fetched, upserted, tomb, rej, error, success in rows:
+        outcome = (f"error: {error}" if error else "interrupted" if not finished
+                   else f"{mode}: {fetched} fetched, {upserted} changed, {tomb} deleted, {rej} rejected")
+        click.echo(f"{e:<24}{(success or 'never'):<26}{started:<26}{outcome}")
