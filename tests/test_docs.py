@@ -1,0 +1,46 @@
+"""Docs that drift fail the suite: the Quick start, CI, and the command reference."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sync.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def quick_start() -> list[str]:
+    section = README.split("## Quick start", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_quick_start_is_exactly_two_commands_demo_then_tests():
+    first, second = quick_start()  # exactly two
+    assert "upkeep-mirror demo" in first
+    assert "pytest" in second
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert quick_start()[1] in ci
+
+
+def test_every_command_is_documented_in_the_readme():
+    documented = set(re.findall(r"`upkeep-mirror ([a-z-]+)", README))
+    missing = sorted(set(cli.commands) - documented)
+    assert not missing, f"commands missing from README: {missing}"
+
+
+def test_every_command_and_option_has_help():
+    def walk(command, path):
+        assert command.help or command.short_help, f"{path} has no help"
+        for param in command.params:
+            if param.name not in ("help", "version") and hasattr(param, "help"):
+                assert param.help, f"{path} {param.name} has no help"
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(cli, "upkeep-mirror")
