@@ -79,3 +79,20 @@ class ReconcileSeen(SQLModel, table=True):
 
     entity: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
+
+
+class Connectivity(SQLModel, table=True):
+    """The single row (id 1) saying whether UpKeep answers, since when not, and the last error."""
+
+    __tablename__ = "connectivity"
+
+    id: int = Field(default=1, primary_key=True)
+    online: bool = True
+    offline_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = None
+    last_error_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_pull_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_flush_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    daemon_pid: int | None = None
+    daemon_heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

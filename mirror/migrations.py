@@ -10,6 +10,7 @@ To change the schema, append a :class:`Migration`; never edit one that has shipp
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,14 +40,27 @@ def _sql_file(filename: str) -> Callable[[Connection], None]:
 
 
 def _split(script: str) -> list[str]:
+    """The script's statements, one each; a trigger body's inner semicolons stay inside its statement."""
     lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements, pending = [], ""
+    for piece in "\n".join(lines).split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip().removesuffix(";").strip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        statements.append(pending.strip().removesuffix(";").strip())
+    return statements
 
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial tables", _sql_file("0001_initial.sql")),
     Migration(2, "readable detail views", _sql_file("0002_detail_views.sql")),
+    Migration(3, "read side: full-text search, query indexes, live views", _sql_file("0003_read_side.sql")),
+    Migration(4, "outbox and work order messages", _sql_file("0004_outbox.sql")),
     Migration(5, "reconciliation bookkeeping", _sql_file("0005_reconcile_seen.sql")),
+    Migration(6, "connectivity status", _sql_file("0006_connectivity.sql")),
 ]
 MIGRATIONS.sort(key=lambda m: m.version)
 

@@ -89,6 +89,7 @@ class PullResult:
     seconds: float = 0.0
     finished: bool = False
     stops_run: bool = False  # auth, network or a stop request: the entities after it are not tried
+    unreachable: bool = False  # network, 5xx or 429 still failing after retries: UpKeep is out of reach
 
 
 @dataclass
@@ -140,7 +141,9 @@ def pull_entity(mirror: Mirror, client: UpKeepClient, source: Source, *, run_id:
         result.finished = True
     except Stopped:
         result.error, result.stops_run = "stopped before the end; the next run continues from here", True
-    except (AuthenticationFailed, ConfigurationError, RetriableError) as exc:
+    except RetriableError as exc:
+        result.error, result.stops_run, result.unreachable = str(exc), True, True
+    except (AuthenticationFailed, ConfigurationError) as exc:
         result.error, result.stops_run = str(exc), True  # the next entity would fail the same way
     except UpKeepError as exc:  # a rejected request or malformed answer concerns this listing only
         result.error = str(exc)
@@ -165,10 +168,10 @@ def _pull(mirror, client, source, result, reconcile, started, options) -> None:
         pager = KeysetPager(field=field_name, since_ms=since, limit=options.page_size)
         if not source.change_filter:
             pager = _OffsetOnly(limit=options.page_size)
-        for page in _prefetch(client, path, pager):
+        for page, resume_ms in _prefetch(client, path, pager):
             if options.should_stop():
                 raise Stopped()
-            _write_page(mirror, source, page, result, reconcile, pager, run_started_ms, options)
+            _write_page(mirror, source, page, result, reconcile, resume_ms, run_started_ms, options)
             if options.on_page:
                 options.on_page(result)
     with mirror.write() as s:
@@ -204,8 +207,12 @@ class _OffsetOnly(KeysetPager):
         return len(page) >= self.limit
 
 
-def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[list[dict]]:
-    """Yield pages while the next one is being fetched; errors surface in the consumer."""
+def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[tuple[list[dict], int | None]]:
+    """Yield ``(page, key after it)`` while the next page is fetched; errors surface in the consumer.
+
+    The key travels with its page: by the time a page is written the pager is already a page
+    further, and saving *its* key as the resume point would skip the page not yet written.
+    """
     pages: queue.Queue = queue.Queue(maxsize=1)
     done = threading.Event()
 
@@ -214,7 +221,7 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[l
             while not done.is_set():
                 page = client.get_list(path, pager.params())
                 more = pager.advance(page)
-                pages.put(page)
+                pages.put((page, pager.since_ms))
                 if not more:
                     break
             pages.put(None)
@@ -227,7 +234,7 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[l
         while (item := pages.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            if item:
+            if item[0]:
                 yield item
     finally:
         done.set()
@@ -238,7 +245,7 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[l
                 pass
 
 
-def _write_page(mirror, source, page, result, reconcile, pager, run_started_ms, options) -> None:
+def _write_page(mirror, source, page, result, reconcile, resume_ms, run_started_ms, options) -> None:
     entity = source.entity
     result.fetched += len(page)
     part_skus = _part_skus(mirror, page) if entity == "work_orders" else None
@@ -261,7 +268,7 @@ def _write_page(mirror, source, page, result, reconcile, pager, run_started_ms, 
         elif source.change_filter and not source.per_meter:
             # Resume point: everything before the key has been written. Capped like the final cursor.
             cursor = get_cursor(s, entity)
-            cursor.cursor_ms = min(pager.since_ms or 0, next_cursor(run_started_ms, options.skew_ms))
+            cursor.cursor_ms = min(resume_ms or 0, next_cursor(run_started_ms, options.skew_ms))
             save_cursor(s, cursor)
 
 
