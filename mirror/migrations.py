@@ -81,23 +81,32 @@ def current_version(conn: Connection) -> int:
 
 
 def migrate(conn: Connection, target: int = LATEST) -> list[int]:
-    """Apply every pending migration up to ``target``, each in its own transaction; return them."""
-    conn.exec_driver_sql(
-        "CREATE TABLE IF NOT EXISTS schema_versions "
-        "(version INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)"
-    )
-    done = applied_versions(conn)
-    conn.commit()
+    """Apply every pending migration up to ``target``, each in its own transaction; return them.
+
+    Each step takes the write lock first (``BEGIN IMMEDIATE``) and checks again inside it whether
+    it is still needed, so two processes opening a new mirror at once cannot apply a step twice.
+    """
+    if conn.in_transaction():
+        conn.commit()
+    conn.execution_options(sqlite_begin="IMMEDIATE")
     applied = []
-    for migration in MIGRATIONS:
-        # Any version not yet applied, in order: robust to a step inserted below the newest.
-        if migration.version > target or migration.version in done:
-            continue
-        with conn.begin():
-            migration.apply(conn)
-            conn.execute(
-                text("INSERT INTO schema_versions (version, name, applied_at) VALUES (:v, :n, :t)"),
-                {"v": migration.version, "n": migration.name, "t": format_utc(datetime.now(UTC))},
-            )
-        applied.append(migration.version)
+    try:
+        for migration in MIGRATIONS:
+            if migration.version > target:
+                continue
+            with conn.begin():
+                conn.exec_driver_sql(
+                    "CREATE TABLE IF NOT EXISTS schema_versions "
+                    "(version INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)"
+                )
+                if migration.version in applied_versions(conn):
+                    continue
+                migration.apply(conn)
+                conn.execute(
+                    text("INSERT INTO schema_versions (version, name, applied_at) VALUES (:v, :n, :t)"),
+                    {"v": migration.version, "n": migration.name, "t": format_utc(datetime.now(UTC))},
+                )
+            applied.append(migration.version)
+    finally:
+        conn.execution_options(sqlite_begin="DEFERRED")
     return applied

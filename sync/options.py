@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sync.client import Credentials, UpKeepClient
+from sync.client import Credentials, UpKeepClient, default_config_path
 from sync.errors import ConfigurationError
 
 
@@ -24,12 +25,28 @@ def db_option(func: Callable) -> Callable:
     )(func)
 
 
+def _command_defaults(ctx: click.Context, _param: click.Parameter, path: Path | None) -> Path | None:
+    """Take option defaults from the config file's table named after the command (``[run]``, ``[sync]``)."""
+    candidate = path or default_config_path()
+    if candidate.is_file():
+        try:
+            table = tomllib.loads(candidate.read_text(encoding="utf-8")).get(ctx.info_name or "", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise click.BadParameter(f"cannot read {candidate}: {exc}") from None
+        if isinstance(table, dict):
+            ctx.default_map = {k.replace("-", "_"): v for k, v in table.items()}
+    return path
+
+
 def upkeep_options(func: Callable) -> Callable:
     func = click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, exists=True, path_type=Path),
-        help="TOML file with an [upkeep] table (base_url, email, password or session_token). "
+        is_eager=True,
+        callback=_command_defaults,
+        help="TOML config file: [upkeep] has base_url, email, password or session_token; a table named "
+        "after the command ([run], [sync]) sets its options' defaults. "
         "Default: ~/.config/upkeep-mirror/config.toml when it exists.",
     )(func)
     return click.option(
