@@ -1,0 +1,181 @@
+"""``upkeep-mirror demo``: the whole system on one machine, with no account and no network.
+
+It starts the bundled emulator (a seeded plant with live changes every few seconds), runs the
+first sync with progress bars, then the daemon (pull, outbox, connectivity probe) and Datasette,
+and prints what to open and what to try. Everything lives in ``--dir``: running the demo again
+reuses the emulated plant and the mirror it made. ``upkeep-mirror demo-network off|on`` cuts and
+restores the emulated UpKeep, to watch writes queue and then reach "UpKeep".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+import httpx
+
+from mirror.db import open_mirror
+from mirror.lock import MirrorBusy, writer_lock
+from sync.client import Credentials, UpKeepClient
+from sync.daemon import Daemon, DaemonConfig
+from sync.emulator import Emulator
+from sync.pull import PullOptions, PullResult, sync_entities
+
+STATE_FILE = "demo.json"
+CODE = "import sys; from sync.cli import cli; sys.exit(cli(sys.argv[1:]))"
+
+
+@click.command()
+@click.option("--dir", "directory", default="upkeep-demo", show_default=True, envvar="UPKEEP_MIRROR_DEMO_DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Where the demo keeps the emulated plant and the mirror (reused on the next run).")
+@click.option("--port", default=8001, show_default=True, envvar="UPKEEP_MIRROR_DEMO_PORT", type=int,
+              help="Datasette's port on 127.0.0.1.")
+@click.option("--work-orders", default=5000, show_default=True, type=click.IntRange(10),
+              help="Size of the emulated plant, in work orders.")
+@click.option("--changes-per-second", default=0.5, show_default=True, type=click.FloatRange(min=0),
+              help="Live changes the emulated UpKeep makes (updates, new and deleted work orders).")
+def demo(directory: Path, port: int, work_orders: int, changes_per_second: float) -> None:
+    """Run the emulator, a first sync, the daemon and Datasette; Ctrl-C stops everything."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    directory.mkdir(parents=True, exist_ok=True)
+    db = directory / "mirror.db"
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        with writer_lock(db, "upkeep-mirror demo"), Emulator(
+            seed=1, work_orders=work_orders, state=directory / "emulator.db", changes_per_second=changes_per_second
+        ) as emu, open_mirror(db) as mirror:
+            email, password = emu.credentials
+            credentials = Credentials(email=email, password=password, base_url=emu.base_url)
+            click.echo(f"Emulated UpKeep: {emu.api_url} ({work_orders:,} work orders, "
+                       f"{'reused' if emu.reused else 'seeded'}; {changes_per_second} changes/s)")
+            with UpKeepClient(credentials) as client:
+                _first_sync(mirror, client, emu.counts())
+            server = _start_datasette(db, port)
+            daemon = Daemon(mirror, lambda: UpKeepClient(credentials),
+                            DaemonConfig(pull_every=10, pull_jitter=1, outbox_every=2, probe_min=2, probe_max=10),
+                            **_outbox())
+            daemon.start()
+            (directory / STATE_FILE).write_text(json.dumps({"emulator": emu.base_url, "datasette": port}))
+            _explain(db, port, mirror)
+            try:
+                while not stop.wait(1):
+                    if server.poll() is not None:
+                        raise click.ClickException(f"Datasette stopped (exit code {server.returncode}); "
+                                                   f"is port {port} free?")
+            finally:
+                click.echo("\nStopping: daemon, Datasette, emulator...")
+                daemon.stop()
+                if server.poll() is None:
+                    server.terminate()
+                    server.wait(timeout=10)
+                (directory / STATE_FILE).unlink(missing_ok=True)
+    except MirrorBusy as exc:
+        raise click.ClickException(f"{exc} (is another demo running?)") from None
+    click.echo("Stopped. Run the same command again to continue where you left off.")
+
+
+@click.command("demo-network")
+@click.argument("state", type=click.Choice(["off", "on"]))
+@click.option("--dir", "directory", default="upkeep-demo", show_default=True, envvar="UPKEEP_MIRROR_DEMO_DIR",
+              type=click.Path(file_okay=False, path_type=Path), help="The running demo's directory.")
+def demo_network(state: str, directory: Path) -> None:
+    """Cut (off) or restore (on) the running demo's emulated UpKeep, as a plant network would."""
+    try:
+        url = json.loads((directory / STATE_FILE).read_text())["emulator"]
+        httpx.post(f"{url}/_emulator/{'offline' if state == 'off' else 'online'}", timeout=5).raise_for_status()
+    except (OSError, ValueError, KeyError, httpx.HTTPError):
+        raise click.ClickException(f"no demo is running from {directory}; start one with `upkeep-mirror demo`") \
+            from None
+    click.echo("UpKeep is now unreachable: local writes queue in the outbox." if state == "off"
+               else "UpKeep is reachable again: the daemon will flush the outbox, then pull.")
+
+
+def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int]) -> None:
+    bars: dict[str, object] = {}
+
+    def on_page(result: PullResult) -> None:
+        bar = bars.get(result.entity)
+        if bar is None:
+            bar = bars[result.entity] = click.progressbar(length=max(totals.get(result.entity, 0), 1),
+                                                          label=f"  {result.entity:<24}", width=30)
+            bar.__enter__()
+            bar.done = 0
+        bar.update(result.fetched - bar.done)
+        bar.done = result.fetched
+
+    click.echo("First sync:" if not _has_data(mirror) else "Catching up:")
+    started = time.monotonic()
+    results = sync_entities(mirror, client, options=PullOptions(on_page=on_page))
+    for bar in bars.values():
+        bar.__exit__(None, None, None)
+    failed = [r for r in results if r.error]
+    if failed:
+        raise click.ClickException(f"the first sync failed: {failed[0].entity}: {failed[0].error}")
+    click.echo(f"  {sum(r.fetched for r in results):,} objects in {time.monotonic() - started:.1f}s")
+
+
+def _has_data(mirror) -> bool:
+    from sqlalchemy import text
+
+    with mirror.session() as s:
+        return bool(s.execute(text("SELECT 1 FROM work_orders LIMIT 1")).first())
+
+
+def _start_datasette(db: Path, port: int) -> subprocess.Popen:
+    server = subprocess.Popen([sys.executable, "-c", CODE, "serve", "--db", str(db), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise click.ClickException(f"Datasette did not start: {server.stderr.read().decode().strip()[-300:]}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=1)
+            return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    raise click.ClickException(f"Datasette did not answer on port {port} within 30 s")
+
+
+def _outbox() -> dict:
+    from mirror.outbox import counts
+    from sync.replay import flush
+
+    def pending(mirror) -> int:
+        with mirror.session() as s:
+            return counts(s).get("pending", 0)
+
+    return {"flush": flush, "pending_count": pending}
+
+
+def _explain(db: Path, port: int, mirror) -> None:
+    from sqlalchemy import text
+
+    with mirror.session() as s:
+        wo = s.execute(text("SELECT id, title FROM work_orders WHERE upkeep_status = 'open' AND deleted_at IS NULL "
+                            "ORDER BY id LIMIT 1")).first()
+    url = f"http://127.0.0.1:{port}"
+    click.echo(f"""
+Datasette is serving the mirror at {url}/  (read-only; Ctrl-C here stops everything)
+
+Three things to try:
+  1. A canned query: overdue work orders, with their asset and location:
+       {url}/mirror/overdue_work_orders
+  2. A local write, shown at once and sent to UpKeep by the daemon within seconds:
+       upkeep-mirror wo update {wo.id if wo else 'ID'} --status inProgress --db {db}
+  3. Cut the network, write, restore it, and watch the write reach UpKeep
+     ({url}/mirror/outbox shows it waiting):
+       upkeep-mirror demo-network off
+       upkeep-mirror wo create --title "Check pump P-101 seal" --db {db}
+       upkeep-mirror demo-network on
+""")
