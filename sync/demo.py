@@ -52,14 +52,16 @@ def demo(directory: Path, port: int, work_orders: int, changes_per_second: float
         signal.signal(sig, lambda *_: stop.set())
     try:
         with writer_lock(db, "upkeep-mirror demo"), Emulator(
-            seed=1, work_orders=work_orders, state=directory / "emulator.db", changes_per_second=changes_per_second
+            seed=1, work_orders=work_orders, state=directory / "emulator.db", epoch="today",
+            changes_per_second=changes_per_second,
         ) as emu, open_mirror(db) as mirror:
             email, password = emu.credentials
             credentials = Credentials(email=email, password=password, base_url=emu.base_url)
             click.echo(f"Emulated UpKeep: {emu.api_url} ({work_orders:,} work orders, "
                        f"{'reused' if emu.reused else 'seeded'}; {changes_per_second} changes/s)")
             with UpKeepClient(credentials) as client:
-                _first_sync(mirror, client, emu.counts())
+                # A plant seeded anew (another day's epoch) replaces the old one: reconcile in full.
+                _first_sync(mirror, client, emu.counts(), full=not emu.reused)
             server = _start_datasette(db, port)
             daemon = Daemon(mirror, lambda: UpKeepClient(credentials),
                             DaemonConfig(pull_every=10, pull_jitter=1, outbox_every=2, probe_min=2, probe_max=10),
@@ -100,7 +102,7 @@ def demo_network(state: str, directory: Path) -> None:
                else "UpKeep is reachable again: the daemon will flush the outbox, then pull.")
 
 
-def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int]) -> None:
+def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool) -> None:
     bars: dict[str, object] = {}
 
     def on_page(result: PullResult) -> None:
@@ -115,7 +117,7 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int]) -> None:
 
     click.echo("First sync:" if not _has_data(mirror) else "Catching up:")
     started = time.monotonic()
-    results = sync_entities(mirror, client, options=PullOptions(on_page=on_page))
+    results = sync_entities(mirror, client, options=PullOptions(on_page=on_page, full=full))
     for bar in bars.values():
         bar.__exit__(None, None, None)
     failed = [r for r in results if r.error]
