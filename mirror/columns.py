@@ -26,7 +26,7 @@ def format_utc(value: datetime) -> str:
 
 def parse_utc(text: str) -> datetime:
     """Parse ISO-8601 with or without ``Z``/offset; a naive value is taken as UTC."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
@@ -53,7 +54,7 @@ class Mirror:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> Mirror:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -26,7 +26,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -223,7 +223,7 @@ class UpKeepClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> UpKeepClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

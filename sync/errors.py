@@ -30,19 +30,19 @@ from __future__ import annotations
 import httpx
 
 __all__ = [
-    "UpKeepError",
-    "RetriableError",
-    "RateLimited",
-    "ServerError",
-    "NetworkError",
-    "FatalError",
     "AuthenticationFailed",
-    "ConfigurationError",
-    "MalformedResponse",
-    "RejectedError",
     "BadRequest",
+    "ConfigurationError",
+    "FatalError",
     "Forbidden",
+    "MalformedResponse",
+    "NetworkError",
     "NotFound",
+    "RateLimited",
+    "RejectedError",
+    "RetriableError",
+    "ServerError",
+    "UpKeepError",
     "error_for_status",
 ]
 

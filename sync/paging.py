@@ -19,10 +19,10 @@ __all__ = [
     "DEFAULT_LIMIT",
     "DEFAULT_SKEW_MS",
     "Pager",
-    "iter_pages",
     "cursor_params",
-    "order_by",
+    "iter_pages",
     "next_cursor",
+    "order_by",
 ]
 
 T = TypeVar("T")

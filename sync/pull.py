@@ -225,7 +225,7 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[t
                 if not more:
                     break
             pages.put(None)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
             pages.put(exc)
 
     worker = threading.Thread(target=fetch, name=f"fetch {path}", daemon=True)

@@ -13,7 +13,7 @@ README = (ROOT / "README.md").read_text()
 
 def quick_start() -> list[str]:
     section = README.split("## Quick start", 1)[1]
-    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    block = re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1)
     return [line for line in block.splitlines() if line.strip()]
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import machina.domain as domain
 import pytest
+from machina import domain
 from sqlmodel import select
 
 from mirror import enums

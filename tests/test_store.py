@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel, select
 
-import mirror.bookkeeping  # noqa: F401  (registers the bookkeeping tables)
+import mirror.bookkeeping
+import mirror.outbox  # noqa: F401  (registers the outbox tables)
 from mirror.db import MirrorError, open_mirror
 from mirror.migrations import LATEST, MIGRATIONS, migrate
 from mirror.models import MIRRORED, WorkOrderRow
@@ -145,13 +146,12 @@ def test_upsert_keeps_local_state(mirror):
 
 def test_write_rolls_back_as_a_whole(mirror):
     rows = [transform("assets", o) for o in recorded("assets")]
-    with pytest.raises(RuntimeError):
-        with mirror.write() as s:
-            upsert_rows(s, "assets", rows)
-            cursor = get_cursor(s, "assets")
-            cursor.cursor_ms = 123
-            save_cursor(s, cursor)
-            raise RuntimeError("crash between page and commit")
+    with pytest.raises(RuntimeError), mirror.write() as s:
+        upsert_rows(s, "assets", rows)
+        cursor = get_cursor(s, "assets")
+        cursor.cursor_ms = 123
+        save_cursor(s, cursor)
+        raise RuntimeError("crash between page and commit")
     with mirror.session() as s:
         assert s.execute(text("SELECT count(*) FROM assets")).scalar() == 0
         assert get_cursor(s, "assets").cursor_ms is None
