@@ -1,1 +1,48 @@
-"""The read side: named SQL queries (one source for Datasette and Python) and typed query functions."""
+"""The read side: named SQL queries (one source for Datasette and Python) and typed query functions.
+
+``queries/sql/*.sql`` holds every named query; :mod:`queries.functions` runs them from Python
+(``queries.open_work_orders_for_asset(session, asset="Boiler 2")``) and :mod:`queries.datasette`
+turns them into Datasette canned queries. This package imports ``mirror`` only, never ``sync``.
+"""
+
+from queries.functions import (
+    FUNCTIONS,
+    QueryDrift,
+    asset_history,
+    backlog_by_priority_location,
+    backlog_over_time,
+    completed_recently,
+    completions_per_week,
+    cost_per_asset,
+    local_writes,
+    local_writes_summary,
+    mttr_per_asset,
+    my_open_work_orders,
+    open_work_orders_for_asset,
+    overdue_work_orders,
+    parts_to_reorder,
+    pm_due,
+    search,
+    sync_health,
+)
+
+__all__ = [
+    "FUNCTIONS",
+    "QueryDrift",
+    "asset_history",
+    "backlog_by_priority_location",
+    "backlog_over_time",
+    "completed_recently",
+    "completions_per_week",
+    "cost_per_asset",
+    "local_writes",
+    "local_writes_summary",
+    "mttr_per_asset",
+    "my_open_work_orders",
+    "open_work_orders_for_asset",
+    "overdue_work_orders",
+    "parts_to_reorder",
+    "pm_due",
+    "search",
+    "sync_health",
+]

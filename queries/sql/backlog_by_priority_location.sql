@@ -1,0 +1,15 @@
+-- title: Backlog by location and priority
+-- description: Open work orders (UpKeep status open, on hold or in progress; not archived) counted per location and priority, with how many are overdue and when the oldest was created.
+-- frequent: yes
+SELECT b.location_id, l.name AS location_name, b.priority, b.open_work_orders, b.overdue, b.oldest_created_at
+FROM (
+    SELECT w.location_id, w.priority, count(*) AS open_work_orders,
+           count(CASE WHEN w.due_date < strftime('%Y-%m-%dT%H:%M:%fZ', 'now') THEN 1 END) AS overdue,
+           min(w.created_at) AS oldest_created_at
+    FROM work_orders w INDEXED BY ix_work_orders_open_location
+    WHERE w.deleted_at IS NULL AND w.archived = 0 AND w.status IN ('created', 'assigned', 'in_progress')
+    GROUP BY w.location_id, w.priority
+) b
+LEFT JOIN locations l ON l.id = b.location_id
+ORDER BY l.name IS NULL, l.name, b.location_id,
+         CASE b.priority WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END
