@@ -20,8 +20,7 @@ def format_utc(value: datetime) -> str:
     """Render an aware (or UTC-naive) datetime in the stored text form."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"  # drop "+00:00"
 
 
 def parse_utc(text: str) -> datetime:

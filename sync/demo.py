@@ -87,7 +87,7 @@ def demo(directory: Path, port: int, work_orders: int, changes_per_second: float
 
 
 @click.command("demo-network")
-@click.argument("state", type=click.Choice(["off", "on"]))
+@click.argument("state", type=click.Choice(["off", "on"]), help="off: unreachable; on: reachable again.")
 @click.option("--dir", "directory", default="upkeep-demo", show_default=True, envvar="UPKEEP_MIRROR_DEMO_DIR",
               type=click.Path(file_okay=False, path_type=Path), help="The running demo's directory.")
 def demo_network(state: str, directory: Path) -> None:
@@ -176,7 +176,7 @@ Three things to try:
   2. A local write, shown at once and sent to UpKeep by the daemon within seconds:
        upkeep-mirror wo update {wo.id if wo else 'ID'} --status inProgress --db {db}
   3. Cut the network, write, restore it, and watch the write reach UpKeep
-     ({url}/mirror/outbox shows it waiting):
+     ({url}/mirror/local_writes shows it waiting):
        upkeep-mirror demo-network off
        upkeep-mirror wo create --title "Check pump P-101 seal" --db {db}
        upkeep-mirror demo-network on

@@ -12,7 +12,7 @@ by ``createdAt``, upserts what changed and tombstones what UpKeep no longer has:
 deletion feed. Preventive-maintenance triggers have no date filters, so every run lists them
 all (they are few) and reconciles them on the way.
 
-Fetching runs one page ahead in a background thread, so the HTTP round trip of page n+1
+Pages are written a few at a time (``batch_rows``) to keep commits few. Fetching runs one page ahead in a background thread, so the HTTP round trip of page n+1
 overlaps the mapping and writing of page n; memory stays O(page).
 """
 
@@ -97,6 +97,9 @@ class PullOptions:
     page_size: int = DEFAULT_LIMIT
     skew_ms: int = DEFAULT_SKEW_MS
     full: bool = False
+    # Rows written per transaction: a few pages, so commits (and full-text index flushes) are few,
+    # while a crash still repeats at most this many rows.
+    batch_rows: int = 500
     on_page: Callable[[PullResult], None] | None = None  # progress callback
     should_stop: Callable[[], bool] = field(default=lambda: False)  # graceful stop between pages
 
@@ -164,19 +167,21 @@ def _pull(mirror, client, source, result, reconcile, started, options) -> None:
     with mirror.session() as s:
         since = None if reconcile else get_cursor(s, source.entity).cursor_ms
     field_name = "createdAt" if reconcile else "updatedAt"
-    for path in _paths(mirror, source):
+    for path in _paths(mirror, source, None if reconcile else since):
         pager = KeysetPager(field=field_name, since_ms=since, limit=options.page_size)
         if not source.change_filter:
             pager = _OffsetOnly(limit=options.page_size)
-        for page, resume_ms in _prefetch(client, path, pager):
-            if options.should_stop():
-                raise Stopped()
-            _write_page(mirror, source, page, result, reconcile, resume_ms, run_started_ms, options)
-            if options.on_page:
-                options.on_page(result)
+        batch = _Mapped()
+        for mapped in _prefetch(client, path, pager, lambda page: _map_page(mirror, source.entity, page)):
+            batch.extend(mapped)
+            if len(batch.rows) >= options.batch_rows:
+                _write_batch(mirror, source, batch, result, reconcile, run_started_ms, options)
+                batch = _Mapped()
+        if batch.fetched:
+            _write_batch(mirror, source, batch, result, reconcile, run_started_ms, options)
     with mirror.write() as s:
         if reconcile:
-            result.tombstoned += _tombstone_unseen(s, source.entity, started, options.skew_ms)
+            result.tombstoned += _tombstone_unseen(s, source.entity, started)
         cursor = get_cursor(s, source.entity)
         if source.change_filter:
             cursor.cursor_ms = next_cursor(run_started_ms, options.skew_ms)
@@ -186,12 +191,40 @@ def _pull(mirror, client, source, result, reconcile, started, options) -> None:
         save_cursor(s, cursor)
 
 
-def _paths(mirror: Mirror, source: Source) -> Iterator[str]:
+@dataclass
+class _Mapped:
+    """Fetched pages, mapped: what the writer saves in one transaction."""
+
+    rows: list[dict] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # every listed id, mapped or not (for reconciliation)
+    fetched: int = 0
+    resume_ms: int | None = None  # the listing's key after the last of these pages
+
+    def extend(self, other: _Mapped) -> None:
+        self.rows += other.rows
+        self.rejects += other.rejects
+        self.ids += other.ids
+        self.fetched += other.fetched
+        self.resume_ms = other.resume_ms
+
+
+def _paths(mirror: Mirror, source: Source, since_ms: int | None) -> Iterator[str]:
+    """The listings to read: one, or for meter readings one per meter.
+
+    Incrementally, only meters changed since the last readings pull are listed: a new reading
+    changes its meter's ``lastReading`` and so its ``updatedAt``. The full pass lists them all.
+    """
     if not source.per_meter:
         yield source.path
         return
+    sql = "SELECT id FROM meters WHERE deleted_at IS NULL"
+    params = {}
+    if since_ms is not None:
+        sql += " AND upkeep_updated_at >= :since"
+        params["since"] = format_utc(datetime.fromtimestamp(since_ms / 1000, tz=UTC))
     with mirror.session() as s:
-        meters = list(s.execute(text("SELECT id FROM meters WHERE deleted_at IS NULL ORDER BY id")).scalars())
+        meters = list(s.execute(text(sql + " ORDER BY id"), params).scalars())
     for meter in meters:
         yield source.path.format(meter=meter)
 
@@ -207,13 +240,16 @@ class _OffsetOnly(KeysetPager):
         return len(page) >= self.limit
 
 
-def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[tuple[list[dict], int | None]]:
-    """Yield ``(page, key after it)`` while the next page is fetched; errors surface in the consumer.
+def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager,
+              map_page: Callable[[list[dict]], _Mapped]) -> Iterator[_Mapped]:
+    """Fetch and map pages in a background thread, one page ahead of the writer.
 
-    The key travels with its page: by the time a page is written the pager is already a page
-    further, and saving *its* key as the resume point would skip the page not yet written.
+    Mapping here overlaps with the writer's SQLite work, which releases the GIL. The listing's
+    key travels with its page: by the time a page is written the pager is already a page further,
+    and saving *its* key as the resume point would skip the page not yet written. Errors
+    surface in the consumer.
     """
-    pages: queue.Queue = queue.Queue(maxsize=1)
+    pages: queue.Queue = queue.Queue(maxsize=2)
     done = threading.Event()
 
     def fetch() -> None:
@@ -221,7 +257,9 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[t
             while not done.is_set():
                 page = client.get_list(path, pager.params())
                 more = pager.advance(page)
-                pages.put((page, pager.since_ms))
+                mapped = map_page(page)
+                mapped.resume_ms = pager.since_ms
+                pages.put(mapped)
                 if not more:
                     break
             pages.put(None)
@@ -234,7 +272,7 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[t
         while (item := pages.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            if item[0]:
+            if item.fetched:
                 yield item
     finally:
         done.set()
@@ -245,31 +283,41 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager) -> Iterator[t
                 pass
 
 
-def _write_page(mirror, source, page, result, reconcile, resume_ms, run_started_ms, options) -> None:
-    entity = source.entity
-    result.fetched += len(page)
+def _map_page(mirror: Mirror, entity: str, page: list[dict]) -> _Mapped:
+    """The pure step: UpKeep objects -> rows; an object that cannot be mapped becomes a reject."""
     part_skus = _part_skus(mirror, page) if entity == "work_orders" else None
-    rows, rejects = [], []
+    out = _Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
     for obj in page:
         try:
-            rows.append(transform(entity, obj, part_skus=part_skus))
+            out.rows.append(transform(entity, obj, part_skus=part_skus))
         except MalformedObject as exc:
             log.warning("skipped %s", exc)
-            rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
-                            "field": exc.field, "reason": exc.reason, "raw": obj if isinstance(obj, dict) else {}})
+            out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
+                                "field": exc.field, "reason": exc.reason,
+                                "raw": obj if isinstance(obj, dict) else {}})
+    return out
+
+
+def _write_batch(mirror, source, batch: _Mapped, result, reconcile, run_started_ms, options) -> None:
+    """Save mapped pages in one transaction, with the resume point after the last of them."""
+    if options.should_stop():
+        raise Stopped()
+    entity = source.entity
     with mirror.write() as s:
-        result.upserted += upsert_rows(s, entity, rows)
-        result.rejected += record_rejects(s, rejects)
-        _reapply_local_writes(s, entity, [r["id"] for r in rows])
+        result.upserted += upsert_rows(s, entity, batch.rows)
+        result.rejected += record_rejects(s, batch.rejects)
+        _reapply_local_writes(s, entity, [r["id"] for r in batch.rows])
         if reconcile:
-            ids = [i for i in (upkeep_id(entity, o) for o in page) if i]
             s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
-                      [{"e": entity, "i": i} for i in ids])
+                      [{"e": entity, "i": i} for i in batch.ids])
         elif source.change_filter and not source.per_meter:
             # Resume point: everything before the key has been written. Capped like the final cursor.
             cursor = get_cursor(s, entity)
-            cursor.cursor_ms = min(resume_ms or 0, next_cursor(run_started_ms, options.skew_ms))
+            cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(run_started_ms, options.skew_ms))
             save_cursor(s, cursor)
+    result.fetched += batch.fetched
+    if options.on_page:
+        options.on_page(result)
 
 
 def _part_skus(mirror: Mirror, page: list[dict]) -> dict[str, str]:
@@ -291,17 +339,22 @@ def _reapply_local_writes(session, entity: str, ids: list[str]) -> None:
     reapply_pending(session, entity, ids)
 
 
-def _tombstone_unseen(session, entity: str, started: datetime, skew_ms: int) -> int:
-    """Rows UpKeep did not list in this reconciliation: tombstoned (kept for history)."""
+def _tombstone_unseen(session, entity: str, started: datetime) -> int:
+    """Rows UpKeep did not list in this reconciliation: tombstoned (kept for history).
+
+    Rows that appeared after the pass began (created on UpKeep, or written back by the outbox
+    meanwhile) may sit behind the listing's key: they are left for the next pass.
+    """
     table = table_of(entity).name
-    created_before = datetime.fromtimestamp((to_ms(started) - skew_ms) / 1000, tz=UTC)
+    stamp = format_utc(started)
     count = session.execute(
         text(
             f"UPDATE {table} SET deleted_at = :now WHERE deleted_at IS NULL AND id NOT LIKE 'local-%' "
-            f"AND (upkeep_created_at IS NULL OR upkeep_created_at < :before) "
+            f"AND (upkeep_created_at IS NULL OR upkeep_created_at < :started) "
+            f"AND (synced_at IS NULL OR synced_at < :started) "
             f"AND id NOT IN (SELECT id FROM reconcile_seen WHERE entity = :e)"
         ),
-        {"now": format_utc(datetime.now(UTC)), "before": format_utc(created_before), "e": entity},
+        {"now": format_utc(datetime.now(UTC)), "started": stamp, "e": entity},
     ).rowcount
     session.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": entity})
     return count
