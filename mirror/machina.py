@@ -48,7 +48,7 @@ def machina_fields(row: Mirrored) -> dict[str, Any]:
 def to_machina(row: Mirrored) -> Any:
     """A ``machina.domain`` model (Asset, WorkOrder, SparePart, MaintenancePlan) for a core row."""
     try:
-        import machina.domain as domain
+        from machina import domain
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise RuntimeError("machina-ai is not installed: pip install 'upkeep-mirror[machina]'") from exc
     if type(row) not in _FIELDS:

@@ -56,9 +56,9 @@ def upsert_rows(
 ) -> int:
     """Insert or update a page of rows in one statement; return how many rows actually changed.
 
-    A row whose raw UpKeep object is unchanged is left alone (so an overlapping or repeated pull
-    changes nothing), unless it was tombstoned (it is back) or ``force`` is set. A tombstoned row
-    that UpKeep returns again is revived.
+    A row whose raw UpKeep object is unchanged, or older than the stored one, is left alone (so an
+    overlapping or repeated pull changes nothing), unless it was tombstoned (it is back) or
+    ``force`` is set. A tombstoned row that UpKeep returns again is revived.
 
     One precompiled statement and one DB-API ``executemany`` per page: building SQLAlchemy
     statements and binding values row by row cost more than SQLite's own work.
@@ -90,7 +90,12 @@ def _upsert_statement(table: Table, force: bool) -> tuple[str, list[str], list[C
     columns = [c.name for c in table.c]
     quoted = ", ".join(f'"{c}"' for c in columns)
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in _KEEP_ON_UPDATE)
-    changed = f" WHERE excluded.raw IS NOT {table.name}.raw OR {table.name}.deleted_at IS NOT NULL"
+    # Changed (or back from the dead), and not an older copy than the one stored: a page fetched
+    # before the outbox wrote UpKeep's answer back must not put the previous version back.
+    changed = (
+        f" WHERE (excluded.raw IS NOT {table.name}.raw OR {table.name}.deleted_at IS NOT NULL)"
+        f" AND NOT COALESCE(excluded.upkeep_updated_at < {table.name}.upkeep_updated_at, 0)"
+    )
     sql = (
         f"INSERT INTO {table.name} ({quoted}) "
         f"VALUES ({', '.join('?' for _ in columns)}) "

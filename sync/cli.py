@@ -14,22 +14,24 @@ import click
 def cli() -> None:
     """Keep an offline-capable local mirror of an UpKeep CMMS account, and query it."""
 
-from sync.pull_cli import status, sync  # noqa: E402
+from sync.pull_cli import status, sync
 
 cli.add_command(sync)
 cli.add_command(status)
-from sync.emulator.command import emulator  # noqa: E402
+from sync.emulator.command import emulator
+
 cli.add_command(emulator)
-from sync.serve import serve  # noqa: E402
+from sync.serve import serve
+
 cli.add_command(serve)
-from sync.daemon_cli import run  # noqa: E402
+from sync.daemon_cli import run
 
 cli.add_command(run)
-from sync.demo import demo, demo_network  # noqa: E402
+from sync.demo import demo, demo_network
 
 cli.add_command(demo)
 cli.add_command(demo_network)
-from sync.outbox_cli import meter, outbox, part, request, wo  # noqa: E402
+from sync.outbox_cli import meter, outbox, part, request, wo
 
 for _command in (wo, request, meter, part, outbox):
     cli.add_command(_command)

@@ -212,6 +212,10 @@ class UpKeepClient:
         """Create; returns the created object (``result``), with its server id and timestamps."""
         return self._unwrap(self._call("POST", path, json=json), "result", dict, "POST", path)
 
+    def post_action(self, path: str, json: Mapping[str, Any]) -> dict[str, Any]:
+        """POST to an action endpoint (e.g. update-messages) that answers ``{"success", "message"}``."""
+        return self._call("POST", path, json=json)
+
     def patch(self, path: str, json: Mapping[str, Any]) -> dict[str, Any]:
         """Update the given fields; returns the updated object (``result``)."""
         return self._unwrap(self._call("PATCH", path, json=json), "result", dict, "PATCH", path)

@@ -44,12 +44,12 @@ def run(db: Path, base_url: str | None, config_path: Path | None, pull_every: fl
     make_client(base_url, config_path).close()  # a configuration mistake fails now, in one sentence
     config = DaemonConfig(pull_every=pull_every, pull_jitter=pull_every / 10, reconcile_every=reconcile_every,
                           outbox_every=outbox_every, probe_min=probe_min, probe_max=probe_max)
-    from mirror.outbox import counts
+    from mirror.outbox import queue_length
     from sync.replay import flush
 
     def pending(mirror) -> int:
         with mirror.session() as s:
-            return counts(s).get("pending", 0)
+            return queue_length(s)
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -150,12 +150,12 @@ def _start_datasette(db: Path, port: int) -> subprocess.Popen:
 
 
 def _outbox() -> dict:
-    from mirror.outbox import counts
+    from mirror.outbox import queue_length
     from sync.replay import flush
 
     def pending(mirror) -> int:
         with mirror.session() as s:
-            return counts(s).get("pending", 0)
+            return queue_length(s)
 
     return {"flush": flush, "pending_count": pending}
 

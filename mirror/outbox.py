@@ -1,0 +1,402 @@
+"""The outbox: local writes waiting to reach UpKeep, as rows in the mirror file.
+
+Each local write appends one operation in the same transaction as its change to the mirror row
+(:mod:`mirror.writes`), so the queue and the mirror cannot disagree after a crash. Operations
+carry a monotonically increasing ``seq`` (SQLite AUTOINCREMENT: never reused, even after a
+delete) and a client ``op_id`` (uuid4). The replayer (``sync.replay``) sends them per record in
+``seq`` order; the functions here are the state changes it and the CLI make, each taking the
+caller's session and never committing.
+
+States and transitions::
+
+    pending ──► sending ──► done         UpKeep accepted it (or is found to have it already)
+     │  ▲          │
+     │  └──────────┘                     transient failure: pending again, due at next_attempt_at
+     ├──► conflict                       UpKeep changed a field this update sets, since its base
+     └──► dead ◄── sending               UpKeep refused it (400, 403, 404)
+
+    dead | conflict | pending ──retry──► pending (due now; a conflict is checked again)
+    conflict ──resolve keep-local──► pending (base := UpKeep's values)
+    conflict ──resolve keep-remote─► pending (other fields still to send) | discarded
+    pending | dead | conflict ──discard──► discarded (its change undone in the mirror)
+
+``sending`` is committed *before* the request goes out, so an operation found in ``sending``
+after a crash may have been applied; ``ambiguous`` says the same after a lost answer. Both make
+the replayer look for the effect before sending a create again.
+
+An operation is *open* while pending, sending, dead or in conflict: its change stays visible in
+the mirror row (re-applied after every pull), and it holds back later operations of the same
+record, so per-record order survives a failure. Other records are never held back.
+
+Row effects (apply, re-apply after a pull, revert) are in :mod:`mirror.changes`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from sqlalchemy import JSON, Index, and_, exists, func, or_, select, text, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Field, Session, SQLModel
+
+from mirror.columns import UTCDateTime
+from mirror.enums import LocalState
+from mirror.models import MIRRORED
+
+#: Prefix of the id a record gets when it is created locally, until UpKeep assigns one.
+LOCAL_PREFIX = "local-"
+
+
+class OpState(StrEnum):
+    PENDING = "pending"  # waiting to be sent (maybe after next_attempt_at)
+    SENDING = "sending"  # committed just before sending: may have been applied
+    DONE = "done"  # UpKeep accepted it; its answer is in the mirror
+    DEAD = "dead"  # UpKeep refused it (or it cannot be sent safely): a person decides
+    CONFLICT = "conflict"  # UpKeep changed the same field since the base: a person decides
+    DISCARDED = "discarded"  # a person dropped it
+
+
+class OpKind(StrEnum):
+    CREATE = "create"  # work order
+    UPDATE = "update"  # work order fields
+    MESSAGE = "message"  # work order message
+    PARTS_USED = "parts_used"  # work order parts and quantities
+    REQUEST = "request"  # create a request
+    READING = "reading"  # create a meter reading
+    PART_COUNT = "part_count"  # set a part's quantity on hand
+
+
+OPEN_STATES = (OpState.PENDING, OpState.SENDING, OpState.DEAD, OpState.CONFLICT)
+#: Kinds that create a record (local id until UpKeep answers): looked up after an ambiguous failure.
+CREATE_KINDS = (OpKind.CREATE, OpKind.REQUEST, OpKind.READING)
+#: Kinds whose payload sets fields from a base: checked for conflicts before sending.
+UPDATE_KINDS = (OpKind.UPDATE, OpKind.PARTS_USED, OpKind.PART_COUNT)
+
+
+class OutboxOp(SQLModel, table=True):
+    """One local write waiting for (or done with) UpKeep.
+
+    ``payload`` is ``{"fields": <UpKeep request body>, "columns": <mirror column values>}``;
+    ``base`` has the same shape with the values the change was made from (updates only), and
+    ``remote`` UpKeep's current values of the fields in conflict.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_record", "entity", "record_id", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: int | None = Field(default=None, primary_key=True)
+    op_id: str = Field(unique=True, description="client operation id (uuid4 hex)")
+    entity: str = Field(description="mirrored entity the operation changes (work_orders, parts, ...)")
+    record_id: str = Field(description="id of the mirror row; local-... until UpKeep assigns one")
+    kind: str
+    state: str = Field(default=OpState.PENDING.value, index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    base: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    remote: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    server_id: str | None = Field(default=None, description="UpKeep id of the record it created")
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ambiguous: bool = Field(default=False, description="an earlier attempt may have been applied")
+    first_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution: str | None = Field(default=None, description="keep-local, keep-remote, discarded, retried")
+
+
+class WorkOrderMessage(SQLModel, table=True):
+    """A message added to a work order through the mirror.
+
+    UpKeep's API can add messages but not list them, so this table holds only the messages
+    written here: shown at once, marked synced once UpKeep has them.
+    """
+
+    __tablename__ = "work_order_messages"
+
+    id: str = Field(primary_key=True, description="op_id of the outbox operation that sends it")
+    work_order_id: str = Field(foreign_key="work_orders.id", index=True)
+    text: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    local_state: str = Field(default=LocalState.PENDING.value)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_local_id() -> str:
+    return LOCAL_PREFIX + uuid.uuid4().hex
+
+
+def is_local(record_id: str | None) -> bool:
+    return bool(record_id) and record_id.startswith(LOCAL_PREFIX)
+
+
+# --- queue --------------------------------------------------------------------------------------
+
+
+def append(
+    session: Session,
+    *,
+    entity: str,
+    record_id: str,
+    kind: OpKind,
+    payload: dict[str, Any],
+    base: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> OutboxOp:
+    """Queue one operation (flushed, so ``seq`` is set). The caller's transaction commits it."""
+    stamp = now or utcnow()
+    op = OutboxOp(
+        op_id=uuid.uuid4().hex, entity=entity, record_id=record_id, kind=kind.value,
+        payload=payload, base=base, created_at=stamp, updated_at=stamp,
+    )
+    session.add(op)
+    session.flush()
+    return op
+
+
+def get_op(session: Session, seq: int) -> OutboxOp | None:
+    return session.get(OutboxOp, seq)
+
+
+def record_ops(
+    session: Session, entity: str, record_id: str, *, states: Sequence[str] = OPEN_STATES
+) -> list[OutboxOp]:
+    """The record's operations in the given states, in seq order."""
+    stmt = (
+        select(OutboxOp)
+        .where(OutboxOp.entity == entity, OutboxOp.record_id == record_id, OutboxOp.state.in_(list(states)))
+        .order_by(OutboxOp.seq)
+    )
+    return list(session.scalars(stmt))
+
+
+def ready_ops(session: Session, *, now: datetime | None = None, limit: int = 100) -> list[OutboxOp]:
+    """Operations that may be sent now: pending or sending, due, and first open op of their record.
+
+    A record whose first open operation is dead, in conflict or waiting for its retry time
+    contributes nothing; other records are unaffected (invariant 8).
+    """
+    stamp = now or utcnow()
+    earlier = aliased(OutboxOp)
+    blocked = exists().where(
+        earlier.entity == OutboxOp.entity,
+        earlier.record_id == OutboxOp.record_id,
+        earlier.seq < OutboxOp.seq,
+        earlier.state.in_(list(OPEN_STATES)),
+    )
+    stmt = (
+        select(OutboxOp)
+        .where(
+            OutboxOp.state.in_([OpState.PENDING.value, OpState.SENDING.value]),
+            or_(OutboxOp.next_attempt_at.is_(None), OutboxOp.next_attempt_at <= stamp),
+            ~blocked,
+        )
+        .order_by(OutboxOp.seq)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Number of operations per state."""
+    rows = session.execute(select(OutboxOp.state, func.count()).group_by(OutboxOp.state))
+    return {state: n for state, n in rows}
+
+
+def queue_length(session: Session) -> int:
+    """Operations still to send (pending or sending): what a scheduler checks before flushing."""
+    stmt = select(func.count()).where(OutboxOp.state.in_([OpState.PENDING.value, OpState.SENDING.value]))
+    return session.scalar(stmt) or 0
+
+
+def list_ops(session: Session, *, states: Iterable[str] | None = None, limit: int = 200) -> list[OutboxOp]:
+    stmt = select(OutboxOp).order_by(OutboxOp.seq).limit(limit)
+    if states:
+        stmt = stmt.where(OutboxOp.state.in_(list(states)))
+    return list(session.scalars(stmt))
+
+
+def _touch(op: OutboxOp, state: OpState, now: datetime | None) -> None:
+    op.state = state.value
+    op.updated_at = now or utcnow()
+
+
+def mark_sending(session: Session, op: OutboxOp, *, now: datetime | None = None) -> bool:
+    """Record that an attempt is about to go out; return whether an earlier one may have been applied.
+
+    Commit this before sending: if the process dies mid-request, the op is found in ``sending``.
+    """
+    maybe_applied = op.ambiguous or op.state == OpState.SENDING.value
+    _touch(op, OpState.SENDING, now)
+    op.attempts += 1
+    op.ambiguous = maybe_applied
+    op.first_sent_at = op.first_sent_at or op.updated_at
+    session.add(op)
+    return maybe_applied
+
+
+def mark_done(
+    session: Session, op: OutboxOp, *, server_id: str | None = None, now: datetime | None = None
+) -> None:
+    _touch(op, OpState.DONE, now)
+    op.done_at, op.next_attempt_at, op.ambiguous, op.last_error = op.updated_at, None, False, None
+    if server_id:
+        op.server_id = server_id
+    session.add(op)
+    if op.kind == OpKind.MESSAGE:
+        session.execute(
+            update(WorkOrderMessage)
+            .where(WorkOrderMessage.id == op.op_id)
+            .values(local_state=LocalState.SYNCED.value, sent_at=op.updated_at)
+        )
+    refresh_local_state(session, op.entity, op.record_id)
+
+
+def mark_retry_later(
+    session: Session, op: OutboxOp, error: str, *, next_attempt_at: datetime | None, ambiguous: bool,
+    now: datetime | None = None,
+) -> None:
+    """A transient failure: back to pending, due at ``next_attempt_at`` (None: next flush); never dropped."""
+    _touch(op, OpState.PENDING, now)
+    op.last_error, op.next_attempt_at, op.ambiguous = error, next_attempt_at, ambiguous
+    session.add(op)
+
+
+def mark_dead(session: Session, op: OutboxOp, error: str, *, now: datetime | None = None) -> None:
+    """UpKeep refused it (or it cannot be sent safely): park it with the reason, for a person."""
+    _touch(op, OpState.DEAD, now)
+    op.last_error, op.next_attempt_at = error, None
+    session.add(op)
+    refresh_local_state(session, op.entity, op.record_id)
+
+
+def mark_conflict(
+    session: Session, op: OutboxOp, remote: dict[str, Any], *, now: datetime | None = None
+) -> None:
+    """UpKeep changed a field this update changed, since its base: keep both values, for a person."""
+    _touch(op, OpState.CONFLICT, now)
+    op.remote, op.next_attempt_at = remote, None
+    cols = ", ".join(sorted(remote.get("columns", {})))
+    op.last_error = f"changed in UpKeep since this change was made: {cols}"
+    session.add(op)
+    refresh_local_state(session, op.entity, op.record_id)
+
+
+# --- the mirror row's local state and ids -------------------------------------------------------
+
+
+def refresh_local_state(session: Session, entity: str, record_id: str) -> str:
+    """Set the row's ``local_state`` from its open operations and return it.
+
+    conflict: an operation is in conflict or dead (a person must act); pending: operations are
+    waiting; synced: none are open.
+    """
+    states = set(session.scalars(
+        select(OutboxOp.state).where(
+            OutboxOp.entity == entity, OutboxOp.record_id == record_id, OutboxOp.state.in_(list(OPEN_STATES))
+        )
+    ))
+    if states & {OpState.CONFLICT.value, OpState.DEAD.value}:
+        value = LocalState.CONFLICT.value
+    elif states:
+        value = LocalState.PENDING.value
+    else:
+        value = LocalState.SYNCED.value
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    session.execute(update(table).where(table.c.id == record_id).values(local_state=value))
+    return value
+
+
+@cache
+def _referencing_columns(entity: str) -> list[tuple[Any, Any]]:
+    """Every (table, column) whose foreign key points at ``entity``'s table."""
+    target = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    out = []
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.c:
+            if any(fk.column.table is target for fk in column.foreign_keys):
+                out.append((table, column))
+    return out
+
+
+def remap_id(session: Session, entity: str, old: str, new: str) -> None:
+    """Replace a local id by UpKeep's id everywhere: the row, references to it, queued operations.
+
+    If a pull already brought UpKeep's row (the create was applied and pulled before the
+    replayer learnt the id), the local row is dropped in favour of it; the caller re-applies
+    the record's open operations on top.
+    """
+    if old == new:
+        return
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    if session.execute(select(table.c.id).where(table.c.id == new)).first():
+        session.execute(table.delete().where(table.c.id == old))
+    else:
+        session.execute(update(table).where(table.c.id == old).values(id=new))
+    for ref_table, column in _referencing_columns(entity):
+        session.execute(update(ref_table).where(column == old).values({column.name: new}))
+    session.execute(
+        update(OutboxOp)
+        .where(OutboxOp.entity == entity, OutboxOp.record_id == old)
+        .values(record_id=new)
+        .execution_options(synchronize_session="evaluate")
+    )
+    # References in the payloads of operations still to send (e.g. a body naming the record).
+    like = f"%{old}%"
+    stmt = select(OutboxOp).where(OutboxOp.state.in_(list(OPEN_STATES)), text("(payload LIKE :p OR base LIKE :p)"))
+    for op in session.scalars(stmt.params(p=like)):
+        op.payload = _replace(op.payload, old, new)
+        op.base = _replace(op.base, old, new)
+        session.add(op)
+
+
+def _replace(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return new if value == old else value
+    if isinstance(value, list):
+        return [_replace(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace(v, old, new) for k, v in value.items()}
+    return value
+
+
+def reapply_pending(
+    session: Session, entity: str, ids: list[str], *, now: datetime | None = None
+) -> list[str]:
+    """For the pull, in its page transaction after ``upsert_rows``: re-apply open local changes.
+
+    See :func:`mirror.changes.reapply_pending` (imported late: that module builds on this one).
+    """
+    from mirror.changes import reapply_pending as reapply
+
+    return reapply(session, entity, ids, now=now)
+
+
+def open_records(session: Session, entity: str, ids: Iterable[str]) -> dict[str, list[OutboxOp]]:
+    """Open operations of the given rows, per row id in seq order (one query)."""
+    ids = list(ids)
+    out: dict[str, list[OutboxOp]] = {}
+    if not ids:
+        return out
+    stmt = (
+        select(OutboxOp)
+        .where(and_(
+            OutboxOp.entity == entity, OutboxOp.record_id.in_(ids), OutboxOp.state.in_(list(OPEN_STATES))
+        ))
+        .order_by(OutboxOp.seq)
+    )
+    for op in session.scalars(stmt):
+        out.setdefault(op.record_id, []).append(op)
+    return out

@@ -1,0 +1,308 @@
+"""Local writes and the outbox from the command line: ``wo``, ``request``, ``meter``, ``part``, ``outbox``.
+
+Every write command has the shape ``upkeep-mirror <thing> <verb> [ID] [options] --db FILE``:
+it changes the mirror at once and queues the change; nothing is sent until ``outbox flush`` (or
+the daemon, which flushes every few seconds while UpKeep is reachable). Wiring only: the work is
+in :mod:`mirror.writes`, :mod:`mirror.outbox_actions` and :mod:`sync.replay`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mirror import writes
+from mirror.db import Mirror, MirrorError, open_mirror
+from mirror.lock import MirrorBusy, writer_lock
+from mirror.outbox import OPEN_STATES, OpState, OutboxOp, counts, list_ops, utcnow
+from mirror.outbox_actions import OutboxActionRefused, discard_op, resolve_op, retry_op
+from mirror.writes import UNSET, InvalidWrite, Queued
+from sync.errors import FatalError
+from sync.options import db_option, make_client, upkeep_options
+from sync.replay import flush as replay_flush
+from sync.retry import RetryPolicy
+
+_FLUSH_HINT = "sent by `upkeep-mirror outbox flush` or the running daemon"
+#: A flush by hand should give up on an unreachable UpKeep within seconds, not minutes.
+FLUSH_RETRIES = RetryPolicy(attempts=4, max_delay=20.0)
+#: Seconds to let an unanswered request land before looking for its effect (see sync.replay).
+SETTLE_SECONDS = 5.0
+
+
+def _open(db: Path) -> Mirror:
+    if not db.exists():
+        raise click.ClickException(f"{db} does not exist; run `upkeep-mirror sync --db {db}` first")
+    try:
+        return open_mirror(db)
+    except MirrorError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _write(db: Path, func: Any, *args: Any, **kwargs: Any) -> Queued:
+    with _open(db) as mirror:
+        try:
+            queued = func(mirror, *args, **kwargs)
+        except (InvalidWrite, OutboxActionRefused) as exc:
+            raise click.ClickException(f"refused, nothing written: {exc}") from None
+    click.echo(f"queued #{queued.seq}: {queued.kind} {queued.entity} {queued.record_id} ({_FLUSH_HINT})")
+    return queued
+
+
+# --- work orders ----------------------------------------------------------------------------------
+
+
+@click.group()
+def wo() -> None:
+    """Create and change work orders locally; the changes are queued for UpKeep."""
+
+
+def _wo_fields(func: Any) -> Any:
+    for decl, text in reversed([
+        ("--description", "Description text."),
+        ("--priority", "0-3 (0 lowest) or low, medium, high, emergency."),
+        ("--category", "One of the account's work order categories (matched case-insensitively)."),
+        ("--due", "Due date: 2025-03-01 or an ISO-8601 timestamp (UTC unless it has an offset)."),
+    ]):
+        func = click.option(decl, help=text)(func)
+    return func
+
+
+@wo.command("create")
+@db_option
+@click.option("--title", required=True, help="Title of the work order.")
+@_wo_fields
+@click.option("--asset", help="UpKeep id of the asset.")
+@click.option("--location", help="UpKeep id of the location.")
+@click.option("--assign", help="User to assign: UpKeep id or email.")
+def wo_create(db: Path, title: str, description: str | None, priority: str | None, category: str | None,
+              due: str | None, asset: str | None, location: str | None, assign: str | None) -> None:
+    """Create a work order (shown at once under a local-... id until UpKeep assigns one)."""
+    _write(db, writes.create_work_order, title=title, description=description or "", priority=priority,
+           category=category, due_date=due, asset_id=asset, location_id=location, assigned_to=assign)
+
+
+@wo.command("update")
+@db_option
+@click.argument("work_order_id", help="UpKeep id (or local-... id) of the work order.")
+@click.option("--status", help="open, onHold, inProgress or complete (Machina's names are accepted too).")
+@click.option("--title", help="New title.")
+@_wo_fields
+@click.option("--assign", help="User to assign: UpKeep id or email.")
+@click.option("--unassign", is_flag=True, help="Remove the assignee.")
+@click.option("--no-due", is_flag=True, help="Remove the due date.")
+def wo_update(db: Path, work_order_id: str, status: str | None, title: str | None, description: str | None,
+              priority: str | None, category: str | None, due: str | None, assign: str | None, unassign: bool,
+              no_due: bool) -> None:
+    """Change fields of a work order; only fields whose value changes are sent, as one update."""
+    if (assign and unassign) or (due and no_due):
+        raise click.UsageError("give --assign or --unassign, and --due or --no-due, not both")
+
+    def given(value: Any) -> Any:
+        return UNSET if value is None else value
+
+    _write(db, writes.update_work_order, work_order_id, status=given(status), title=given(title),
+           description=given(description), priority=given(priority), category=given(category),
+           due_date=None if no_due else given(due), assigned_to=None if unassign else given(assign))
+
+
+@wo.command("message")
+@db_option
+@click.argument("work_order_id", help="UpKeep id (or local-... id) of the work order.")
+@click.argument("text", help="The message.")
+def wo_message(db: Path, work_order_id: str, text: str) -> None:
+    """Add a message to a work order."""
+    _write(db, writes.add_work_order_message, work_order_id, text)
+
+
+@wo.command("parts")
+@db_option
+@click.argument("work_order_id", help="UpKeep id (or local-... id) of the work order.")
+@click.option("--part", "parts", multiple=True, required=True, metavar="PART=QTY",
+              help="A part (UpKeep id or SKU) and the quantity used; repeatable.")
+def wo_parts(db: Path, work_order_id: str, parts: tuple[str, ...]) -> None:
+    """Record parts used on a work order (added to what it already lists)."""
+    used: dict[str, str] = {}
+    for item in parts:
+        key, sep, qty = item.rpartition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r}: expected PART=QTY", param_hint="--part")
+        used[key] = qty
+    _write(db, writes.record_parts_used, work_order_id, used)
+
+
+# --- requests, meters, parts ----------------------------------------------------------------------
+
+
+@click.group()
+def request() -> None:
+    """Create maintenance requests locally; they are queued for UpKeep."""
+
+
+@request.command("create")
+@db_option
+@click.option("--title", required=True, help="Title of the request.")
+@_wo_fields
+@click.option("--asset", help="UpKeep id of the asset.")
+@click.option("--location", help="UpKeep id of the location.")
+@click.option("--team", help="UpKeep id of the team.")
+@click.option("--assign", help="User to assign: UpKeep id or email.")
+def request_create(db: Path, title: str, description: str | None, priority: str | None, category: str | None,
+                   due: str | None, asset: str | None, location: str | None, team: str | None,
+                   assign: str | None) -> None:
+    """Create a request (shown at once under a local-... id until UpKeep assigns one)."""
+    _write(db, writes.create_request, title=title, description=description or "", priority=priority,
+           category=category, due_date=due, asset_id=asset, location_id=location, team_id=team,
+           assigned_to=assign)
+
+
+@click.group()
+def meter() -> None:
+    """Record meter readings locally; they are queued for UpKeep."""
+
+
+@meter.command("read")
+@db_option
+@click.argument("meter_id", help="UpKeep id of the meter.")
+@click.argument("value", type=float, help="The reading.")
+@click.option("--at", "taken_at", help="When it was read (ISO-8601); default now.")
+def meter_read(db: Path, meter_id: str, value: float, taken_at: str | None) -> None:
+    """Add a reading to a meter."""
+    _write(db, writes.add_meter_reading, meter_id, value, date=taken_at)
+
+
+@click.group()
+def part() -> None:
+    """Record stock counts of parts locally; they are queued for UpKeep."""
+
+
+@part.command("count")
+@db_option
+@click.argument("part_id", help="UpKeep id or SKU of the part.")
+@click.argument("quantity", type=float, help="Quantity on hand, 0 or more.")
+def part_count(db: Path, part_id: str, quantity: float) -> None:
+    """Set a part's quantity on hand after a stock count (part by UpKeep id or SKU)."""
+    _write(db, writes.set_part_quantity, part_id, quantity)
+
+
+# --- the outbox -----------------------------------------------------------------------------------
+
+
+@click.group()
+def outbox() -> None:
+    """See and steer the queue of local writes waiting for UpKeep."""
+
+
+def _age(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    seconds = int((utcnow() - moment).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@outbox.command("list")
+@db_option
+@click.option("--all", "show_all", is_flag=True, help="Also list done and discarded operations.")
+@click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in OpState]),
+              help="Only operations in this state (repeatable).")
+def outbox_list(db: Path, show_all: bool, states: tuple[str, ...]) -> None:
+    """List queued operations (pending, sending, conflict and dead by default) and a summary."""
+    wanted = list(states) or (None if show_all else [s.value for s in OPEN_STATES])
+    with _open(db) as mirror, mirror.session() as s:
+        ops, totals = list_ops(s, states=wanted, limit=10_000), counts(s)
+    for op in ops:
+        error = (op.last_error or "")[:60]
+        click.echo(f"#{op.seq:<6}{op.state:<10}{op.kind:<11}{op.entity:<15}{op.record_id:<40}"
+                   f"{op.attempts:>3} tries {_age(op.created_at):>5} old  {error}")
+    oldest = min((o.created_at for o in ops if o.state in ("pending", "sending")), default=None)
+    summary = ", ".join(f"{n} {state}" for state, n in sorted(totals.items())) or "empty"
+    click.echo(f"outbox: {summary}" + (f"; oldest pending {_age(oldest)} old" if oldest else ""))
+
+
+@outbox.command("show")
+@db_option
+@click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
+def outbox_show(db: Path, seq: int) -> None:
+    """Show one operation: what it sends, what it was based on, UpKeep's values in a conflict."""
+    with _open(db) as mirror, mirror.session() as s:
+        op = s.get(OutboxOp, seq)
+        if op is None:
+            raise click.ClickException(f"there is no outbox operation {seq}")
+        for name in ("seq", "op_id", "state", "kind", "entity", "record_id", "server_id", "attempts",
+                     "ambiguous", "created_at", "first_sent_at", "next_attempt_at", "done_at", "resolution",
+                     "last_error"):
+            click.echo(f"{name:<16}{getattr(op, name)}")
+        for name in ("payload", "base", "remote"):
+            value = getattr(op, name)
+            if value:
+                click.echo(f"{name:<16}{json.dumps(value, indent=2, default=str)}")
+        if op.state == OpState.CONFLICT and op.remote:
+            click.echo("conflict (column: base -> yours | UpKeep's):")
+            for col, theirs in op.remote["columns"].items():
+                click.echo(f"  {col}: {op.base['columns'].get(col)!r} -> {op.payload['columns'].get(col)!r} "
+                           f"| {theirs!r}")
+            click.echo(f"settle it: upkeep-mirror outbox resolve {seq} --keep-local | --keep-remote")
+
+
+def _action(db: Path, func: Any, *args: Any, **kwargs: Any) -> Any:
+    with _open(db) as mirror:
+        try:
+            return func(mirror, *args, **kwargs)
+        except OutboxActionRefused as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@outbox.command("retry")
+@db_option
+@click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
+def outbox_retry(db: Path, seq: int) -> None:
+    """Send a dead or waiting operation again at the next flush (a conflict is checked again)."""
+    op = _action(db, retry_op, seq)
+    click.echo(f"#{op.seq} is pending again ({_FLUSH_HINT})")
+
+
+@outbox.command("discard")
+@db_option
+@click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
+def outbox_discard(db: Path, seq: int) -> None:
+    """Drop an operation and undo its change in the mirror (a create takes its later operations along)."""
+    dropped = _action(db, discard_op, seq)
+    click.echo("discarded " + ", ".join(f"#{n}" for n in dropped))
+
+
+@outbox.command("resolve")
+@db_option
+@click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
+@click.option("--keep-local", "keep", flag_value="local", help="Send our values over UpKeep's.")
+@click.option("--keep-remote", "keep", flag_value="remote",
+              help="Keep UpKeep's values; drop ours for those fields.")
+def outbox_resolve(db: Path, seq: int, keep: str | None) -> None:
+    """Settle a conflict between a local change and a change made in UpKeep since."""
+    if keep is None:
+        raise click.UsageError("give --keep-local or --keep-remote")
+    op = _action(db, resolve_op, seq, keep=keep)
+    click.echo(f"#{op.seq} resolved ({op.resolution}): {op.state}")
+
+
+@outbox.command("flush")
+@db_option
+@upkeep_options
+def outbox_flush(db: Path, base_url: str | None, config_path: Path | None) -> None:
+    """Send queued operations to UpKeep now, in order per record; prints what happened."""
+    try:
+        with writer_lock(db, "upkeep-mirror outbox flush"), _open(db) as mirror, \
+                make_client(base_url, config_path, policy=FLUSH_RETRIES) as client:
+            report = replay_flush(mirror, client, policy=FLUSH_RETRIES, settle=SETTLE_SECONDS)
+    except MirrorBusy as exc:
+        raise click.ClickException(f"{exc} (a running daemon flushes the outbox itself)") from None
+    except FatalError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(str(report))
+    if report.unreachable:
+        raise click.ClickException("UpKeep could not be reached; the operations stay queued")

@@ -1,0 +1,330 @@
+"""Replay the outbox to UpKeep: per record in seq order, exactly once in effect, never dropping a write.
+
+``flush(mirror, client)`` sends every operation that is ready (``mirror.outbox.ready_ops``: the
+first open operation of its record, due now) and writes UpKeep's answer back into the mirror in
+the same transaction that marks the operation done. The daemon calls it every few seconds and
+at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it by hand.
+
+- Order: a record's operations go one at a time in seq order; a record whose first open
+  operation is dead, in conflict or waiting for its retry time is skipped, others go on.
+- Transient failures (network, 429, 5xx): the client retries what is safe to retry; when that is
+  exhausted the operation goes back to ``pending`` with ``next_attempt_at`` (a re-armed timer).
+  A failure that says UpKeep is unreachable (no connection, 429, 503) ends the flush with
+  ``report.unreachable`` so the daemon can go offline; nothing is dropped.
+- Permanent failures (400, 403, 404): ``dead`` with UpKeep's message.
+- Exactly-once: ``sending`` is committed before each request; after a lost answer (ambiguous
+  failure) or a crash the replayer looks for the record it may have created before sending
+  again (see ``sync.replay_match`` for the matching rule).
+- Conflicts: before a PATCH the record is fetched; if UpKeep changed a field the operation sets
+  since the operation's base, it stops in ``conflict`` with both values. Other remote changes are
+  left alone: the PATCH carries only the operation's fields (the merge).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from tenacity import Retrying, retry_if_exception
+
+from mirror import changes, outbox
+from mirror.db import Mirror
+from mirror.outbox import OpKind, OpState, OutboxOp
+from mirror.store import table_of, upsert_rows
+from sync.client import UpKeepClient
+from sync.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
+from sync.mapping import MalformedObject, transform
+from sync.replay_match import (
+    PATHS,
+    find_created,
+    message_posted,
+    update_item_ids,
+    with_marker,
+    without_marker,
+)
+from sync.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass
+class ReplayReport:
+    """What one flush did. ``unreachable``: it stopped because UpKeep could not be reached."""
+
+    done: int = 0  # operations UpKeep accepted (or already had)
+    created: int = 0
+    updated: int = 0
+    messages: int = 0
+    found_after_loss: int = 0  # creates found on UpKeep after a lost answer, not sent again
+    already_applied: int = 0  # updates UpKeep already held, not sent again
+    conflicts: int = 0
+    dead: int = 0
+    deferred: int = 0  # transient failures left pending for a later attempt
+    requests: int = 0
+    unreachable: bool = False
+    stopped: bool = False
+    seconds: float = 0.0
+    last_error: str | None = None
+    remapped: dict[str, str] = field(default_factory=dict)  # local id -> UpKeep id
+
+    def __str__(self) -> str:
+        text = (f"{self.done} delivered ({self.created} created, {self.updated} updated, "
+                f"{self.messages} messages), "
+                f"{self.conflicts} conflicts, {self.dead} dead, {self.deferred} deferred, "
+                f"{self.requests} requests in {self.seconds:.1f}s")
+        if self.unreachable:
+            text += f"; stopped, UpKeep unreachable: {self.last_error}"
+        return text
+
+
+def flush(
+    mirror: Mirror,
+    client: UpKeepClient,
+    *,
+    policy: RetryPolicy | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = outbox.utcnow,
+    redelivery_base: float = 5.0,
+    redelivery_max: float = 900.0,
+    settle: float = 5.0,
+) -> ReplayReport:
+    """Send every ready operation now; return what happened. Raises only ``FatalError`` (setup problems).
+
+    ``policy`` paces the re-sends after ambiguous failures (each preceded by a look-up); the
+    client's own policy retries the rest. A deferred operation is due again after
+    ``redelivery_base * 3**(n-1)`` seconds (n = its attempts), at most ``redelivery_max``.
+    ``settle``: before looking for what an unanswered attempt created, wait until that many
+    seconds have passed since it was sent, so a request UpKeep was still processing has landed.
+    """
+    replayer = _Replayer(mirror, client, policy=policy or RetryPolicy(), sleep=sleep, clock=clock,
+                         redelivery=(redelivery_base, redelivery_max), settle=settle)
+    return replayer.run(should_stop or (lambda: False))
+
+
+class _Unreachable(Exception):
+    pass
+
+
+def _is_ambiguous(exc: BaseException) -> bool:
+    return isinstance(exc, RetriableError) and exc.ambiguous
+
+
+def _unreachable(exc: RetriableError) -> bool:
+    """Failures that concern UpKeep as a whole rather than this operation."""
+    return isinstance(exc, NetworkError | RateLimited) or (isinstance(exc, ServerError) and exc.status == 503)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, RejectedError):
+        return f"HTTP {exc.status}: {exc.message}" if exc.status else exc.message
+    return str(exc)
+
+
+class _Replayer:
+    def __init__(self, mirror: Mirror, client: UpKeepClient, *, policy: RetryPolicy,
+                 sleep: Callable[[float], None], clock: Callable[[], datetime],
+                 redelivery: tuple[float, float], settle: float) -> None:
+        self.mirror, self.client, self.policy = mirror, client, policy
+        self.sleep, self.clock, self.settle = sleep, clock, settle
+        self.base, self.cap = redelivery
+        self.report = ReplayReport()
+
+    def run(self, should_stop: Callable[[], bool]) -> ReplayReport:
+        started, requests_before = time.monotonic(), self.client.stats.requests
+        seen: set[int] = set()
+        try:
+            while not self.report.stopped:
+                with self.mirror.session() as s:
+                    ready = outbox.ready_ops(s, now=self.clock(), limit=50)
+                    batch = [op.seq for op in ready if op.seq not in seen]
+                if not batch:
+                    break
+                for seq in batch:
+                    if should_stop():
+                        self.report.stopped = True
+                        break
+                    seen.add(seq)
+                    self._replay(seq)
+        except _Unreachable as exc:
+            self.report.unreachable, self.report.last_error = True, str(exc)
+        finally:
+            self.report.requests = self.client.stats.requests - requests_before
+            self.report.seconds = time.monotonic() - started
+        return self.report
+
+    # --- one operation ---------------------------------------------------------------------------
+
+    def _replay(self, seq: int) -> None:
+        retrying = Retrying(stop=self.policy.stop(), wait=self.policy.wait(), sleep=self.sleep, reraise=True,
+                            retry=retry_if_exception(_is_ambiguous))
+        try:
+            retrying(self._deliver, seq)
+        except RejectedError as exc:
+            self._park(seq, _describe(exc))
+        except MalformedObject as exc:
+            self._park(seq, f"UpKeep's answer could not be mapped: {exc}")
+        except RetriableError as exc:
+            self._defer(seq, exc, timer=not _unreachable(exc))
+            if _unreachable(exc):
+                raise _Unreachable(str(exc)) from exc
+        except FatalError as exc:
+            self._defer(seq, exc, timer=False)
+            raise
+
+    def _deliver(self, seq: int) -> None:
+        """One attempt, safe to repeat: looks before re-sending anything that may have been applied."""
+        op = self._load(seq)
+        if op is None or op.state not in (OpState.PENDING, OpState.SENDING):
+            return  # discarded or settled meanwhile (by a person, or another process)
+        maybe_applied = op.ambiguous or op.state == OpState.SENDING
+        if op.kind in outbox.CREATE_KINDS:
+            self._create(op, maybe_applied)
+        elif op.kind in outbox.UPDATE_KINDS:
+            self._update(op)
+        elif op.kind == OpKind.MESSAGE:
+            self._message(op, maybe_applied)
+        else:
+            raise RejectedError(f"unknown operation kind {op.kind!r}")
+
+    def _create(self, op: OutboxOp, maybe_applied: bool) -> None:
+        if maybe_applied:
+            self._settle(op)
+            found = find_created(self.client, op, now=self.clock())
+            if found is not None:
+                self.report.found_after_loss += 1
+                log.info("outbox %s: found %s %s created by an earlier attempt",
+                         op.seq, op.entity, found.get("id"))
+                self._created(op.seq, found)
+                return
+        path, body = self._create_request(op)
+        self._mark_sending(op.seq)
+        self._created(op.seq, self.client.post(path, body))
+
+    def _create_request(self, op: OutboxOp) -> tuple[str, dict[str, Any]]:
+        fields = dict(op.payload["fields"])
+        if op.kind == OpKind.READING:
+            return f"/api/v2/meters/{op.payload['columns']['meter_id']}/readings", fields
+        fields["description"] = with_marker(fields.get("description"), op.op_id)
+        return PATHS[op.entity] + "/", fields
+
+    def _update(self, op: OutboxOp) -> None:
+        path = f"{PATHS[op.entity]}/{op.record_id}"
+        remote = self.client.get_one(path)
+        remote_row = self._row(op.entity, remote)
+        conflicts = changes.find_conflicts(op, remote_row, normalize=without_marker)
+        if conflicts:
+            with self.mirror.write() as s:
+                upsert_rows(s, op.entity, [remote_row], force=True)
+                outbox.mark_conflict(s, s.get(OutboxOp, op.seq), conflicts, now=self.clock())
+                changes.reapply_pending(s, op.entity, [op.record_id])
+            self.report.conflicts += 1
+            return
+        if changes.already_applied(op, remote_row, normalize=without_marker):
+            self.report.already_applied += 1
+            self._updated(op.seq, remote_row)
+            return
+        self._mark_sending(op.seq)
+        self._updated(op.seq, self._row(op.entity, self.client.patch(path, op.payload["fields"])))
+
+    def _message(self, op: OutboxOp, maybe_applied: bool) -> None:
+        path = f"{PATHS['work_orders']}/{op.record_id}"
+        if maybe_applied:
+            self._settle(op)
+            work_order = self.client.get_one(path, {"includes": "arrayOfUpdateItems"})
+            if message_posted(op, work_order):
+                self.report.found_after_loss += 1
+                self._message_done(op.seq)
+                return
+        else:
+            work_order = self.client.get_one(path)
+        self._mark_sending(op.seq, updates_before=update_item_ids(work_order))
+        self.client.post_action(f"{path}/update-messages/", op.payload["fields"])
+        self._message_done(op.seq)
+
+    def _settle(self, op: OutboxOp) -> None:
+        """Wait until ``settle`` seconds after the last attempt (its ``updated_at``) before looking."""
+        waited = (self.clock() - op.updated_at).total_seconds()
+        if waited < self.settle:
+            self.sleep(self.settle - max(waited, 0.0))
+
+    # --- bookkeeping, each one transaction ------------------------------------------------------
+
+    def _load(self, seq: int) -> OutboxOp | None:
+        with self.mirror.session() as s:
+            op = s.get(OutboxOp, seq)
+            if op is not None:
+                s.expunge(op)
+            return op
+
+    def _mark_sending(self, seq: int, **check: Any) -> None:
+        """Committed before the request leaves, so a crash mid-request leaves the op in ``sending``."""
+        with self.mirror.write() as s:
+            op = s.get(OutboxOp, seq)
+            if check:
+                op.payload = {**op.payload, **check}
+            outbox.mark_sending(s, op, now=self.clock())
+
+    def _row(self, entity: str, obj: dict[str, Any]) -> dict[str, Any]:
+        if entity != "work_orders":
+            return transform(entity, obj)
+        ids = [p for p in obj.get("parts") or [] if isinstance(p, str)]
+        table = table_of("parts")
+        with self.mirror.session() as s:
+            skus = dict(s.execute(table.select().with_only_columns(table.c.id, table.c.sku)
+                                  .where(table.c.id.in_(ids))).all()) if ids else {}
+        return transform(entity, obj, part_skus=skus)
+
+    def _created(self, seq: int, obj: dict[str, Any]) -> None:
+        """UpKeep's record replaces the local one: its id everywhere, its values, open ops on top."""
+        with self.mirror.write() as s:
+            op = s.get(OutboxOp, seq)
+            row = self._row(op.entity, obj)
+            local = op.record_id
+            outbox.remap_id(s, op.entity, local, row["id"])
+            upsert_rows(s, op.entity, [row], force=True)
+            outbox.mark_done(s, op, server_id=row["id"], now=self.clock())
+            changes.reapply_pending(s, op.entity, [row["id"]])
+        self.report.remapped[local] = row["id"]
+        self.report.done += 1
+        self.report.created += 1
+
+    def _updated(self, seq: int, row: dict[str, Any]) -> None:
+        with self.mirror.write() as s:
+            op = s.get(OutboxOp, seq)
+            upsert_rows(s, op.entity, [row], force=True)
+            outbox.mark_done(s, op, now=self.clock())
+            changes.reapply_pending(s, op.entity, [op.record_id])
+        self.report.done += 1
+        self.report.updated += 1
+
+    def _message_done(self, seq: int) -> None:
+        with self.mirror.write() as s:
+            outbox.mark_done(s, s.get(OutboxOp, seq), now=self.clock())
+        self.report.done += 1
+        self.report.messages += 1
+
+    def _park(self, seq: int, reason: str) -> None:
+        with self.mirror.write() as s:
+            outbox.mark_dead(s, s.get(OutboxOp, seq), reason, now=self.clock())
+        self.report.dead += 1
+        self.report.last_error = reason
+        log.warning("outbox %s: dead: %s", seq, reason)
+
+    def _defer(self, seq: int, exc: BaseException, *, timer: bool) -> None:
+        with self.mirror.write() as s:
+            op = s.get(OutboxOp, seq)
+            ambiguous = op.ambiguous or op.state == OpState.SENDING or _is_ambiguous(exc)
+            now = self.clock()
+            delay = min(self.base * 3 ** max(op.attempts - 1, 0), self.cap)
+            due = now + timedelta(seconds=delay) if timer else None
+            outbox.mark_retry_later(s, op, str(exc), next_attempt_at=due, ambiguous=ambiguous, now=now)
+        self.report.deferred += 1
+        self.report.last_error = str(exc)
+        log.info("outbox %s: will retry%s: %s", seq, f" at {due:%H:%M:%S}" if due else "", exc)
+
