@@ -67,7 +67,7 @@ class _Progress:
 @click.command()
 @db_option
 def status(db: Path) -> None:
-    """Show how fresh the mirror is: the latest pull of each entity and what it did."""
+    """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting."""
     if not db.exists():
         raise click.ClickException(f"{db} does not exist; run `upkeep-mirror sync --db {db}` first")
     with open_mirror(db) as mirror, mirror.session() as s:
@@ -77,10 +77,22 @@ def status(db: Path) -> None:
             "LEFT JOIN sync_cursors c ON c.entity = r.entity "
             "WHERE r.id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity) ORDER BY r.entity"
         )).all()
+        online, offline_since, last_error, heartbeat = s.execute(text(
+            "SELECT online, offline_since, last_error, daemon_heartbeat_at FROM connectivity WHERE id = 1"
+        )).one()
+        queue = dict(s.execute(text("SELECT state, count(*) FROM outbox GROUP BY state")).all())
+        oldest = s.execute(text("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')")).scalar()
+    click.echo(f"UpKeep: {'online' if online else f'OFFLINE since {offline_since}'}"
+               + (f" (last error: {last_error})" if last_error and not online else "")
+               + (f"; daemon last seen {heartbeat}" if heartbeat else "; no daemon has run"))
+    waiting = queue.get("pending", 0) + queue.get("sending", 0)
+    click.echo(f"Local writes: {waiting} waiting" + (f" (oldest {oldest})" if oldest else "")
+               + f", {queue.get('dead', 0)} failed, {queue.get('conflict', 0)} in conflict, "
+               f"{queue.get('done', 0)} delivered")
     if not rows:
         click.echo("No sync has run on this mirror yet.")
         return
-    click.echo(f"{'entity':<24}{'last success':<26}{'last run':<26}{'result'}")
+    click.echo(f"\n{'entity':<24}{'last success':<26}{'last run':<26}{'result'}")
     for e, mode, started, finished, fetched, upserted, tomb, rej, error, success in rows:
         outcome = (f"error: {error}" if error else "interrupted" if not finished
                    else f"{mode}: {fetched} fetched, {upserted} changed, {tomb} deleted, {rej} rejected")

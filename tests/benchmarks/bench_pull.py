@@ -27,12 +27,17 @@ def main() -> None:
     parser.add_argument("--work-orders", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=20_000, help="the second scale for peak RSS")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency-ms", type=int, default=50, help="per request, for the second ratio")
     parser.add_argument("--state-dir", default=tempfile.gettempdir(), help="emulator state files (reused)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-pull-"))
 
     with EmulatorProcess(seed=1, work_orders=args.small, state=f"{args.state_dir}/bench-emu-{args.small}.db") as emu:
         small = run(work / "small.db", emu.base_url)
+        # A cloud API answers in tens of milliseconds, not the emulator's one or two.
+        emu.set_faults(latency_ms=args.latency_ms)
+        slow_floor = run(work / "slow-floor.db", emu.base_url, "--floor")
+        slow_sync = run(work / "slow.db", emu.base_url)
 
     syncs, floors = [], []
     with EmulatorProcess(seed=1, work_orders=args.work_orders,
@@ -49,6 +54,8 @@ def main() -> None:
     print(f"full sync, {args.work_orders:,} work orders ({objects:,} objects, {syncs[0]['requests']:,} requests):")
     print(f"  median {sync_s:.1f} s = {objects / sync_s:,.0f} objects/s; floor (fetch + decode only) {floor_s:.1f} s")
     print(f"  sync / floor ratio: median {statistics.median(ratios):.2f} (runs: {', '.join(f'{r:.2f}' for r in ratios)})")
+    print(f"  with {args.latency_ms} ms per request at {args.small:,} work orders: sync {slow_sync['seconds']:.1f} s, "
+          f"floor {slow_floor['seconds']:.1f} s, ratio {slow_sync['seconds'] / slow_floor['seconds']:.2f}")
     print(f"peak RSS of a full sync: {small['maxrss_mb']:.0f} MB at {args.small:,} work orders, "
           f"{med(syncs, 'maxrss_mb'):.0f} MB at {args.work_orders:,}")
     print(f"no-change incremental sync: median {med(noop, 'seconds'):.2f} s, {noop[0]['requests']} requests "

@@ -12,8 +12,11 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import text
 
+from click.testing import CliRunner
+
 from mirror.db import open_mirror
 from mirror.writes import create_work_order
+from sync.cli import cli
 from sync.emulator import Emulator
 
 CODE = "import sys; from sync.cli import cli; sys.exit(cli(sys.argv[1:]))"
@@ -84,6 +87,8 @@ def test_offline_then_back_flushes_the_outbox_then_pulls(tmp_path, emu):
         assert queued.record_id.startswith("local-")
         time.sleep(1.5)  # a flush attempt while offline must not lose or send it
         assert scalar(db, "SELECT state FROM outbox WHERE seq = :s", s=queued.seq) == "pending"
+        shown = CliRunner().invoke(cli, ["status", "--db", str(db)]).output
+        assert "UpKeep: OFFLINE since" in shown and "Local writes: 1 waiting" in shown
         remote_before = len(emu.dump("work_orders"))
         emu.mutate(op="update", entity="work_orders", id=emu.dump("work_orders")[1]["id"],
                    fields={"title": "Changed while we were offline"})
