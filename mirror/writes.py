@@ -221,6 +221,27 @@ def _wire(refs: dict[str, tuple[str, Any]]) -> dict[str, Any]:
 # --- the write API ------------------------------------------------------------------------------
 
 
+def _new_fields(s: Session, entity: str, *, title: Any, description: Any, priority: Any, category: Any,
+                asset_id: Any, location_id: Any, assigned_to: Any, due_date: Any,
+                **more: tuple[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate a new work order's or request's fields: (UpKeep POST body, mirror columns)."""
+    refs = {
+        "title": ("title", _text("title", title, required=True)),
+        "description": ("description", _text("description", description)),
+        "priority": ("upkeep_priority", None if priority is None else _priority(priority)),
+        "category": ("category", _category(s, entity, category)),
+        "asset": ("asset_id", _ref(s, "assets", "asset_id", asset_id)),
+        "location": ("location_id", _ref(s, "locations", "location_id", location_id)),
+        **more,
+        "assignedToUser": ("assigned_to", _ref(s, "users", "assigned_to", assigned_to, by="email")),
+        "dueDate": ("due_date", None if due_date is None else _when("due_date", due_date)),
+    }
+    fields = _wire(refs)
+    if "dueDate" in fields:
+        fields["dueDate"] = _ms(fields["dueDate"])
+    return fields, {col: norm(value) for col, value in refs.values()}
+
+
 def create_work_order(
     mirror: Mirror, *, title: str, description: str = "", priority: Any = None, category: str | None = None,
     asset_id: str | None = None, location_id: str | None = None, assigned_to: str | None = None,
@@ -229,20 +250,9 @@ def create_work_order(
     """A new work order, open, shown at once under a ``local-...`` id; queued as a POST."""
     now = now or utcnow()
     with mirror.write() as s:
-        refs = {
-            "title": ("title", _text("title", title, required=True)),
-            "description": ("description", _text("description", description)),
-            "priority": ("upkeep_priority", None if priority is None else _priority(priority)),
-            "category": ("category", _category(s, "work_orders", category)),
-            "asset": ("asset_id", _ref(s, "assets", "asset_id", asset_id)),
-            "location": ("location_id", _ref(s, "locations", "location_id", location_id)),
-            "assignedToUser": ("assigned_to", _ref(s, "users", "assigned_to", assigned_to, by="email")),
-            "dueDate": ("due_date", None if due_date is None else _when("due_date", due_date)),
-        }
-        fields = _wire(refs)
-        if "dueDate" in fields:
-            fields["dueDate"] = _ms(fields["dueDate"])
-        columns = {col: norm(value) for col, value in refs.values()}
+        fields, columns = _new_fields(s, "work_orders", title=title, description=description, priority=priority,
+                                      category=category, asset_id=asset_id, location_id=location_id,
+                                      assigned_to=assigned_to, due_date=due_date)
         columns["upkeep_status"] = "open"
         columns["upkeep_priority"] = 1 if columns["upkeep_priority"] is None else columns["upkeep_priority"]
         return _new_record(s, "work_orders", OpKind.CREATE, fields, columns, now, {"status": "open"},
@@ -355,21 +365,10 @@ def create_request(
     """A new maintenance request, shown at once under a ``local-...`` id; queued as a POST."""
     now = now or utcnow()
     with mirror.write() as s:
-        refs = {
-            "title": ("title", _text("title", title, required=True)),
-            "description": ("description", _text("description", description)),
-            "priority": ("upkeep_priority", None if priority is None else _priority(priority)),
-            "category": ("category", _category(s, "requests", category)),
-            "asset": ("asset_id", _ref(s, "assets", "asset_id", asset_id)),
-            "location": ("location_id", _ref(s, "locations", "location_id", location_id)),
-            "team": ("team_id", _ref(s, "teams", "team_id", team_id)),
-            "assignedToUser": ("assigned_to", _ref(s, "users", "assigned_to", assigned_to, by="email")),
-            "dueDate": ("due_date", None if due_date is None else _when("due_date", due_date)),
-        }
-        fields = _wire(refs)
-        if "dueDate" in fields:
-            fields["dueDate"] = _ms(fields["dueDate"])
-        columns = {col: norm(value) for col, value in refs.values()}
+        fields, columns = _new_fields(s, "requests", title=title, description=description, priority=priority,
+                                      category=category, asset_id=asset_id, location_id=location_id,
+                                      assigned_to=assigned_to, due_date=due_date,
+                                      team=("team_id", _ref(s, "teams", "team_id", team_id)))
         columns["status"] = "open"
         return _new_record(s, "requests", OpKind.REQUEST, fields, columns, now, {"status": "open"})
 

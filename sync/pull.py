@@ -18,6 +18,7 @@ overlaps the mapping and writing of page n; memory stays O(page).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -263,7 +264,7 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager,
                 if not more:
                     break
             pages.put(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+        except BaseException as exc:
             pages.put(exc)
 
     worker = threading.Thread(target=fetch, name=f"fetch {path}", daemon=True)
@@ -277,10 +278,8 @@ def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager,
     finally:
         done.set()
         while worker.is_alive():  # unblock a fetcher waiting to put, then let it finish
-            try:
+            with contextlib.suppress(queue.Empty):
                 pages.get(timeout=0.05)
-            except queue.Empty:
-                pass
 
 
 def _map_page(mirror: Mirror, entity: str, page: list[dict]) -> _Mapped:

@@ -204,7 +204,7 @@ class Emulator:
         *,
         op: str | None = None,
         entity: str | None = None,
-        id: str | None = None,  # noqa: A002 - mirrors the control surface's JSON field
+        id: str | None = None,
         fields: dict[str, Any] | None = None,
         at: int | None = None,
     ) -> list[dict]:

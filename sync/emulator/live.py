@@ -212,7 +212,7 @@ class LiveStream:
         while self.rate > 0 and not self._stop.wait(1.0 / self.rate):
             try:
                 self.applied += len(self.mutator.random_changes(1))
-            except Exception:  # noqa: BLE001 - a closed store at shutdown must not print a traceback
+            except Exception:
                 if self._stop.is_set():
                     return
                 raise

@@ -9,6 +9,7 @@ response), a reset while offline (the client sees the connection refused or rese
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -46,10 +47,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         with self.conn_lock:
             conns = list(self.connections)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -67,12 +66,10 @@ class Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with self.server.conn_lock:
             self.server.connections.discard(self.connection)
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         if self.server.app.verbose:
             super().log_message(format, *args)
 

@@ -47,7 +47,8 @@ def main() -> None:
             syncs.append(run(work / f"full{i}.db", emu.base_url))
         noop = [run(work / "full0.db", emu.base_url) for _ in range(args.repeat)]
 
-    med = lambda xs, key: statistics.median(x[key] for x in xs)
+    def med(xs, key):
+        return statistics.median(x[key] for x in xs)
     sync_s, floor_s = med(syncs, "seconds"), med(floors, "seconds")
     ratios = [s["seconds"] / f["seconds"] for s, f in zip(syncs, floors, strict=True)]
     objects = syncs[0]["fetched"]

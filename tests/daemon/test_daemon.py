@@ -10,9 +10,8 @@ import time
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import text
-
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from mirror.db import open_mirror
 from mirror.writes import create_work_order

@@ -191,7 +191,7 @@ def test_vocabulary_matches_sync_mapping():
             assert reverse.upkeep_status(spelling) == status
         except ValueError:
             assert core.UPKEEP_STATUSES[spelling] == status
-    assert PRIORITY_NAMES == {n: p.value for n, p in core.PRIORITY_FROM_UPKEEP.items()}
+    assert {n: p.value for n, p in core.PRIORITY_FROM_UPKEEP.items()} == PRIORITY_NAMES
     for status in ("open", "onHold", "inProgress", "complete"):
         for assigned in (True, False):
             for archived in (True, False):
