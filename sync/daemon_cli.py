@@ -62,7 +62,8 @@ def run(db: Path, base_url: str | None, config_path: Path | None, pull_every: fl
             daemon.start()
             try:
                 while not stop.wait(1):
-                    if server and server.poll() is not None:
+                    # A signal to the whole process group (Ctrl-C) stops Datasette too: not an error.
+                    if server and server.poll() is not None and not stop.wait(2):
                         raise click.ClickException(f"Datasette stopped (exit code {server.returncode})")
             finally:
                 logging.getLogger(__name__).info("stopping: finishing the current page or operation")

@@ -71,7 +71,8 @@ def demo(directory: Path, port: int, work_orders: int, changes_per_second: float
             _explain(db, port, mirror)
             try:
                 while not stop.wait(1):
-                    if server.poll() is not None:
+                    # A signal to the whole process group (Ctrl-C) stops Datasette too: not an error.
+                    if server.poll() is not None and not stop.wait(2):
                         raise click.ClickException(f"Datasette stopped (exit code {server.returncode}); "
                                                    f"is port {port} free?")
             finally:
