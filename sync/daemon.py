@@ -31,8 +31,13 @@ from sync import connectivity
 from sync.client import UpKeepClient
 from sync.errors import RetriableError, UpKeepError
 from sync.pull import PullOptions, sync_entities
+from sync.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
+
+#: A daemon gives up on a request sooner than an interactive sync: the probe takes over from there,
+#: and the mirror shows "offline" within seconds of the network going.
+DAEMON_RETRIES = RetryPolicy(attempts=4, max_delay=20.0, maximum=8.0)
 
 #: A cheap, always-valid request: one user (the list takes offset and limit).
 PROBE = ("/api/v2/users/", {"offset": 0, "limit": 1})

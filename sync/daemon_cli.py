@@ -13,12 +13,8 @@ import click
 
 from mirror.db import MirrorError, open_mirror
 from mirror.lock import MirrorBusy, writer_lock
-from sync.daemon import Daemon, DaemonConfig
+from sync.daemon import DAEMON_RETRIES, Daemon, DaemonConfig
 from sync.options import db_option, make_client, upkeep_options
-from sync.retry import RetryPolicy
-
-#: A daemon gives up on a request sooner than an interactive sync: the probe takes over from there.
-DAEMON_RETRIES = RetryPolicy(attempts=4, max_delay=30.0)
 
 
 @click.command()

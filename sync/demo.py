@@ -24,7 +24,7 @@ import httpx
 from mirror.db import open_mirror
 from mirror.lock import MirrorBusy, writer_lock
 from sync.client import Credentials, UpKeepClient
-from sync.daemon import Daemon, DaemonConfig
+from sync.daemon import DAEMON_RETRIES, Daemon, DaemonConfig
 from sync.emulator import Emulator
 from sync.pull import PullOptions, PullResult, sync_entities
 
@@ -63,7 +63,7 @@ def demo(directory: Path, port: int, work_orders: int, changes_per_second: float
                 # A plant seeded anew (another day's epoch) replaces the old one: reconcile in full.
                 _first_sync(mirror, client, emu.counts(), full=not emu.reused)
             server = _start_datasette(db, port)
-            daemon = Daemon(mirror, lambda: UpKeepClient(credentials),
+            daemon = Daemon(mirror, lambda: UpKeepClient(credentials, policy=DAEMON_RETRIES),
                             DaemonConfig(pull_every=10, pull_jitter=1, outbox_every=2, probe_min=2, probe_max=10),
                             **_outbox())
             daemon.start()
