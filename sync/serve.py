@@ -48,6 +48,8 @@ SETTINGS = {
 def load_metadata(path: Path = METADATA_PATH) -> dict[str, Any]:
     """metadata.json merged with the named queries (canned queries and chart SQL)."""
     metadata = merge(json.loads(path.read_text(encoding="utf-8")))
+    # SQLite's own counter table (the outbox's AUTOINCREMENT) is no business of a technician's.
+    metadata["databases"][DATABASE].setdefault("tables", {}).setdefault("sqlite_sequence", {})["hidden"] = True
     writing = [n for n, q in metadata["databases"][DATABASE]["queries"].items() if q.get("write")]
     if writing:
         raise click.ClickException(f"Canned queries must not write, but {', '.join(writing)} would.")

@@ -104,5 +104,6 @@ def test_served_metadata_and_pages(plant):
         assert query.title.replace("'", "&#39;") in home or query.title in home
     assert 'href="/mirror/work_orders_detail"' in home
     assert 'href="/mirror/sync_runs"' not in home and 'href="/mirror/work_orders"' not in home  # hidden
+    assert 'href="/mirror/sqlite_sequence"' not in home
     chart = plant.client.get("/-/dashboards/maintenance-trends?weeks=8")
     assert chart.status == 200 and "Open work orders at the end of each week" in chart.text
