@@ -22,6 +22,7 @@ from queries.functions import (
     overdue_work_orders,
     parts_to_reorder,
     pm_due,
+    rejected_objects,
     search,
     sync_health,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "overdue_work_orders",
     "parts_to_reorder",
     "pm_due",
+    "rejected_objects",
     "search",
     "sync_health",
 ]

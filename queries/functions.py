@@ -361,6 +361,21 @@ def sync_health(session: Session) -> list[EntityHealth]:
     return run(session, "sync_health", EntityHealth)
 
 
+class RejectedObject(Row):
+    seen_at: datetime
+    entity: str
+    upkeep_id: str | None
+    field: str | None
+    reason: str
+    run_id: str | None
+    raw: Json[Any]
+
+
+def rejected_objects(session: Session) -> list[RejectedObject]:
+    """UpKeep objects a sync could not map and skipped, newest first, with the reason."""
+    return run(session, "rejected_objects", RejectedObject)
+
+
 #: Named query -> its function; every named query has exactly one (tests/queries check it).
 FUNCTIONS = {
     f.__name__: f
@@ -381,5 +396,6 @@ FUNCTIONS = {
         local_writes,
         local_writes_summary,
         sync_health,
+        rejected_objects,
     )
 }

@@ -232,3 +232,10 @@ def test_work_order_view_search_and_facets(plant):
         "/mirror/assets_detail.json?_search=vitomax&_shape=objects").json["rows"]] == [BOILER]
     assert [r["id"] for r in plant.client.get(
         "/mirror/spare_parts_detail.json?_search=spark&_shape=objects").json["rows"]] == [IGNITER]
+
+
+def test_rejected_objects(bookkeeping):
+    rows = bookkeeping.both("rejected_objects")
+    assert [(r["entity"], r["upkeep_id"], r["field"]) for r in rows] == [
+        ("assets", None, "id"), ("work_orders", "qa-bad-1", "priority")]  # newest first
+    assert "urgent" in rows[1]["reason"]
