@@ -38,7 +38,7 @@ from sync.client import UpKeepClient
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.keyset import KeysetPager, to_ms
 from sync.mapping import MalformedObject, transform, upkeep_id
-from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
+from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, Pager, next_cursor
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,11 @@ def sync_entities(
 
 
 def pull_entity(mirror: Mirror, client: UpKeepClient, source: Source, *, run_id: str, options: PullOptions) -> PullResult:
+    """Pull one entity and record the run in ``sync_runs``, whatever happens.
+
+    Failures become the result's ``error`` (and ``stops_run`` when the next entity would fail
+    alike); the rows already written stay, and the cursor resumes after them.
+    """
     reconcile = options.full or not source.change_filter
     result = PullResult(source.entity, "full" if reconcile else "incremental")
     started = datetime.now(UTC)
@@ -169,9 +174,8 @@ def _pull(mirror, client, source, result, reconcile, started, options) -> None:
         since = None if reconcile else get_cursor(s, source.entity).cursor_ms
     field_name = "createdAt" if reconcile else "updatedAt"
     for path in _paths(mirror, source, None if reconcile else since):
-        pager = KeysetPager(field=field_name, since_ms=since, limit=options.page_size)
-        if not source.change_filter:
-            pager = _OffsetOnly(limit=options.page_size)
+        pager = (KeysetPager(field=field_name, since_ms=since, limit=options.page_size) if source.change_filter
+                 else FullListing(options.page_size))
         batch = _Mapped()
         for mapped in _prefetch(client, path, pager, lambda page: _map_page(mirror, source.entity, page)):
             batch.extend(mapped)
@@ -230,18 +234,22 @@ def _paths(mirror: Mirror, source: Source, since_ms: int | None) -> Iterator[str
         yield source.path.format(meter=meter)
 
 
-class _OffsetOnly(KeysetPager):
-    """For listings with no date filters (PM triggers): plain offset paging, read in full each run."""
+class FullListing:
+    """A listing with no date filters (PM triggers): :class:`sync.paging.Pager`'s offset paging, read whole."""
 
-    def params(self):
-        return {"offset": self.ties, "limit": self.limit}
+    since_ms = None  # no key: there is nothing to resume from but the start
 
-    def advance(self, page):
-        self.ties += len(page)
-        return len(page) >= self.limit
+    def __init__(self, limit: int):
+        self.pager = Pager(limit=limit)
+
+    def params(self) -> dict[str, int]:
+        return self.pager.params()
+
+    def advance(self, page: list) -> bool:
+        return self.pager.advance(len(page))
 
 
-def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager,
+def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager | FullListing,
               map_page: Callable[[list[dict]], _Mapped]) -> Iterator[_Mapped]:
     """Fetch and map pages in a background thread, one page ahead of the writer.
 

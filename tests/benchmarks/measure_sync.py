@@ -47,14 +47,14 @@ def main(argv: list[str]) -> None:
 def _floor(client) -> int:
     """Every entity's listing, same pages and parameters as the pull, decoded and dropped."""
     from sync.keyset import KeysetPager
-    from sync.pull import SOURCES, _OffsetOnly
+    from sync.pull import SOURCES, FullListing
 
     fetched = 0
     meters = [m["id"] for m in _all(client, "/api/v2/meters/")]
     for source in SOURCES.values():
         paths = [source.path.format(meter=m) for m in meters] if source.per_meter else [source.path]
         for path in paths:
-            pager = KeysetPager(limit=100) if source.change_filter else _OffsetOnly(limit=100)
+            pager = KeysetPager(limit=100) if source.change_filter else FullListing(100)
             while True:
                 page = client.get_list(path, pager.params())
                 fetched += len(page)
