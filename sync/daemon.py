@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from mirror.db import Mirror
-from sync import connectivity
-from sync.client import UpKeepClient
+from mirror.outbox import queue_length
+from sync import connectivity, replay
+from sync.client import Credentials, UpKeepClient
 from sync.errors import RetriableError, UpKeepError
 from sync.pull import PullOptions, sync_entities
 from sync.retry import RetryPolicy
@@ -57,20 +56,11 @@ class DaemonConfig:
 class Daemon:
     """Owns the scheduler and one UpKeep client per job (clients are not shared across threads)."""
 
-    def __init__(
-        self,
-        mirror: Mirror,
-        client_factory: Callable[[], UpKeepClient],
-        config: DaemonConfig | None = None,
-        flush: Callable[..., Any] | None = None,
-        pending_count: Callable[[Mirror], int] | None = None,
-    ):
+    def __init__(self, mirror: Mirror, credentials: Credentials, config: DaemonConfig | None = None):
         self.mirror = mirror
         self.config = config or DaemonConfig()
-        self._client_factory = client_factory
+        self._credentials = credentials
         self._clients: dict[str, UpKeepClient] = {}
-        self._flush = flush
-        self._pending_count = pending_count or (lambda _m: 1)
         self._probe_delay = self.config.probe_min
         self.stopping = threading.Event()
         self.scheduler = BackgroundScheduler(
@@ -88,9 +78,8 @@ class Daemon:
                                id="pull", next_run_time=now)
         self.scheduler.add_job(self.pull, "interval", seconds=c.reconcile_every, kwargs={"full": True},
                                id="reconcile", next_run_time=now + timedelta(seconds=c.reconcile_every))
-        if self._flush is not None:
-            self.scheduler.add_job(self.flush, "interval", seconds=c.outbox_every, id="outbox",
-                                   next_run_time=now + timedelta(seconds=min(1.0, c.outbox_every)))
+        self.scheduler.add_job(self.flush, "interval", seconds=c.outbox_every, id="outbox",
+                               next_run_time=now + timedelta(seconds=min(1.0, c.outbox_every)))
         if not connectivity.is_online(self.mirror):
             self._schedule_probe(0)
         self.scheduler.start()
@@ -126,10 +115,11 @@ class Daemon:
     def flush(self) -> None:
         if self.stopping.is_set() or not connectivity.is_online(self.mirror):
             return
-        if not self._pending_count(self.mirror):
-            return
+        with self.mirror.session() as s:
+            if not queue_length(s):  # pending or sending, queued by whichever process
+                return
         try:
-            report = self._flush(self.mirror, self._client("outbox"), should_stop=self.stopping.is_set)
+            report = replay.flush(self.mirror, self._client("outbox"), should_stop=self.stopping.is_set)
         except RetriableError as exc:
             self._went_offline(f"outbox: {exc}")
             return
@@ -153,8 +143,7 @@ class Daemon:
         connectivity.mark_online(self.mirror)
         self._probe_delay = self.config.probe_min
         log.info("UpKeep reachable again: flushing the outbox, then pulling")
-        if self._flush is not None:
-            self.flush()
+        self.flush()
         self.pull()
 
     # --- helpers --------------------------------------------------------------------------------
@@ -172,5 +161,5 @@ class Daemon:
 
     def _client(self, job: str) -> UpKeepClient:
         if job not in self._clients:
-            self._clients[job] = self._client_factory()
+            self._clients[job] = UpKeepClient(self._credentials, policy=DAEMON_RETRIES)
         return self._clients[job]

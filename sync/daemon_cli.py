@@ -13,8 +13,8 @@ import click
 
 from mirror.db import MirrorError, open_mirror
 from mirror.lock import MirrorBusy, writer_lock
-from sync.daemon import DAEMON_RETRIES, Daemon, DaemonConfig
-from sync.options import db_option, make_client, upkeep_options
+from sync.daemon import Daemon, DaemonConfig
+from sync.options import db_option, load_credentials, upkeep_options
 
 
 @click.command()
@@ -37,23 +37,15 @@ def run(db: Path, base_url: str | None, config_path: Path | None, pull_every: fl
         outbox_every: float, probe_min: float, probe_max: float, serve_too: bool, host: str, port: int) -> None:
     """Keep the mirror fresh and push local writes until stopped (Ctrl-C or SIGTERM)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    make_client(base_url, config_path).close()  # a configuration mistake fails now, in one sentence
+    credentials = load_credentials(base_url, config_path)  # a configuration mistake fails now, in one sentence
     config = DaemonConfig(pull_every=pull_every, pull_jitter=pull_every / 10, reconcile_every=reconcile_every,
                           outbox_every=outbox_every, probe_min=probe_min, probe_max=probe_max)
-    from mirror.outbox import queue_length
-    from sync.replay import flush
-
-    def pending(mirror) -> int:
-        with mirror.session() as s:
-            return queue_length(s)
-
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
         with writer_lock(db, "upkeep-mirror run"), open_mirror(db) as mirror:
-            daemon = Daemon(mirror, lambda: make_client(base_url, config_path, policy=DAEMON_RETRIES),
-                            config, flush=flush, pending_count=pending)
+            daemon = Daemon(mirror, credentials, config)
             server = _datasette(db, host, port) if serve_too else None
             daemon.start()
             try:

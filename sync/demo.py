@@ -20,11 +20,12 @@ from pathlib import Path
 
 import click
 import httpx
+from sqlalchemy import text
 
 from mirror.db import open_mirror
 from mirror.lock import MirrorBusy, writer_lock
 from sync.client import Credentials, UpKeepClient
-from sync.daemon import DAEMON_RETRIES, Daemon, DaemonConfig
+from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
 from sync.pull import PullOptions, PullResult, sync_entities
 
@@ -63,9 +64,8 @@ def demo(directory: Path, port: int, work_orders: int, changes_per_second: float
                 # A plant seeded anew (another day's epoch) replaces the old one: reconcile in full.
                 _first_sync(mirror, client, emu.counts(), full=not emu.reused)
             server = _start_datasette(db, port)
-            daemon = Daemon(mirror, lambda: UpKeepClient(credentials, policy=DAEMON_RETRIES),
-                            DaemonConfig(pull_every=10, pull_jitter=1, outbox_every=2, probe_min=2, probe_max=10),
-                            **_outbox())
+            daemon = Daemon(mirror, credentials,
+                            DaemonConfig(pull_every=10, pull_jitter=1, outbox_every=2, probe_min=2, probe_max=10))
             daemon.start()
             (directory / STATE_FILE).write_text(json.dumps({"emulator": emu.base_url, "datasette": port}))
             _explain(db, port, mirror)
@@ -112,9 +112,7 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
             bar = bars[result.entity] = click.progressbar(length=max(totals.get(result.entity, 0), 1),
                                                           label=f"  {result.entity:<24}", width=30)
             bar.__enter__()
-            bar.done = 0
-        bar.update(result.fetched - bar.done)
-        bar.done = result.fetched
+        bar.update(result.fetched - bar.pos)
 
     click.echo("First sync:" if not _has_data(mirror) else "Catching up:")
     started = time.monotonic()
@@ -128,8 +126,6 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
 
 
 def _has_data(mirror) -> bool:
-    from sqlalchemy import text
-
     with mirror.session() as s:
         return bool(s.execute(text("SELECT 1 FROM work_orders LIMIT 1")).first())
 
@@ -150,20 +146,7 @@ def _start_datasette(db: Path, port: int) -> subprocess.Popen:
     raise click.ClickException(f"Datasette did not answer on port {port} within 30 s")
 
 
-def _outbox() -> dict:
-    from mirror.outbox import queue_length
-    from sync.replay import flush
-
-    def pending(mirror) -> int:
-        with mirror.session() as s:
-            return queue_length(s)
-
-    return {"flush": flush, "pending_count": pending}
-
-
 def _explain(db: Path, port: int, mirror) -> None:
-    from sqlalchemy import text
-
     with mirror.session() as s:
         wo = s.execute(text("SELECT id, title FROM work_orders WHERE upkeep_status = 'open' AND deleted_at IS NULL "
                             "ORDER BY id LIMIT 1")).first()

@@ -56,12 +56,14 @@ def upkeep_options(func: Callable) -> Callable:
     )(func)
 
 
-def make_client(base_url: str | None, config_path: Path | None, **kwargs: Any) -> UpKeepClient:
-    """A client from flags, environment and config file; a bad setup is one clear sentence."""
+def load_credentials(base_url: str | None, config_path: Path | None) -> Credentials:
+    """Credentials from flags, environment and config file; a bad setup is one clear sentence."""
     try:
         credentials = Credentials.load(config_path)
-        if base_url:
-            credentials = dataclasses.replace(credentials, base_url=base_url)
+        return dataclasses.replace(credentials, base_url=base_url) if base_url else credentials
     except ConfigurationError as exc:
         raise click.ClickException(exc.message or str(exc)) from None
-    return UpKeepClient(credentials, **kwargs)
+
+
+def make_client(base_url: str | None, config_path: Path | None, **kwargs: Any) -> UpKeepClient:
+    return UpKeepClient(load_credentials(base_url, config_path), **kwargs)

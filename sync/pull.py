@@ -33,6 +33,7 @@ from mirror.bookkeeping import SyncRun
 from mirror.columns import format_utc
 from mirror.db import Mirror
 from mirror.models import MIRRORED
+from mirror.outbox import reapply_pending
 from mirror.store import get_cursor, record_rejects, save_cursor, table_of, upsert_rows
 from sync.client import UpKeepClient
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
@@ -313,7 +314,7 @@ def _write_batch(mirror, source, batch: _Mapped, result, reconcile, run_started_
     with mirror.write() as s:
         result.upserted += upsert_rows(s, entity, batch.rows)
         result.rejected += record_rejects(s, batch.rejects)
-        _reapply_local_writes(s, entity, [r["id"] for r in batch.rows])
+        reapply_pending(s, entity, [r["id"] for r in batch.rows])  # pending local writes stay on top
         if reconcile:
             s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
                       [{"e": entity, "i": i} for i in batch.ids])
@@ -335,15 +336,6 @@ def _part_skus(mirror: Mirror, page: list[dict]) -> dict[str, str]:
     table = table_of("parts")
     with mirror.session() as s:
         return dict(s.execute(table.select().with_only_columns(table.c.id, table.c.sku).where(table.c.id.in_(ids))).all())
-
-
-def _reapply_local_writes(session, entity: str, ids: list[str]) -> None:
-    """Put pending local changes back on top of rows a pull just refreshed (outbox invariant 6)."""
-    try:
-        from mirror.outbox import reapply_pending
-    except ImportError:  # the outbox is optional until it exists
-        return
-    reapply_pending(session, entity, ids)
 
 
 def _tombstone_unseen(session, entity: str, started: datetime) -> int:
