@@ -36,6 +36,7 @@ from mirror.models import MIRRORED
 from mirror.outbox import reapply_pending
 from mirror.store import get_cursor, record_rejects, save_cursor, table_of, upsert_rows
 from sync.client import UpKeepClient
+from sync.crashpoints import crash_point
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.keyset import KeysetPager, to_ms
 from sync.mapping import MalformedObject, transform, upkeep_id
@@ -92,6 +93,7 @@ class PullResult:
     finished: bool = False
     stops_run: bool = False  # auth, network or a stop request: the entities after it are not tried
     unreachable: bool = False  # network, 5xx or 429 still failing after retries: UpKeep is out of reach
+    fatal: bool = False  # credentials or configuration refused: nothing will work until someone fixes it
 
 
 @dataclass
@@ -154,7 +156,7 @@ def pull_entity(mirror: Mirror, client: UpKeepClient, source: Source, *, run_id:
     except RetriableError as exc:
         result.error, result.stops_run, result.unreachable = str(exc), True, True
     except (AuthenticationFailed, ConfigurationError) as exc:
-        result.error, result.stops_run = str(exc), True  # the next entity would fail the same way
+        result.error, result.stops_run, result.fatal = str(exc), True, True  # the next entity would fail alike
     except UpKeepError as exc:  # a rejected request or malformed answer concerns this listing only
         result.error = str(exc)
     finally:
@@ -323,6 +325,8 @@ def _write_batch(mirror, source, batch: _Mapped, result, reconcile, run_started_
             cursor = get_cursor(s, entity)
             cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(run_started_ms, options.skew_ms))
             save_cursor(s, cursor)
+        crash_point(f"pull:{entity}:uncommitted")
+    crash_point(f"pull:{entity}")
     result.fetched += batch.fetched
     if options.on_page:
         options.on_page(result)
