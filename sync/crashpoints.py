@@ -9,7 +9,9 @@ tests) it costs one environment look-up.
 place (the daemon's handler then finishes the page in progress).
 
 Points: ``pull:<entity>`` after a batch of pages is committed; ``pull:<entity>:uncommitted`` inside
-that transaction, after its rows are written and before the commit.
+that transaction, after its rows are written and before the commit; ``outbox:claimed`` after an
+operation is committed as ``sending``, before its request; ``outbox:answered`` after UpKeep answered,
+before the answer is written back.
 """
 
 from __future__ import annotations

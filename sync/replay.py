@@ -46,6 +46,7 @@ from mirror.lock import MirrorBusy, writer_lock
 from mirror.outbox import OpKind, OpState, OutboxOp
 from mirror.store import table_of, upsert_rows
 from sync.client import UpKeepClient
+from sync.crashpoints import crash_point
 from sync.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
 from sync.mapping import MalformedObject, transform
 from sync.replay_match import (
@@ -244,7 +245,9 @@ class _Replayer:
                 return
         path, body = self._create_request(op)
         self._claim(op)
-        self._created(op, self.client.post(path, body))
+        answer = self.client.post(path, body)
+        crash_point("outbox:answered")
+        self._created(op, answer)
 
     def _create_request(self, op: OutboxOp) -> tuple[str, dict[str, Any]]:
         fields = dict(op.payload["fields"])
@@ -270,7 +273,9 @@ class _Replayer:
             self.report.already_applied += 1
             return
         self._claim(op)
-        self._updated(op, self._row(op.entity, self.client.patch(path, op.payload["fields"])))
+        answer = self.client.patch(path, op.payload["fields"])
+        crash_point("outbox:answered")
+        self._updated(op, self._row(op.entity, answer))
 
     def _message(self, op: OutboxOp, maybe_applied: bool) -> None:
         path = f"{PATHS['work_orders']}/{op.record_id}"
@@ -285,6 +290,7 @@ class _Replayer:
             work_order = self.client.get_one(path)
         self._claim(op, updates_before=update_item_ids(work_order))
         self.client.post_action(f"{path}/update-messages/", op.payload["fields"])
+        crash_point("outbox:answered")
         self._message_done(op)
 
     def _settle(self, op: OutboxOp) -> None:
@@ -311,6 +317,7 @@ class _Replayer:
         with self.mirror.write() as s:
             self._check(outbox.mark_sending(s, op, now=self.clock(), **payload), op)
         self.claimed = True
+        crash_point("outbox:claimed")
 
     def _check(self, won: bool, op: OutboxOp, *, sent: bool = False) -> None:
         """After a compare-and-set: a lost one aborts the transaction and the operation."""
