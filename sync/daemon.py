@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 #: and the mirror shows "offline" within seconds of the network going.
 DAEMON_RETRIES = RetryPolicy(attempts=4, max_delay=20.0, maximum=8.0)
 
+#: The probe is itself the retry loop (with its own backoff): one request, no retries.
+PROBE_RETRIES = RetryPolicy(attempts=1)
+
 #: A cheap, always-valid request: one user (the list takes offset and limit).
 PROBE = ("/api/v2/users/", {"offset": 0, "limit": 1})
 
@@ -90,7 +93,8 @@ class Daemon:
         self.mirror = mirror
         self.config = config or DaemonConfig()
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._clients = {job: UpKeepClient(credentials, policy=DAEMON_RETRIES) for job in JOBS}
+        self._clients = {job: UpKeepClient(credentials, policy=PROBE_RETRIES if job == "probe" else DAEMON_RETRIES)
+                         for job in JOBS}
         self.stopping = threading.Event()
         self._reconcile_due = threading.Event()
         self._back_online: queue.SimpleQueue[datetime] = queue.SimpleQueue()  # probe -> outbox job
