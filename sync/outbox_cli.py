@@ -303,6 +303,8 @@ def outbox_flush(db: Path, base_url: str | None, config_path: Path | None) -> No
         raise click.ClickException(f"{exc} (a running daemon flushes the outbox itself)") from None
     except FatalError as exc:
         raise click.ClickException(str(exc)) from None
+    if report.busy:
+        raise click.ClickException(f"nothing sent: {report.last_error}")
     click.echo(str(report))
     if report.unreachable:
         raise click.ClickException("UpKeep could not be reached; the operations stay queued")
