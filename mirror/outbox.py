@@ -226,6 +226,12 @@ def queue_length(session: Session) -> int:
     return session.scalar(stmt) or 0
 
 
+def delivered_since(session: Session, moment: datetime) -> int:
+    """Operations UpKeep accepted at or after ``moment`` (e.g. since the mirror went offline)."""
+    stmt = select(func.count()).where(OutboxOp.state == OpState.DONE.value, OutboxOp.done_at >= moment)
+    return session.scalar(stmt) or 0
+
+
 def list_ops(session: Session, *, states: Iterable[str] | None = None, limit: int = 200) -> list[OutboxOp]:
     stmt = select(OutboxOp).order_by(OutboxOp.seq).limit(limit)
     if states:

@@ -39,7 +39,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from mirror.db import Mirror
-from mirror.outbox import queue_length
+from mirror.outbox import delivered_since, queue_length
 from sync import connectivity, replay
 from sync.client import Credentials, UpKeepClient
 from sync.errors import FatalError, RetriableError, UpKeepError
@@ -179,7 +179,8 @@ class Daemon:
         report = None
         if waiting:
             try:
-                report = replay.flush(self.mirror, self._clients["outbox"], should_stop=self.stopping.is_set)
+                report = replay.flush(self.mirror, self._clients["outbox"], should_stop=self.stopping.is_set,
+                                      clock=self.clock)
             except FatalError as exc:
                 self._fatal("daemon outbox", f"outbox: {exc}")
                 return
@@ -195,7 +196,8 @@ class Daemon:
                                    now=self.clock())
         if back is not None:
             away = _duration((self.clock() - back).total_seconds())
-            sent = report.done if report else 0
+            with self.mirror.session() as s:  # also what a flush under way when it came back delivered
+                sent = delivered_since(s, back)
             log.info("back online after %s; %d write%s sent", away, sent, "" if sent == 1 else "s")
             self._run_now("pull")
 

@@ -237,3 +237,23 @@ def test_a_sync_refused_by_upkeep_shows_failing_until_a_sync_succeeds(tmp_path, 
     env["UPKEEP_PASSWORD"] = emu.credentials[1]
     assert CliRunner().invoke(cli, ["sync", "--db", str(db)], env=env).exit_code == 0
     assert "FAILING" not in _status(db)
+
+
+def test_back_online_counts_writes_a_flush_under_way_delivered(mirror, emu, clock, caplog):
+    """A flush that started before the cut was noticed may be the one that gets the write through."""
+    caplog.set_level(logging.INFO)
+    daemon = _daemon(mirror, emu, clock)
+    try:
+        writes.create_work_order(mirror, title="Belt slipping on C-4")
+        emu.set_offline(True)
+        daemon.flush()  # noticed: offline since now
+        emu.set_offline(False)
+        clock.advance(minutes=3)
+        with UpKeepClient(_creds(emu), policy=FAST) as client:  # the flush that was under way
+            assert replay.flush(mirror, client, clock=clock, settle=0.0).created == 1
+        clock.advance(seconds=30)
+        daemon.probe()
+        daemon.flush()  # finds nothing left to send
+    finally:
+        daemon.stop()
+    assert [r.getMessage() for r in _lines(caplog, "back online")] == ["back online after 4 min; 1 write sent"]
