@@ -1,0 +1,108 @@
+"""Hand mirror rows to Machina: convert core rows into ``machina.domain`` pydantic models.
+
+Column names are Machina's field names, so most of the conversion is a straight copy; the two
+NULL-able references that Machina types as plain strings (an asset's location, a work order's or
+plan's asset) become ``""``, which is what Machina uses for "unknown".
+
+``metadata`` is where nothing gets lost: like Machina's own UpKeep mapper, it carries every key
+of UpKeep's JSON object that no Machina field holds (under UpKeep's own name, e.g. ``workOrderNo``,
+``dueDate``, ``team``), plus the mirror's derived facts (``upkeep_status``, ``sku_source``,
+``type_guessed``...) and the row's ``local_state``. Only keys whose value a Machina field carries
+exactly are left out (see :data:`CARRIED`). Machina's ``MaintenancePlan`` has no ``metadata``
+field; a PM trigger's other fields stay in the ``maintenance_plans`` table.
+
+``machina-ai`` is optional (``pip install 'upkeep-mirror[machina]'``); it is imported only when
+a conversion is asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mirror.models import AssetRow, MaintenancePlanRow, Mirrored, SparePartRow, WorkOrderRow
+
+INSTALL_HINT = "machina-ai is not installed: pip install 'upkeep-mirror[machina]'"
+
+
+class MachinaNotInstalled(ImportError):
+    """machina-ai is an optional extra and is missing."""
+
+    def __init__(self) -> None:
+        super().__init__(INSTALL_HINT)
+
+
+_FIELDS = {
+    AssetRow: ("Asset", [
+        "id", "name", "type", "location", "manufacturer", "model", "serial_number", "install_date",
+        "criticality", "parent", "children", "failure_modes", "aliases", "metadata", "equipment_class_code",
+    ]),
+    WorkOrderRow: ("WorkOrder", [
+        "id", "type", "priority", "status", "asset_id", "description", "failure_mode", "requested_skills",
+        "estimated_duration_hours", "spare_parts", "created_at", "updated_at", "assigned_to", "metadata",
+        "failure_impact", "failure_cause",
+    ]),
+    SparePartRow: ("SparePart", [
+        "sku", "name", "manufacturer", "compatible_assets", "stock_quantity", "reorder_point",
+        "lead_time_days", "unit_cost", "warehouse_location", "metadata",
+    ]),
+    MaintenancePlanRow: ("MaintenancePlan", [
+        "id", "asset_id", "name", "interval", "tasks", "estimated_duration_hours", "required_skills", "active",
+    ]),
+}
+
+#: Machina types these as ``str``; the mirror stores a missing reference as NULL.
+_EMPTY_WHEN_NULL = {"location", "asset_id"}
+
+#: Per table: UpKeep keys whose value a Machina field carries exactly (so not repeated in metadata).
+#: Lossy ones (status, category, parts, minimumQuantity, dates cut to a day...) stay in metadata.
+#: A part's ``id`` stays too: Machina keys parts by SKU and has no field for UpKeep's id.
+CARRIED: dict[type[Mirrored], frozenset[str]] = {
+    AssetRow: frozenset({"id", "name", "location", "locationId", "make", "model", "serialNumber", "parentAsset"}),
+    WorkOrderRow: frozenset({
+        "id", "description", "asset", "assetId", "assignedToUser", "assignedToId", "estimatedDurationInHours",
+        "createdAt", "updatedAt", "priority", "status",  # status: exact in metadata.upkeep_status
+    }),
+    SparePartRow: frozenset({"name", "quantity", "cost", "area"}),
+    MaintenancePlanRow: frozenset(),
+}
+
+
+def full_metadata(row: Mirrored) -> dict[str, Any]:
+    """UpKeep's keys no Machina field carries, the mirror's derived metadata, and the local state."""
+    raw = row.raw or {}
+    carried = CARRIED[type(row)]
+    out = {k: v for k, v in raw.items() if k not in carried}
+    out.update(getattr(row, "metadata_", None) or {})
+    out["local_state"] = row.local_state
+    return out
+
+
+def machina_fields(row: Mirrored) -> dict[str, Any]:
+    """The row's values under Machina's field names (no ``machina-ai`` needed)."""
+    _, names = _FIELDS[type(row)]
+    out = {}
+    for name in names:
+        if name == "metadata":
+            out[name] = full_metadata(row)
+            continue
+        value = getattr(row, name)
+        out[name] = "" if value is None and name in _EMPTY_WHEN_NULL else value
+    return out
+
+
+def require_machina() -> Any:
+    """``machina.domain``, or :class:`MachinaNotInstalled` with the install hint."""
+    try:
+        from machina import domain
+    except ImportError as exc:
+        raise MachinaNotInstalled() from exc
+    return domain
+
+
+def to_machina(row: Mirrored) -> Any:
+    """A ``machina.domain`` model (Asset, WorkOrder, SparePart, MaintenancePlan) for a core row."""
+    domain = require_machina()
+    if type(row) not in _FIELDS:
+        raise TypeError(f"{type(row).__name__} has no Machina model; only the four core tables do")
+    model_name, _ = _FIELDS[type(row)]
+    return getattr(domain, model_name).model_validate(machina_fields(row))
