@@ -133,7 +133,7 @@ def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Threshold
         return Health(DEGRADED, "; ".join(degraded), details)
     newest = max(ages[e] for e in CORE_ENTITIES)
     return Health(HEALTHY, f"mirror fresh (oldest core pull {_span(newest)} ago)"
-                  + (f"; {waiting} local writes waiting" if waiting else ""), details)
+                  + (f"; {waiting} local write{'s' if waiting != 1 else ''} waiting" if waiting else ""), details)
 
 
 def _span(seconds: float) -> str:
