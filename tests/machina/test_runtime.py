@@ -267,3 +267,39 @@ def test_a_work_order_an_agent_creates_offline_reaches_upkeep_once_with_its_asse
     assert synced.metadata["local_state"] == "synced" and gone is None
     with open_mirror(path) as m, m.session() as s:
         assert s.exec(select(WorkOrderRow).where(WorkOrderRow.title == "Seal leaking on pump")).one().id == new_id
+
+
+def test_machinas_agent_runs_its_tools_on_the_mirror(plant, no_network):
+    """Machina's own ``Agent`` (no LLM call is made): start() loads the plant from the connector,
+    and its tool executor (``Agent._execute_tool``, machina-ai 0.4) answers the tools an LLM would call."""
+    from machina.agent.runtime import Agent
+
+    emu, path = plant
+    pm = next(o for o in emu.dump("preventive_maintenance") if o["workOrder"].get("asset"))
+    asset = pm["workOrder"]["asset"]
+
+    async def go():
+        agent = Agent(connectors=[MirrorConnector(path)], llm="openai:gpt-4o")
+        await agent.start()
+        try:
+            return {name: await agent._execute_tool(name, args) for name, args in [
+                ("list_assets", {}),
+                ("get_asset_details", {"asset_id": asset}),
+                ("read_work_orders", {"asset_id": asset, "status": "completed"}),
+                ("check_spare_parts", {"asset_id": asset}),
+                ("get_maintenance_schedule", {"asset_id": asset}),
+            ]}
+        finally:
+            await agent.stop()
+
+    out = run(go())
+    assert {a["id"] for a in out["list_assets"]} == {o["id"] for o in emu.dump("assets")}
+    upstream_asset = next(o for o in emu.dump("assets") if o["id"] == asset)
+    assert out["get_asset_details"]["parent"] == upstream_asset.get("parentAsset")
+    done = {o["id"] for o in emu.dump("work_orders") if o.get("asset") == asset and o["status"] == "complete"
+            and o["archivedStatus"] != "1"}
+    assert {w["id"] for w in out["read_work_orders"]} == done
+    used = {p for o in emu.dump("work_orders") if o.get("asset") == asset for p in o.get("parts") or []}
+    assert {p["metadata"]["id"] for p in out["check_spare_parts"]} == used
+    plans = out["get_maintenance_schedule"]["plans"]
+    assert pm["trigger"]["id"] in {p["plan_id"] for p in plans} and all(p["asset_id"] == asset for p in plans)
