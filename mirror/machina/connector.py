@@ -75,6 +75,8 @@ class MirrorConnector:
 
     async def connect(self) -> None:
         """Open the mirror file (upgrading its schema in place, as every writing command does)."""
+        if self._mirror is not None:
+            return
         if not self.db_path.is_file():
             raise ConnectorError(f"no mirror at {self.db_path}; run `upkeep-mirror sync --db {self.db_path}` first")
         try:

@@ -53,6 +53,12 @@ def test_it_is_a_machina_connector_with_at_least_upkeeps_capabilities(plant):
     runtime = MachinaRuntime(connectors={"cmms": conn}, primary_cmms_name="cmms")
     assert [name for name, _ in runtime.find_by_capability(Capability.READ_MAINTENANCE_PLANS)] == ["cmms"]
     assert runtime.get_primary_cmms() is conn
+    run(conn.connect())
+    opened = conn._mirror
+    run(conn.connect())  # connecting again keeps the one open mirror
+    assert conn._mirror is opened
+    run(conn.disconnect())
+    assert conn._mirror is None
 
 
 def test_an_agents_reads_are_answered_from_the_mirror_without_network(plant, no_network):
