@@ -36,7 +36,7 @@ from sqlmodel import select
 from mirror import writes
 from mirror.changes import STATUS_SPELLINGS, work_order_type
 from mirror.db import Mirror, MirrorError, open_mirror
-from mirror.machina.convert import to_machina
+from mirror.machina.convert import machina_columns, rows_to_machina, to_machina
 from mirror.machina.health import Thresholds, assess
 from mirror.models import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
 
@@ -101,7 +101,7 @@ class MirrorConnector:
 
     async def read_assets(self) -> list[Asset]:
         """Every asset UpKeep has (tombstoned ones left out)."""
-        return await self._all(select(AssetRow).where(AssetRow.deleted_at.is_(None)).order_by(AssetRow.name))
+        return await self._all(AssetRow, lambda q: q.order_by(AssetRow.name))
 
     async def get_asset(self, asset_id: str) -> Asset | None:
         return await self._one(AssetRow, asset_id)
@@ -113,12 +113,11 @@ class MirrorConnector:
         or an UpKeep one (``open``, ``onHold``, ``inProgress``, ``complete``; also the spellings
         Machina's connector uses, ``"on hold"``, ``"in progress"``).
         """
-        stmt = select(WorkOrderRow).where(WorkOrderRow.deleted_at.is_(None))
-        if asset_id:
-            stmt = stmt.where(WorkOrderRow.asset_id == asset_id)
+        where = [WorkOrderRow.asset_id == asset_id] if asset_id else []
         if status:
-            stmt = stmt.where(_status_filter(status))
-        return await self._all(stmt.order_by(WorkOrderRow.created_at.desc(), WorkOrderRow.id))
+            where.append(_status_filter(status))
+        return await self._all(WorkOrderRow, lambda q: q.where(*where).order_by(WorkOrderRow.created_at.desc(),
+                                                                                WorkOrderRow.id))
 
     async def get_work_order(self, work_order_id: str) -> WorkOrder | None:
         return await self._one(WorkOrderRow, work_order_id)
@@ -129,21 +128,18 @@ class MirrorConnector:
         UpKeep's parts carry no asset-compatibility list, so ``asset_id`` selects the parts listed
         as compatible (none from UpKeep) or used on any work order of that asset.
         """
-        stmt = select(SparePartRow).where(SparePartRow.deleted_at.is_(None))
-        if sku:
-            stmt = stmt.where(SparePartRow.sku == sku)
+        where = [SparePartRow.sku == sku] if sku else []
         if asset_id:
             used = await asyncio.to_thread(self._parts_used_on, asset_id)
-            stmt = stmt.where(or_(SparePartRow.id.in_(used),
-                                  func.instr(func.json(SparePartRow.compatible_assets), f'"{asset_id}"') > 0))
-        return await self._all(stmt.order_by(SparePartRow.name, SparePartRow.id))
+            where.append(or_(SparePartRow.id.in_(used),
+                             func.instr(func.json(SparePartRow.compatible_assets), f'"{asset_id}"') > 0))
+        return await self._all(SparePartRow, lambda q: q.where(*where).order_by(SparePartRow.name, SparePartRow.id))
 
     async def read_maintenance_plans(self, *, asset_id: str = "") -> list[MaintenancePlan]:
         """Preventive-maintenance plans (one per UpKeep PM trigger), optionally of one asset."""
-        stmt = select(MaintenancePlanRow).where(MaintenancePlanRow.deleted_at.is_(None))
-        if asset_id:
-            stmt = stmt.where(MaintenancePlanRow.asset_id == asset_id)
-        return await self._all(stmt.order_by(MaintenancePlanRow.name, MaintenancePlanRow.id))
+        where = [MaintenancePlanRow.asset_id == asset_id] if asset_id else []
+        return await self._all(MaintenancePlanRow, lambda q: q.where(*where).order_by(MaintenancePlanRow.name,
+                                                                                      MaintenancePlanRow.id))
 
     async def read_maintenance_history(self, asset_id: str) -> list[WorkOrder]:
         """The asset's completed work orders (UpKeep ``complete``), newest first."""
@@ -239,12 +235,14 @@ class MirrorConnector:
             raise ConnectorError("Not connected — call connect() first")
         return self._mirror
 
-    async def _all(self, stmt: Any) -> list[Any]:
+    async def _all(self, model: Any, refine: Callable[[Any], Any]) -> list[Any]:
+        """Live rows of ``model`` (``refine`` adds filters and order), as Machina models."""
         mirror = self._require()
+        stmt = refine(select(*machina_columns(model)).where(model.deleted_at.is_(None)))
 
         def run() -> list[Any]:
             with mirror.session() as s:
-                return [to_machina(row) for row in s.exec(stmt)]
+                return rows_to_machina(model, s.execute(stmt).mappings())
 
         return await asyncio.to_thread(run)
 

@@ -67,23 +67,24 @@ CARRIED: dict[type[Mirrored], frozenset[str]] = {
 }
 
 
-def full_metadata(row: Mirrored) -> dict[str, Any]:
+def full_metadata(row: Mirrored, model: type[Mirrored] | None = None) -> dict[str, Any]:
     """UpKeep's keys no Machina field carries, the mirror's derived metadata, and the local state."""
     raw = row.raw or {}
-    carried = CARRIED[type(row)]
+    carried = CARRIED[model or type(row)]
     out = {k: v for k, v in raw.items() if k not in carried}
     out.update(getattr(row, "metadata_", None) or {})
     out["local_state"] = row.local_state
     return out
 
 
-def machina_fields(row: Mirrored) -> dict[str, Any]:
+def machina_fields(row: Mirrored, model: type[Mirrored] | None = None) -> dict[str, Any]:
     """The row's values under Machina's field names (no ``machina-ai`` needed)."""
-    _, names = _FIELDS[type(row)]
+    model = model or type(row)
+    _, names = _FIELDS[model]
     out = {}
     for name in names:
         if name == "metadata":
-            out[name] = full_metadata(row)
+            out[name] = full_metadata(row, model)
             continue
         value = getattr(row, name)
         out[name] = "" if value is None and name in _EMPTY_WHEN_NULL else value
@@ -101,8 +102,35 @@ def require_machina() -> Any:
 
 def to_machina(row: Mirrored) -> Any:
     """A ``machina.domain`` model (Asset, WorkOrder, SparePart, MaintenancePlan) for a core row."""
-    domain = require_machina()
     if type(row) not in _FIELDS:
         raise TypeError(f"{type(row).__name__} has no Machina model; only the four core tables do")
-    model_name, _ = _FIELDS[type(row)]
-    return getattr(domain, model_name).model_validate(machina_fields(row))
+    return _model(type(row)).model_validate(machina_fields(row))
+
+
+def _model(table_model: type[Mirrored]) -> Any:
+    return getattr(require_machina(), _FIELDS[table_model][0])
+
+
+def machina_columns(model: type[Mirrored]) -> list[Any]:
+    """The table columns a conversion reads: select only these to convert many rows fast."""
+    table = model.__table__  # type: ignore[attr-defined]
+    names = [n for n in _FIELDS[model][1] if n != "metadata"] + ["raw", "metadata", "local_state"]
+    return [table.c[n] for n in names]
+
+
+class _Columns:
+    """A selected row's values as attributes, named as on the model (``metadata`` is ``metadata_``)."""
+
+    def __init__(self, mapping: Any) -> None:
+        self.__dict__.update(mapping)
+        self.metadata_ = mapping["metadata"]
+
+
+def rows_to_machina(model: type[Mirrored], mappings: Any) -> list[Any]:
+    """Machina models for rows selected with :func:`machina_columns` (``.mappings()`` of a result).
+
+    The same conversion as :func:`to_machina`, without building ORM objects (about twice as fast
+    on a few thousand rows).
+    """
+    machina_model = _model(model)
+    return [machina_model.model_validate(machina_fields(_Columns(m), model)) for m in mappings]  # type: ignore[arg-type]
