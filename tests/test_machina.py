@@ -107,3 +107,23 @@ def test_machina_is_optional_and_its_absence_is_one_clear_error():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "MachinaNotInstalled machina-ai is not installed: pip install 'upkeep-mirror[machina]'"
+
+
+@pytest.mark.parametrize(
+    ("entity", "model"),
+    [("assets", AssetRow), ("work_orders", WorkOrderRow), ("parts", SparePartRow),
+     ("preventive_maintenance", MaintenancePlanRow)],
+)
+def test_the_fast_conversion_of_selected_columns_equals_to_machina(mirror, entity, model):
+    from sqlalchemy import select as core_select
+
+    from mirror.machina.convert import machina_columns, rows_to_machina
+
+    with mirror.write() as s:
+        upsert_rows(s, entity, [transform(entity, o) for o in recorded(entity)])
+    with mirror.session() as s:
+        slow = {m.id if hasattr(m, "id") else m.sku: m for m in (to_machina(r) for r in s.exec(select(model)))}
+        fast = rows_to_machina(model, s.execute(core_select(*machina_columns(model))).mappings())
+    assert len(fast) == len(slow) == len(recorded(entity))
+    for got in fast:
+        assert got == slow[got.id if hasattr(got, "id") else got.sku]

@@ -115,7 +115,7 @@ def machina_columns(model: type[Mirrored]) -> list[Any]:
     """The table columns a conversion reads: select only these to convert many rows fast."""
     table = model.__table__  # type: ignore[attr-defined]
     names = [n for n in _FIELDS[model][1] if n != "metadata"] + ["raw", "metadata", "local_state"]
-    return [table.c[n] for n in names]
+    return [table.c[n] for n in names if n in table.c]
 
 
 class _Columns:
@@ -123,7 +123,7 @@ class _Columns:
 
     def __init__(self, mapping: Any) -> None:
         self.__dict__.update(mapping)
-        self.metadata_ = mapping["metadata"]
+        self.metadata_ = mapping.get("metadata")
 
 
 def rows_to_machina(model: type[Mirrored], mappings: Any) -> list[Any]:
