@@ -47,7 +47,7 @@ def test_repeated_and_full_syncs_keep_one_row_per_object_with_count_and_run(mirr
     wo_counts = [wo_count for wo_count, _ in counts]
     assert wo_counts[0] == 1 and wo_counts == sorted(wo_counts) and wo_counts[2] > wo_counts[1]  # --full lists it
     row = _rejects(mirror)[("preventive_maintenance", pm)]
-    assert (row["upkeep_id"], row["field"]) == (pm, "rrinterval") and "'x'" in row["reason"]
+    assert (row["upkeep_id"], row["field"]) == (pm, "trigger.rrinterval") and "'x'" in row["reason"]
 
 
 def test_fixed_object_leaves_rejects_in_the_transaction_that_mirrors_it(mirror, emu, client):
@@ -74,3 +74,24 @@ def test_reconciliation_forgets_rejects_of_objects_deleted_in_upkeep(mirror, emu
     assert ("preventive_maintenance", pm) in _rejects(mirror)
     sync_entities(mirror, client, ENTITIES, PullOptions(full=True))
     assert _rejects(mirror) == {}
+
+
+def test_mistyped_values_are_quarantined_and_the_rest_of_the_page_lands(mirror, emu, client):
+    """A number where the reference types a String is a reject naming the field and both types,
+    not a row holding the number as text; every other object of the listing is mirrored."""
+    wo = emu.dump("work_orders")[7]["id"]
+    asset = emu.dump("assets")[3]["id"]
+    emu.mutate(op="update", entity="work_orders", id=wo, fields={"title": 12345})
+    emu.mutate(op="update", entity="assets", id=asset, fields={"name": 777})
+    results = {r.entity: r for r in sync_entities(mirror, client, ["assets", "work_orders"])}
+    for entity, victim in (("assets", asset), ("work_orders", wo)):
+        assert results[entity].rejected == 1 and not results[entity].error
+        assert results[entity].upserted == len(emu.dump(entity)) - 1
+        with mirror.session() as s:
+            mirrored = set(s.execute(text(f"SELECT id FROM {entity} WHERE deleted_at IS NULL")).scalars())
+        assert mirrored == {o["id"] for o in emu.dump(entity)} - {victim}
+    rejects = _rejects(mirror)
+    assert {k: (r["upkeep_id"], r["field"], r["reason"], r["count"]) for k, r in rejects.items()} == {
+        ("work_orders", wo): (wo, "title", "expected String, got Number 12345", 1),
+        ("assets", asset): (asset, "name", "expected String, got Number 777", 1),
+    }
