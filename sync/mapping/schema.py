@@ -159,32 +159,65 @@ def type_mismatch(entity: str, obj: dict[str, Any]) -> tuple[str, str] | None:
     """The first field of ``obj`` whose value has a type the reference does not allow, as
     ``(path, reason)`` with the element's index in the path (``timeLog[0].timers[1].duration``);
     None when every declared field present has an accepted type."""
+    return _check(obj, _compiled(entity), "")
+
+
+# Python types of decoded JSON, per reference type: checked with ``type(v) in ...``, which is fast
+# and keeps booleans out of Number (``bool`` is an ``int`` to ``isinstance``).
+_PY_TYPES = {STRING: {str}, NUMBER: {int, float}, BOOLEAN: {bool}, ARRAY: {list}, OBJECT: {dict}}
+
+
+@dataclass
+class _Node:
+    """What is declared at one key: accepted types of the value, of each element, and below."""
+
+    accepted: tuple[str, ...] = ()
+    py_types: frozenset[type] = frozenset()
+    fields: dict[str, _Node] | None = None  # ``key.field``
+    each: _Node | None = None  # ``key[]``
+
+
+@cache
+def _compiled(entity: str) -> dict[str, _Node]:
+    """The entity's table as a tree, so one object is checked in one walk."""
+    root: dict[str, _Node] = {}
     for path, accepted in expected_types(entity).items():
-        for where, value in _values(obj, path.split(".")):
-            if value is not None and json_type(value) not in accepted:
-                return where, f"expected {' or '.join(accepted)}, got {describe(value)}"
+        fields, node = root, None
+        for step in path.split("."):
+            if node is not None:
+                fields = node.fields = node.fields if node.fields is not None else {}
+            node = fields.setdefault(step.removesuffix("[]"), _Node())
+            while step.endswith("[]"):
+                step = step[:-2]
+                node.each = node.each or _Node()
+                node = node.each
+        node.accepted = accepted
+        node.py_types = frozenset(t for name in accepted for t in _PY_TYPES[name])
+    return root
+
+
+def _check(obj: dict[str, Any], fields: dict[str, _Node], where: str) -> tuple[str, str] | None:
+    for key, node in fields.items():
+        value = obj.get(key)
+        if value is not None:
+            found = _check_value(value, node, f"{where}.{key}" if where else key)
+            if found:
+                return found
     return None
 
 
-def _values(obj: Any, steps: list[str], where: str = ""):
-    """``(concrete path, value)`` for every value at ``steps`` in ``obj``; containers of the wrong
-    type yield nothing here (their own path reports them)."""
-    if not steps:
-        yield where, obj
-        return
-    step, rest = steps[0], steps[1:]
-    key, each = (step[:-2], True) if step.endswith("[]") else (step, False)
-    if not isinstance(obj, dict) or obj.get(key) is None:
-        return
-    here = f"{where}.{key}" if where else key
-    if not each:
-        yield from _values(obj[key], rest, here)
-    elif isinstance(obj[key], list):
-        for i, item in enumerate(obj[key]):
-            if rest:
-                yield from _values(item, rest, f"{here}[{i}]")
-            else:
-                yield f"{here}[{i}]", item
+def _check_value(value: Any, node: _Node, where: str) -> tuple[str, str] | None:
+    if node.accepted and type(value) not in node.py_types and json_type(value) not in node.accepted:
+        return where, f"expected {' or '.join(node.accepted)}, got {describe(value)}"
+    if node.fields and isinstance(value, dict):
+        return _check(value, node.fields, where)
+    if node.each and isinstance(value, list):
+        for i, item in enumerate(value):
+            if item is not None:
+                found = _check_value(item, node.each, f"{where}[{i}]")
+                if found:
+                    return found
+    return None
 
 
 def describe(value: Any, limit: int = 60) -> str:
