@@ -95,3 +95,22 @@ def test_mistyped_values_are_quarantined_and_the_rest_of_the_page_lands(mirror, 
         ("work_orders", wo): (wo, "title", "expected String, got Number 12345", 1),
         ("assets", asset): (asset, "name", "expected String, got Number 777", 1),
     }
+
+
+def test_objects_without_id_are_one_reject_each_keyed_by_payload_until_gone(mirror, emu, client):
+    """Two listings of the same id-less object are one reject (keyed by the payload's hash); when
+    UpKeep no longer lists it, a reconciliation pass forgets it."""
+    from mirror.rejects import payload_key
+
+    nameless = {"name": "Feed pump P-7", "category": "Pumps", "createdAt": "2020-01-01T00:00:00.000Z",
+                "updatedAt": "2099-01-01T00:00:00.000Z"}  # updatedAt ahead: every incremental pull lists it
+    row_id = emu.mutate(op="inject", entity="assets", fields=nameless)[0]["id"]
+    assert nameless in emu.dump("assets")
+    sync_entities(mirror, client, ["assets"])
+    sync_entities(mirror, client, ["assets"])
+    rejects = _rejects(mirror)
+    assert {k: (r["upkeep_id"], r["field"], r["reason"], r["count"]) for k, r in rejects.items()} == {
+        ("assets", payload_key(nameless)): (None, "id", "missing or empty id", 2)}
+    emu.mutate(op="delete", entity="assets", id=row_id)
+    sync_entities(mirror, client, ["assets"], PullOptions(full=True))
+    assert _rejects(mirror) == {}
