@@ -33,10 +33,11 @@ class MalformedObject(ValueError):
 class Reader:
     """Typed access to one JSON object of one entity.
 
-    ``at`` names the object inside its item (a PM item's ``trigger`` or ``workOrder``), so errors
-    say ``trigger.rrinterval``; such a part takes its item's ``upkeep_id`` and leaves the type
-    check to the caller, who checks the whole item (:meth:`check_types`). Otherwise the object's
-    fields are checked against the reference's types as the reader is made.
+    The object's fields are checked against the reference's types as the reader is made. A reader
+    of one part of an item (``at``: a PM item's ``trigger`` or ``workOrder``, so errors say
+    ``trigger.rrinterval``) leaves that check to its caller, who checks the whole item at once
+    (:meth:`check_types`); a part without an id of its own (the ``workOrder`` template) is given
+    the item's ``upkeep_id``.
     """
 
     def __init__(self, entity: str, obj: Any, *, at: str = "", upkeep_id: str | None = None):
