@@ -1,6 +1,6 @@
 """Benchmark: the calls an agent makes, Machina's UpKeepConnector (live) vs MirrorConnector (the mirror).
 
-    .venv/bin/python tests/machina/bench_machina.py [--work-orders 5000] [--repeat 5]
+    .venv/bin/python tests/benchmarks/bench_machina.py [--work-orders 5000] [--repeat 5]
 
 The emulator runs in its own process on 127.0.0.1 (so its work does not share this process's
 CPU); a mirror is synced from it first. Each call is timed ``repeat`` times; medians are printed,
