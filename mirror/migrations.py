@@ -61,6 +61,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "outbox and work order messages", _sql_file("0004_outbox.sql")),
     Migration(5, "reconciliation bookkeeping", _sql_file("0005_reconcile_seen.sql")),
     Migration(6, "connectivity status", _sql_file("0006_connectivity.sql")),
+    Migration(9, "browsing: labour cost not recorded, readable work order and PM views", _sql_file("0009_browsing.sql")),
 ]
 MIGRATIONS.sort(key=lambda m: m.version)
 
