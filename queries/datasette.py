@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import html
+from importlib import resources
 from typing import Any
 
 from queries.named import NamedQuery, load
@@ -67,3 +68,22 @@ def merge(metadata: dict[str, Any]) -> dict[str, Any]:
                 raise MetadataError(f"chart {slug}/{chart_slug} names unknown query {name!r}")
             chart["db"], chart["query"] = DATABASE, named[name].sql
     return merged
+
+
+def datasette_options() -> dict[str, Any]:
+    """What ``Datasette(...)`` needs for the technicians' pages: templates, static files, the plugin.
+
+    The plugin (:mod:`queries.web`) is registered with Datasette's plugin manager once per process;
+    its hooks answer only for the database named :data:`DATABASE`.
+    """
+    from datasette.plugins import pm
+
+    from queries import web
+
+    if not pm.is_registered(web):
+        pm.register(web, name=web.PLUGIN)
+    package = resources.files("queries")
+    return {
+        "template_dir": str(package.joinpath("templates")),
+        "static_mounts": [(web.STATIC_MOUNT, str(package.joinpath("static")))],
+    }

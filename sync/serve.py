@@ -25,7 +25,7 @@ from datasette.app import Datasette
 from datasette.database import Database
 
 from mirror.db import MirrorError, open_mirror
-from queries.datasette import DATABASE, merge
+from queries.datasette import DATABASE, datasette_options, merge
 
 #: The project's metadata.json (titles, descriptions, facets, search, charts; no SQL).
 METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.json"
@@ -65,7 +65,7 @@ def with_login(metadata: dict[str, Any]) -> dict[str, Any]:
 
 def make_datasette(db: Path, metadata: dict[str, Any]) -> Datasette:
     """A Datasette serving ``db`` as /mirror, read-only, with ``metadata``."""
-    ds = Datasette([], metadata=metadata, settings=SETTINGS)
+    ds = Datasette([], metadata=metadata, settings=SETTINGS, **datasette_options())
     ds.remove_database("_memory")
     ds.add_database(Database(ds, path=str(db), is_mutable=True), name=DATABASE)
     return ds

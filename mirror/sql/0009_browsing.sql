@@ -63,3 +63,6 @@ LEFT JOIN assets a ON a.id = m.asset_id
 LEFT JOIN locations l ON l.id = m.location_id
 LEFT JOIN users u ON u.id = m.assigned_to
 WHERE m.deleted_at IS NULL;
+
+-- The asset page shows each meter's latest reading.
+CREATE INDEX ix_meter_readings_meter_date ON meter_readings (meter_id, date);
