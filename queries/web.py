@@ -108,7 +108,7 @@ def _when(value: str, column: str, row: Any, tz: Any, now: datetime) -> Markup |
     moment = display.parse_timestamp(value)
     if moment is None:
         return None
-    done = "date_completed" in row.keys() and row["date_completed"]
+    done = "date_completed" in row.keys() and row["date_completed"]  # noqa: SIM118 (sqlite3.Row: "in" tests values)
     if column in DUE_COLUMNS and not done:
         hint = display.due(moment, now, tz)
         late = moment < now

@@ -74,7 +74,7 @@ def test_queries_are_grouped_with_descriptions_and_every_one_is_listed_once(plan
 
 def test_freshness_banner_on_every_page(bookkeeping, plant):
     for path in ("/", "/mirror", "/mirror/overdue_work_orders", "/mirror/work_orders_detail",
-                 f"/mirror/work_orders/qa-wo-a1", f"/mirror/assets/{BOILER}"):
+                 "/mirror/work_orders/qa-wo-a1", f"/mirror/assets/{BOILER}"):
         page = bookkeeping.client.get(path).text
         assert re.search(r"OFFLINE since \d\d:\d\d", visible_text(page)), path  # offline an hour ago
         assert "Data as of" in page and "UpKeep does not answer" in page
@@ -144,7 +144,7 @@ def test_every_id_and_name_links_to_its_page(plant):
             if row["asset_id"]:
                 assert f'href="/mirror/assets/{row["asset_id"]}">{row["asset_name"]}</a>' in html.replace("&#39;", "'")
     html = plant.client.get("/mirror/my_open_work_orders?user=Ana+O%27Brien").text
-    assert f'href="/mirror/work_orders/qa-wo-a2">Boiler low water alarm</a>' in html
+    assert 'href="/mirror/work_orders/qa-wo-a2">Boiler low water alarm</a>' in html
     search = plant.client.get("/mirror/search?q=boiler").text
     assert f'href="/mirror/assets/{BOILER}">Boiler 2</a>' in search
     assert 'href="/mirror/work_orders/qa-wo-a2">Boiler low water alarm</a>' in search
