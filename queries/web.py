@@ -9,6 +9,7 @@
 - ``extra_css_urls``: the stylesheet that makes the pages fit a phone; ``extra_js_urls``: a few lines
   that note on the page whether it is wider than the screen (what the browser tests check).
 - ``prepare_jinja2_environment``: the same date and status wording as filters for the templates.
+- ``register_routes``: ``/`` renders the start page itself (Datasette's index view lists tables).
 
 Everything here only reads; the templates live in ``queries/templates``, the stylesheet in
 ``queries/static`` (wired by :func:`queries.datasette.datasette_options`).
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
@@ -84,8 +86,16 @@ def settings(datasette: Any) -> dict[str, Any]:
     return datasette.plugin_config(PLUGIN) or {}
 
 
-def timezone(datasette: Any):
-    return display.plant_timezone(settings(datasette).get("timezone"))
+#: The plant's zone per Datasette instance: metadata does not change while serving, and reading the
+#: plugin's settings costs more than rendering a cell (render_cell runs for every cell of a page).
+_ZONES: WeakKeyDictionary[Any, tzinfo] = WeakKeyDictionary()
+
+
+def timezone(datasette: Any) -> tzinfo:
+    zone = _ZONES.get(datasette)
+    if zone is None:
+        zone = _ZONES[datasette] = display.plant_timezone(settings(datasette).get("timezone"))
+    return zone
 
 
 def _row_table(row: Any, table: str | None) -> str | None:
@@ -220,6 +230,27 @@ def query_groups(datasette: Any) -> list[dict[str, Any]]:
                     "params": [p.name for p in named[n].params]} for n in group["queries"] if n in named]
         groups.append({"title": group["title"], "description": group.get("description", ""), "queries": queries})
     return groups
+
+
+async def start_page(datasette: Any, request: Any) -> Any:
+    """``/``: the start page for the day (index.html), without Datasette's per-table listing.
+
+    Datasette's own index view counts and permission-checks every table of every database before
+    rendering, which costs more than the whole start page; this route renders the same template
+    with what it shows, after the same ``view-instance`` check (a login on a LAN still comes first).
+    """
+    from datasette.utils.asgi import Response
+
+    await datasette.ensure_permissions(request.actor, ["view-instance"])
+    html = await datasette.render_template(
+        "index.html", {"metadata": datasette.metadata() or {}, "databases": []}, request=request,
+        view_name="index")
+    return Response.html(html)
+
+
+@hookimpl
+def register_routes(datasette):
+    return [(r"^/$", start_page)]
 
 
 @hookimpl
