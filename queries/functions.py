@@ -336,6 +336,8 @@ class SearchHit(Row):
     status: str | None
     asset_name: str | None
     location_name: str | None
+    asset_id: str | None
+    location_id: str | None
 
 
 def search(session: Session, *, q: str) -> list[SearchHit]:

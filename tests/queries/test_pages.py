@@ -147,6 +147,8 @@ def test_every_id_and_name_links_to_its_page(plant):
     assert 'href="/mirror/work_orders/qa-wo-a2">Boiler low water alarm</a>' in html
     search = plant.client.get("/mirror/search?q=boiler").text
     assert f'href="/mirror/assets/{BOILER}">Boiler 2</a>' in search
+    assert f'<td class="col-asset_name"><a href="/mirror/assets/{BOILER}">Boiler 2</a>' in search
+    assert f'<td class="col-location_name"><a href="/mirror/locations/{BOILER_HOUSE}">Boiler House</a>' in search
     assert 'href="/mirror/work_orders/qa-wo-a2">Boiler low water alarm</a>' in search
     parts = plant.client.get("/mirror/parts_to_reorder").text
     assert f'href="/mirror/spare_parts/{IGNITER}">Igniter electrode</a>' in parts
