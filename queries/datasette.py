@@ -74,7 +74,7 @@ def datasette_options() -> dict[str, Any]:
     """What ``Datasette(...)`` needs for the technicians' pages: templates, static files, the plugin.
 
     The plugin (:mod:`queries.web`) is registered with Datasette's plugin manager once per process;
-    its hooks answer only for the database named :data:`DATABASE`.
+    its hooks answer only for an instance built with these options (see :func:`queries.web.serves_mirror`).
     """
     from datasette.plugins import pm
 
@@ -82,8 +82,8 @@ def datasette_options() -> dict[str, Any]:
 
     if not pm.is_registered(web):
         pm.register(web, name=web.PLUGIN)
-    package = resources.files("queries")
     return {
-        "template_dir": str(package.joinpath("templates")),
-        "static_mounts": [(web.STATIC_MOUNT, str(package.joinpath("static")))],
+        "template_dir": web.TEMPLATE_DIR,
+        "static_mounts": [(web.STATIC_MOUNT, str(resources.files("queries").joinpath("static")))],
     }
+

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import json
 from datetime import UTC, datetime, tzinfo
+from importlib import resources
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -34,6 +35,8 @@ from queries.named import load
 PLUGIN = "upkeep-mirror"
 #: The name Datasette serves the mirror under (as in :mod:`queries.datasette`).
 DATABASE = "mirror"
+#: The templates' folder: Datasette instances built with it are the mirror's (see :func:`serves_mirror`).
+TEMPLATE_DIR = str(resources.files("queries").joinpath("templates"))
 #: Where :func:`queries.datasette.datasette_options` mounts ``queries/static``.
 STATIC_MOUNT = "-/upkeep-static"
 
@@ -71,6 +74,16 @@ VIEW_TABLES = {f"{t}_detail": t for t in (
 ENTITY_TABLES = {"work_orders": "work_orders", "parts": "spare_parts", "requests": "requests",
                  "meter_readings": "meter_readings", "assets": "assets", "work order": "work_orders",
                  "asset": "assets", "part": "spare_parts"}
+
+
+def serves_mirror(datasette: Any) -> bool:
+    """Whether ``datasette`` was built for the mirror (:func:`queries.datasette.datasette_options`).
+
+    Plugins registered with Datasette's plugin manager apply to every instance in the process; the
+    hooks below leave any other Datasette (a test's, another tool's) exactly as it was. (The route
+    for ``/`` is registered before databases are added, so it checks the templates only.)
+    """
+    return getattr(datasette, "template_dir", None) == TEMPLATE_DIR and DATABASE in datasette.databases
 
 
 def row_url(datasette: Any, table: str, key: Any) -> str:
@@ -133,7 +146,7 @@ def _when(value: str, column: str, row: Any, tz: Any, now: datetime) -> Markup |
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if database != DATABASE:
+    if database != DATABASE or not serves_mirror(datasette):
         return None
     keys = row.keys()
     if value is None:
@@ -180,12 +193,12 @@ def render_cell(row, value, column, table, database, datasette):
 
 @hookimpl
 def extra_css_urls(datasette):
-    return [f"/{STATIC_MOUNT}/mirror.css"]
+    return [f"/{STATIC_MOUNT}/mirror.css"] if serves_mirror(datasette) else []
 
 
 @hookimpl
 def extra_js_urls(datasette):
-    return [f"/{STATIC_MOUNT}/mirror.js"]
+    return [f"/{STATIC_MOUNT}/mirror.js"] if serves_mirror(datasette) else []
 
 
 @hookimpl
@@ -250,16 +263,15 @@ async def start_page(datasette: Any, request: Any) -> Any:
 
 @hookimpl
 def register_routes(datasette):
-    return [(r"^/$", start_page)]
+    return [(r"^/$", start_page)] if getattr(datasette, "template_dir", None) == TEMPLATE_DIR else []
 
 
 @hookimpl
 def extra_template_vars(template, database, table, columns, view_name, request, datasette):
     async def inner():
-        try:
-            db = datasette.get_database(DATABASE)
-        except KeyError:
+        if not serves_mirror(datasette):
             return {}
+        db = datasette.get_database(DATABASE)
         out: dict[str, Any] = {"freshness": await pages.freshness(db), "mirror_db": DATABASE}
         if template in ("index.html", "database.html"):
             out["today"] = await pages.today(db)

@@ -252,3 +252,19 @@ def test_serving_changes_nothing(plant):
         assert plant.client.get(path).status == 200
     assert plant.path.read_bytes() == before
     assert DATABASE == "mirror" and datetime.now(UTC)
+
+
+def test_another_datasette_in_the_process_is_left_alone(plant):
+    """The plugin is registered process-wide; a Datasette not built by serve keeps its own pages."""
+    from datasette.app import Datasette
+    from datasette.database import Database
+    from datasette.utils.testing import TestClient
+
+    assert plant.client.get("/").status == 200  # the plugin is registered by now
+    other = Datasette([])
+    other.add_database(Database(other, path=str(plant.path), is_mutable=False), name=DATABASE)
+    client = TestClient(other)
+    home = client.get("/").text
+    assert "day-counts" not in home and "upkeep-static" not in home and "freshness" not in home
+    rows = client.get("/mirror?sql=select+due_date+from+work_orders+where+due_date+is+not+null+limit+1").text
+    assert "<time" not in rows and ISO.search(rows)
