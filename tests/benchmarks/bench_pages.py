@@ -55,17 +55,18 @@ def pages(con: sqlite3.Connection) -> list[tuple[str, str, bool]]:
     ]
 
 
-def measure(client: httpx.Client, url: str, repeat: int) -> list[float]:
-    first = client.get(url)  # warm-up (page cache, statement cache, templates)
-    if first.status_code != 200:
-        raise SystemExit(f"{url}: HTTP {first.status_code}: {first.text[:300]}")
-    times = []
+def measure(client: httpx.Client, url: str, repeat: int) -> tuple[list[float], str]:
+    """Round-trip times of ``url``, and "" or what went wrong (a query over Datasette's time limit...)."""
+    client.get(url)  # warm-up (page cache, statement cache, templates)
+    times, problem = [], ""
     for _ in range(repeat):
         start = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.text[:300]
-    return times
+        if response.status_code != 200:
+            title = response.text.split("<title>", 1)[-1].split("</title>", 1)[0]
+            problem = f"HTTP {response.status_code}: {title}"
+    return times, problem
 
 
 def main() -> None:
@@ -101,8 +102,8 @@ def main() -> None:
                 time.sleep(0.2)
         with httpx.Client(base_url=base, timeout=60) as client:
             for label, url, budgeted in measured:
-                times = measure(client, url, args.repeat)
-                results.append({"page": label, "path": url, "budget": budgeted,
+                times, problem = measure(client, url, args.repeat)
+                results.append({"page": label, "path": url, "budget": budgeted, "problem": problem,
                                 "median_ms": round(statistics.median(times), 1),
                                 "p95_ms": round(sorted(times)[max(0, int(len(times) * 0.95) - 1)], 1)})
     finally:
@@ -114,12 +115,12 @@ def main() -> None:
     print(f"| page | median ms | p95 ms | budget {BUDGET_MS} ms |")
     print("|---|---:|---:|---|")
     for r in results:
-        verdict = ("ok" if r["median_ms"] < BUDGET_MS else "**over**") if r["budget"] else ""
-        print(f"| {r['page']} | {r['median_ms']} | {r['p95_ms']} | {verdict} |")
+        verdict = ("ok" if r["median_ms"] < BUDGET_MS and not r["problem"] else "**over**") if r["budget"] else ""
+        print(f"| {r['page']} | {r['median_ms']} | {r['p95_ms']} | {verdict} {r['problem']} |")
     out = ROOT / "artifacts" / "bench-pages.json"
     out.write_text(json.dumps({"work_orders": total, "results": results}, indent=2))
     print(f"\nfigures: {out}", file=sys.stderr)
-    if any(r["budget"] and r["median_ms"] >= BUDGET_MS for r in results):
+    if any(r["budget"] and (r["median_ms"] >= BUDGET_MS or r["problem"]) for r in results):
         raise SystemExit(f"a page held to {BUDGET_MS} ms is slower")
 
 

@@ -268,3 +268,13 @@ def test_another_datasette_in_the_process_is_left_alone(plant):
     assert "day-counts" not in home and "upkeep-static" not in home and "freshness" not in home
     rows = client.get("/mirror?sql=select+due_date+from+work_orders+where+due_date+is+not+null+limit+1").text
     assert "<time" not in rows and ISO.search(rows)
+
+
+def test_the_database_page_still_runs_sql_and_lists_hidden_tables(plant):
+    """/mirror is the plugin's page; with ?sql= or ?_show_hidden=1 it is Datasette's own, as before."""
+    answer = plant.client.get("/mirror?sql=select+count(*)+as+n+from+work_orders_detail")
+    assert answer.status == 200 and "Custom SQL query returning 1 row" in answer.text
+    assert plant.client.get("/mirror?sql=delete+from+teams").status == 400  # still read-only
+    hidden = plant.client.get("/mirror?_show_hidden=1").text
+    assert 'href="/mirror/sync_runs"' in hidden and 'href="/mirror/work_orders"' in hidden
+    assert plant.client.get("/mirror.json").json["database"] == DATABASE
