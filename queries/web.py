@@ -87,8 +87,16 @@ def serves_mirror(datasette: Any) -> bool:
     return getattr(datasette, "template_dir", None) == TEMPLATE_DIR and DATABASE in datasette.databases
 
 
+#: ``datasette.urls.table`` per instance and table (it is called for most cells of a list).
+_TABLE_URLS: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
+
+
 def row_url(datasette: Any, table: str, key: Any) -> str:
-    return f"{datasette.urls.table(DATABASE, table)}/{tilde_encode(str(key))}"
+    urls = _TABLE_URLS.setdefault(datasette, {})
+    prefix = urls.get(table)
+    if prefix is None:
+        prefix = urls[table] = datasette.urls.table(DATABASE, table)
+    return f"{prefix}/{tilde_encode(str(key))}"
 
 
 def _link(datasette: Any, table: str, key: Any, text: Any, css: str = "") -> Markup:
