@@ -288,7 +288,9 @@ async def database_page(datasette: Any, request: Any, send: Any) -> Any:
     hidden = await db.hidden_table_names()
     context = {
         "database": DATABASE,
-        "metadata": datasette.metadata(database=DATABASE) or {},
+        "metadata": {key: datasette.metadata(key, database=DATABASE)
+                     for key in ("title", "description_html", "source", "source_url", "license", "license_url",
+                                 "about", "about_url")},
         "views": [{"name": v} for v in await db.view_names()],
         "hidden_count": len([t for t in await db.table_names() if t in hidden and not t.startswith("sqlite_")]),
         "show_hidden": False,
