@@ -30,7 +30,7 @@ def _with_log(log):
 def test_hours_times_hourly_cost():
     mapped = transform("work_orders", WORK_ORDERS[0])  # the reference's example: 20 h at 20 an hour
     assert mapped["labor_cost"] == pytest.approx(400.0)
-    two = _with_log([{"timers": [{"duration": 1.5, "hourlyCost": 40}, {"duration": 2, "hourlyCost": "35.5"}]}])
+    two = _with_log([{"timers": [{"duration": 1.5, "hourlyCost": 40}, {"duration": 2, "hourlyCost": 35.5}]}])
     assert transform("work_orders", two)["labor_cost"] == pytest.approx(131.0)
 
 
