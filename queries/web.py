@@ -171,6 +171,10 @@ def render_cell(row, value, column, table, database, datasette):
         return Markup(f'<span class="status">{html.escape(display.status_words(value) or "")}</span>')
     if column == "status" and value in ("offline", "failing", "stale", "never synced", "dead", "conflict"):
         return Markup(f'<span class="badge badge-bad">{html.escape(value)}</span>')
+    if column == "upkeep_online" and value in (0, 1):
+        return Markup("yes") if value else Markup('<span class="badge badge-bad">no: offline</span>')
+    if column == "active" and value in (0, 1) and table == "maintenance_plans_detail":
+        return Markup("yes") if value else Markup('<span class="muted">paused</span>')
     if column == "overdue" and value in (0, 1):
         return Markup('<span class="when late">overdue</span>') if value else Markup("")
     if column == "local_state" and value != "synced":

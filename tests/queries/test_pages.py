@@ -278,3 +278,11 @@ def test_the_database_page_still_runs_sql_and_lists_hidden_tables(plant):
     hidden = plant.client.get("/mirror?_show_hidden=1").text
     assert 'href="/mirror/sync_runs"' in hidden and 'href="/mirror/work_orders"' in hidden
     assert plant.client.get("/mirror.json").json["database"] == DATABASE
+
+
+def test_flags_read_as_words(bookkeeping, plant):
+    health = bookkeeping.client.get("/mirror/sync_health").text
+    assert '<td class="col-upkeep_online"><span class="badge badge-bad">no: offline</span></td>' in health
+    assert '<span class="badge badge-bad">offline</span>' in health and "failing" in health
+    plans = plant.client.get("/mirror/maintenance_plans_detail").text
+    assert '<span class="muted">paused</span>' in plans
