@@ -286,3 +286,25 @@ def test_flags_read_as_words(bookkeeping, plant):
     assert '<span class="badge badge-bad">offline</span>' in health and "failing" in health
     plans = plant.client.get("/mirror/maintenance_plans_detail").text
     assert '<span class="muted">paused</span>' in plans
+
+
+NAMED_COLUMNS = ("title", "name", "work_order_no", "asset_name", "location_name", "assigned_to_name",
+                 "completed_by_name", "vendor_name", "record_name", "parent_name", "meter_name", "sku")
+EXAMPLES = {"my_open_work_orders": "user=Ana+O%27Brien", "open_work_orders_for_asset": "asset=Boiler+2",
+            "asset_history": "asset=Boiler+2", "search": "q=boiler", "completed_recently": "days=3650",
+            "cost_per_asset": "days=3650", "mttr_per_asset": "days=3650"}
+
+
+VIEWS = ("work_orders_detail", "assets_detail", "spare_parts_detail", "maintenance_plans_detail", "requests_detail",
+         "meters_detail", "purchase_orders_detail", "locations_detail", "users_detail", "meter_readings_detail",
+         "vendors_detail", "teams_detail")
+
+
+@pytest.mark.parametrize("page", [*sorted(load()), *VIEWS])
+def test_every_name_in_every_list_links_to_its_page(bookkeeping, plant, page):
+    served = bookkeeping if page.startswith("local_writes") else plant
+    html = served.client.get(f"/mirror/{page}?{EXAMPLES.get(page, '')}").text
+    cells = re.findall(r'<td class="col-(' + "|".join(NAMED_COLUMNS) + r')[^"]*">(.*?)</td>', html, flags=re.S)
+    for column, cell in cells:
+        if cell.strip() not in ("", "&nbsp;", "(no location)"):  # nothing to link to
+            assert cell.lstrip().startswith("<a href=\"/mirror/"), f"{page}.{column}: {cell[:80]}"
