@@ -17,7 +17,7 @@ from queries_plant import Clock, load_base, load_bookkeeping, load_scenario, now
 from mirror.columns import format_utc
 from mirror.db import Mirror, open_mirror
 from queries.functions import FUNCTIONS
-from sync.serve import load_metadata, make_datasette
+from sync.cli.serve import load_metadata, make_datasette
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from mirror.models import MIRRORED
 from queries.datasette import DATABASE, MetadataError, canned_queries, merge
 from queries.named import load
-from sync.serve import METADATA_PATH, load_metadata
+from sync.cli.serve import METADATA_PATH, load_metadata
 
 RAW = json.loads(METADATA_PATH.read_text())
 TABLES = RAW["databases"][DATABASE]["tables"]

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from mirror.db import MirrorError, open_mirror
 from mirror.lock import MirrorBusy, writer_lock
-from sync.options import db_option, make_client, upkeep_options
+from sync.cli.options import db_option, make_client, upkeep_options
 from sync.pull import SOURCES, PullOptions, PullResult, sync_entities
 
 

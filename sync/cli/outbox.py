@@ -21,8 +21,8 @@ from mirror.lock import MirrorBusy, writer_lock
 from mirror.outbox import OPEN_STATES, OpState, OutboxOp, counts, list_ops, utcnow
 from mirror.outbox_actions import OutboxActionRefused, discard_op, resolve_op, retry_op
 from mirror.writes import UNSET, InvalidWrite, Queued
+from sync.cli.options import db_option, make_client, upkeep_options
 from sync.errors import FatalError
-from sync.options import db_option, make_client, upkeep_options
 from sync.replay import flush as replay_flush
 from sync.retry import RetryPolicy
 

@@ -28,7 +28,7 @@ from mirror.db import MirrorError, open_mirror
 from queries.datasette import DATABASE, merge
 
 #: The project's metadata.json (titles, descriptions, facets, search, charts; no SQL).
-METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.json"
+METADATA_PATH = Path(__file__).resolve().parents[2] / "metadata.json"
 
 #: Environment variable holding the password hash (``datasette hash-password``) for LAN mode.
 PASSWORD_HASH_ENV = "UPKEEP_MIRROR_PASSWORD_HASH"

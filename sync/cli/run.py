@@ -13,8 +13,8 @@ import click
 
 from mirror.db import MirrorError, open_mirror
 from mirror.lock import MirrorBusy, writer_lock
+from sync.cli.options import db_option, load_credentials, upkeep_options
 from sync.daemon import Daemon, DaemonConfig
-from sync.options import db_option, load_credentials, upkeep_options
 
 
 @click.command()
