@@ -14,15 +14,15 @@ from sync.client import Credentials, UpKeepClient, default_config_path
 from sync.errors import ConfigurationError
 
 
-def db_option(func: Callable) -> Callable:
-    return click.option(
-        "--db",
-        "db",
-        required=True,
-        envvar="UPKEEP_MIRROR_DB",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="The mirror's SQLite file (created if missing). Env: UPKEEP_MIRROR_DB.",
-    )(func)
+def _db(help: str) -> Callable[[Callable], Callable]:
+    return click.option("--db", "db", required=True, envvar="UPKEEP_MIRROR_DB",
+                        type=click.Path(dir_okay=False, path_type=Path), help=f"{help} Env: UPKEEP_MIRROR_DB.")
+
+
+#: --db for commands that make the mirror: sync and run.
+db_option = _db("The mirror's SQLite file (created if missing, upgraded in place if older).")
+#: --db for commands that need a mirror already made by `upkeep-mirror sync`.
+existing_db_option = _db("The mirror's SQLite file, made by `upkeep-mirror sync` (never created here).")
 
 
 def _command_defaults(ctx: click.Context, _param: click.Parameter, path: Path | None) -> Path | None:
