@@ -80,8 +80,10 @@ def inspect_mirror(path: str | Path, *, current: bool = False) -> int | None:
     if path.stat().st_size == 0:
         return None
     try:
-        # mode=ro: SQLite itself refuses to write, and the journal mode is left as it is.
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        # Read-only, and leaving no -wal/-shm behind: with no WAL file every committed byte is in the
+        # main file, so read it as immutable; with one (a writer is at work) mode=ro reads through it.
+        wal = Path(f"{path}-wal").exists()
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{'mode=ro' if wal else 'immutable=1'}", uri=True)
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             versions = {row[0] for row in conn.execute("SELECT version FROM schema_versions")} \
