@@ -7,6 +7,7 @@ command's ``--help`` should not pay for what the command does.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import signal
 import subprocess
@@ -64,14 +65,15 @@ def open_existing(db: Path) -> Mirror:
 
 
 def program() -> str:
-    """How a person runs this program again, as a full path: the demo prints commands to copy."""
+    """How a person runs this program again, with full paths, quoted for a shell: the demo prints
+    commands to copy, and the Quick start never puts the venv's bin/ on PATH."""
     invoked = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
     if invoked is not None and invoked.name == "upkeep-mirror" and invoked.exists():
-        return str(invoked.absolute())
+        return shlex.quote(str(invoked.absolute()))
     found = shutil.which("upkeep-mirror")
     if found:
-        return found
-    return f"{sys.executable} -m sync.cli"
+        return shlex.quote(found)
+    return f"{shlex.quote(sys.executable)} -m sync.cli"
 
 
 def launch_serve(db: Path, host: str, port: int, **popen: object) -> subprocess.Popen:
