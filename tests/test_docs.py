@@ -30,6 +30,13 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert quick_start()[1] in ci
 
 
+def test_ci_requires_the_browser_tests_and_checks_the_wheel():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "export UPKEEP_MIRROR_BROWSER=1" in ci
+    assert ci.index("export UPKEEP_MIRROR_BROWSER=1") < ci.index(quick_start()[1])
+    assert "bash .ci/wheel-smoke" in ci and (ROOT / ".ci" / "wheel-smoke").exists()
+
+
 def test_every_command_is_documented_in_the_readme():
     documented = set(re.findall(r"`upkeep-mirror ([a-z-]+)", README))
     missing = sorted(set(cli.list_commands(click.Context(cli))) - documented)
