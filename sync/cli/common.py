@@ -49,10 +49,9 @@ def check_existing(db: Path) -> None:
     from mirror.db import inspect_mirror
 
     with refusals():
-        if inspect_mirror(db) is None:
-            from mirror.db import MirrorError
-
-            raise MirrorError(f"{db} is an empty file, not a mirror; run `upkeep-mirror sync --db {db}` first.")
+        version = inspect_mirror(db)
+    if version is None:
+        raise click.ClickException(f"{db} holds no mirror yet; run `upkeep-mirror sync --db {db}` first.")
 
 
 def open_existing(db: Path) -> Mirror:

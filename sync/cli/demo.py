@@ -122,7 +122,9 @@ def _start_datasette(db: Path, port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise click.ClickException(f"Datasette did not start: {server.stderr.read().decode().strip()[-300:]}")
+            said = server.stderr.read().decode().strip().splitlines() if server.stderr else []
+            reason = said[-1].removeprefix("Error: ")[-300:] if said else f"exit code {server.returncode}"
+            raise click.ClickException(f"Datasette did not start: {reason}")
         try:
             httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=1)
             return server

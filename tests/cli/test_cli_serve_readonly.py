@@ -79,5 +79,5 @@ def test_an_older_mirror_is_not_migrated_by_serve(tmp_path):
 def test_an_empty_file_is_not_a_mirror_to_serve(tmp_path):
     path = tmp_path / "mirror.db"
     path.touch()
-    assert "empty file" in refused("serve", "--db", str(path))
+    assert "holds no mirror yet" in refused("serve", "--db", str(path))
     assert path.stat().st_size == 0
