@@ -6,11 +6,10 @@ import dataclasses
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from sync.client import Credentials, UpKeepClient, default_config_path
+from sync.client import Credentials, default_config_path
 from sync.errors import ConfigurationError
 
 
@@ -63,7 +62,3 @@ def load_credentials(base_url: str | None, config_path: Path | None) -> Credenti
         return dataclasses.replace(credentials, base_url=base_url) if base_url else credentials
     except ConfigurationError as exc:
         raise click.ClickException(exc.message or str(exc)) from None
-
-
-def make_client(base_url: str | None, config_path: Path | None, **kwargs: Any) -> UpKeepClient:
-    return UpKeepClient(load_credentials(base_url, config_path), **kwargs)
