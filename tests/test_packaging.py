@@ -69,3 +69,8 @@ def test_the_public_surface_has_what_users_import():
             "record_parts_used", "create_request", "add_meter_reading", "set_part_quantity",
             "InvalidWrite"} <= set(mirror.__all__)
     assert {"open_work_orders_for_asset", "overdue_work_orders", "my_open_work_orders"} <= set(queries.__all__)
+
+
+def test_the_demo_folder_is_not_committed_by_mistake():
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "upkeep-demo/" in ignored  # `upkeep-mirror demo` keeps its plant and mirror there
