@@ -34,7 +34,8 @@ from mirror.columns import format_utc
 from mirror.db import Mirror
 from mirror.models import MIRRORED
 from mirror.outbox import reapply_pending
-from mirror.store import get_cursor, record_rejects, save_cursor, table_of, upsert_rows
+from mirror.rejects import clear_rejects, forget_unlisted_rejects, record_rejects
+from mirror.store import get_cursor, save_cursor, table_of, upsert_rows
 from sync.client import UpKeepClient
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.keyset import KeysetPager, to_ms
@@ -92,6 +93,8 @@ class PullResult:
     finished: bool = False
     stops_run: bool = False  # auth, network or a stop request: the entities after it are not tried
     unreachable: bool = False  # network, 5xx or 429 still failing after retries: UpKeep is out of reach
+    run_id: str | None = None  # the sync this pull belongs to, and its ``sync_runs`` row (for rejects)
+    sync_run_id: int | None = None
 
 
 @dataclass
@@ -143,7 +146,8 @@ def pull_entity(mirror: Mirror, client: UpKeepClient, source: Source, *, run_id:
         run = SyncRun(run_id=run_id, entity=source.entity, mode=result.mode, started_at=started)
         s.add(run)
         s.flush()
-        run_pk = run.id
+        run_pk = result.sync_run_id = run.id
+        result.run_id = run_id
         if reconcile:
             s.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": source.entity})
     try:
@@ -188,6 +192,7 @@ def _pull(mirror, client, source, result, reconcile, started, options) -> None:
     with mirror.write() as s:
         if reconcile:
             result.tombstoned += _tombstone_unseen(s, source.entity, started)
+            forget_unlisted_rejects(s, source.entity, started)  # gone from UpKeep: no longer a reject
         cursor = get_cursor(s, source.entity)
         if source.change_filter:
             cursor.cursor_ms = next_cursor(run_started_ms, options.skew_ms)
@@ -302,7 +307,7 @@ def _map_page(mirror: Mirror, entity: str, page: list[dict]) -> _Mapped:
             log.warning("skipped %s", exc)
             out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
                                 "field": exc.field, "reason": exc.reason,
-                                "raw": obj if isinstance(obj, dict) else {}})
+                                "raw": obj})
     return out
 
 
@@ -313,7 +318,8 @@ def _write_batch(mirror, source, batch: _Mapped, result, reconcile, run_started_
     entity = source.entity
     with mirror.write() as s:
         result.upserted += upsert_rows(s, entity, batch.rows)
-        result.rejected += record_rejects(s, batch.rejects)
+        result.rejected += record_rejects(s, batch.rejects, run_id=result.run_id, sync_run_id=result.sync_run_id)
+        clear_rejects(s, entity, [r["id"] for r in batch.rows])  # mapped cleanly now: no longer a reject
         reapply_pending(s, entity, [r["id"] for r in batch.rows])  # pending local writes stay on top
         if reconcile:
             s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
