@@ -1,7 +1,8 @@
 """The ``upkeep-mirror`` command line: the composition root that wires store, client and servers.
 
 One module per command group (``pull``: sync and status, ``run``, ``serve``, ``demo``, ``outbox``:
-the local writes and the queue; the emulator's own command lives with the emulator). A command's
+the local writes and the queue; the emulator's command lives with the emulator, ``mcp`` in
+``sync/mcp.py``). A command's
 module is imported only when that command runs, so ``upkeep-mirror sync`` never pays for Datasette
 or APScheduler, and ``--help`` lists every command from :data:`COMMANDS` without importing any.
 Errors reach the user as one sentence on stderr and a non-zero exit code, never a traceback.
