@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,10 +30,16 @@ from mirror.db import open_mirror
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("UPKEEP_MIRROR_SCREENSHOTS") or ROOT / "artifacts" / "screenshots")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = ""  # set from the chromium_path fixture (tests/conftest.py), which skips or fails without one
 WIDTHS = {"desktop": (1400, 1000), "phone": (390, 844)}
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium(chromium_path: str) -> None:
+    global CHROMIUM
+    CHROMIUM = chromium_path
 
 
 def _free_port() -> int:
@@ -61,8 +66,7 @@ def mirror_file(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def live(mirror_file) -> Iterator[str]:
     port = _free_port()
-    command = [sys.executable, "-c", "from sync.cli import cli; cli()", "serve", "--db", str(mirror_file),
-               "--port", str(port)]
+    command = [sys.executable, "-m", "sync.cli", "serve", "--db", str(mirror_file), "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -83,8 +87,6 @@ def live(mirror_file) -> Iterator[str]:
 
 
 def chromium(profile: Path, *args: str, budget_ms: int = 0) -> str:
-    if CHROMIUM is None:
-        pytest.fail("headless Chromium is needed for this test: apt-get install chromium (.ci/run does)")
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                "--hide-scrollbars", f"--user-data-dir={profile}", *args]

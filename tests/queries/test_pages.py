@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 import pytest
 from queries_plant import ANA, BOILER, BOILER_HOUSE, IGNITER
 
-from queries.datasette import DATABASE
+from queries.datasette import DATABASE, load_metadata, make_datasette
 from queries.named import load
-from sync.serve import METADATA_PATH, load_metadata, make_datasette
 
 #: An ISO-8601 timestamp as stored (what people must not have to read).
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
@@ -234,7 +233,7 @@ def test_dates_in_the_configured_time_zone(plant, monkeypatch):
     monkeypatch.setenv("UPKEEP_MIRROR_TZ", "Asia/Kolkata")  # the environment, when metadata names none
     html = _served_with(None, plant, load_metadata()).get("/mirror/overdue_work_orders").text
     assert shown["Asia/Kolkata"] in html
-    assert load_metadata(METADATA_PATH)["plugins"]["upkeep-mirror"]["timezone"] is None  # default: the machine's
+    assert load_metadata()["plugins"]["upkeep-mirror"]["timezone"] is None  # default: the machine's
 
 
 def test_backlog_biggest_first_with_names(plant):
