@@ -144,6 +144,8 @@ class Daemon:
             self._reconcile_due.clear()
         options = PullOptions(page_size=self.config.page_size, full=full, should_stop=self.stopping.is_set)
         results = sync_entities(self.mirror, self._clients["pull"], None, options)
+        if not any(r.unreachable for r in results):
+            self._answered()  # a pull under way when the cut was noticed may be what sees UpKeep again
         outcome, error, changed = connectivity.record_pull(self.mirror, results, source="daemon pull",
                                                            heartbeat=True, now=self.clock())
         if full and outcome != "ok":
@@ -169,11 +171,11 @@ class Daemon:
         """The outbox job: replay what is waiting; after the probe saw UpKeep again, say so and pull."""
         if self.stopping.is_set():
             return
+        if not connectivity.is_online(self.mirror):
+            return  # a back-online event waits in the queue for a run that can report it
         back = None
         while not self._back_online.empty():
             back = self._back_online.get()
-        if not connectivity.is_online(self.mirror):
-            return
         with self.mirror.session() as s:
             waiting = queue_length(s)  # pending or sending, queued by whichever process
         report = None
@@ -221,12 +223,17 @@ class Daemon:
             connectivity.succeeded(self.mirror, "daemon probe", now=self.clock())
         with self._probe_lock:
             self._probe_delay = self.config.probe_min
+        self._answered()
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _answered(self) -> None:
+        """UpKeep answered (the probe, or a pull): if the mirror was offline, hand over to the outbox
+        job, which sends what waits, logs the one back-online line and then asks for a pull."""
         since = connectivity.mark_online(self.mirror, now=self.clock())
         if since is not None:
             self._back_online.put(since)
             self._run_now("outbox")
-
-    # --- helpers --------------------------------------------------------------------------------
 
     def _guarded(self, job: Callable[[], None], source: str) -> Callable[[], None]:
         """A job that never lets an exception reach APScheduler (which would log a traceback per run):

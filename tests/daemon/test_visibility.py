@@ -257,3 +257,24 @@ def test_back_online_counts_writes_a_flush_under_way_delivered(mirror, emu, cloc
     finally:
         daemon.stop()
     assert [r.getMessage() for r in _lines(caplog, "back online")] == ["back online after 4 min; 1 write sent"]
+
+
+def test_a_pull_that_sees_upkeep_again_also_brings_the_back_online_line(mirror, emu, clock, caplog, monkeypatch):
+    """A pull under way when the cut was noticed may be the first to get an answer: it hands over too."""
+    caplog.set_level(logging.INFO)
+    daemon = _daemon(mirror, emu, clock)
+    try:
+        writes.create_work_order(mirror, title="Guard missing on press P-1")
+        emu.set_offline(True)
+        daemon.flush()  # noticed: offline since now
+        emu.set_offline(False)
+        clock.advance(minutes=2)
+        checks = iter([True])  # the pull started before the cut was recorded
+        real = connectivity.is_online
+        monkeypatch.setattr(connectivity, "is_online", lambda m: next(checks, None) or real(m))
+        daemon.pull()
+        assert connectivity.is_online(mirror) and _next_run(daemon, "outbox") == clock.now
+        daemon.flush()
+    finally:
+        daemon.stop()
+    assert [r.getMessage() for r in _lines(caplog, "back online")] == ["back online after 2 min; 1 write sent"]
