@@ -160,8 +160,18 @@ def append(
     base: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> OutboxOp:
-    """Queue one operation (flushed, so ``seq`` is set). The caller's transaction commits it."""
+    """Queue one operation (flushed, so ``seq`` is set). The caller's transaction commits it.
+
+    An update of a row that UpKeep already has and no earlier open operation touches gets
+    ``payload["as_of_ms"]`` (see :func:`_as_of`): the replayer then checks it for conflicts with
+    one listing of what changed since, instead of one GET per update; a record absent from that
+    listing is still the version the base was taken from.
+    """
     stamp = now or utcnow()
+    if kind in UPDATE_KINDS and base is not None and "as_of_ms" not in payload:
+        as_of = _as_of(session, entity, record_id)
+        if as_of is not None:
+            payload = {**payload, "as_of_ms": as_of}
     op = OutboxOp(
         op_id=uuid.uuid4().hex, entity=entity, record_id=record_id, kind=kind.value,
         payload=payload, base=base, created_at=stamp, updated_at=stamp,
@@ -169,6 +179,28 @@ def append(
     session.add(op)
     session.flush()
     return op
+
+
+def _as_of(session: Session, entity: str, record_id: str) -> int | None:
+    """From when on (unix ms) a change in UpKeep would be one the row has not seen; None if unknown.
+
+    The row's values are UpKeep's version ``raw.updatedAt`` (no open operation has changed
+    them); a newer version is stamped later than that and, since the pull's cursor covers every
+    change before it (sync invariant 4), no earlier than the entity's cursor either.
+    """
+    if is_local(record_id) or record_ops(session, entity, record_id):
+        return None
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    raw = session.execute(select(table.c.raw).where(table.c.id == record_id)).scalar()
+    value = raw.get("updatedAt") if isinstance(raw, dict) else None
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        version = int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return None
+    cursor = session.execute(text("SELECT cursor_ms FROM sync_cursors WHERE entity = :e"), {"e": entity}).scalar()
+    return max(version, cursor or 0)
 
 
 def get_op(session: Session, seq: int) -> OutboxOp | None:

@@ -119,6 +119,7 @@ def resolve_op(mirror: Mirror, seq: int, *, keep: str, now: datetime | None = No
         op = _open_op(s, seq, (OpState.CONFLICT,), "resolved")
         remote = op.remote or {"columns": {}, "fields": {}}
         payload, base = dict(op.payload), dict(op.base or {})
+        payload.pop("as_of_ms", None)  # its base changes: the replayer GETs the record, not a listing
         if keep == "local":
             base["columns"] = {**base.get("columns", {}), **remote["columns"]}
             base["fields"] = {**base.get("fields", {}), **remote["fields"]}

@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -50,7 +51,9 @@ from sync.crashpoints import crash_point
 from sync.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
 from sync.mapping import MalformedObject, transform
 from sync.replay_match import (
+    LISTABLE,
     PATHS,
+    changed_since,
     find_created,
     message_posted,
     update_item_ids,
@@ -108,6 +111,7 @@ def flush(
     redelivery_base: float = 5.0,
     redelivery_max: float = 900.0,
     settle: float = 5.0,
+    workers: int = 4,
 ) -> ReplayReport:
     """Send every ready operation now; return what happened. Raises only ``FatalError`` (setup problems).
 
@@ -116,9 +120,12 @@ def flush(
     ``redelivery_base * 3**(n-1)`` seconds (n = its attempts), at most ``redelivery_max``.
     ``settle``: before looking for what an unanswered attempt created, wait until that many
     seconds have passed since it was sent, so a request UpKeep was still processing has landed.
+    ``workers``: requests in flight at once (records in parallel; 1 sends one at a time).
     """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     replayer = _Replayer(mirror, client, policy=policy or RetryPolicy(), sleep=sleep, clock=clock,
-                         redelivery=(redelivery_base, redelivery_max), settle=settle)
+                         redelivery=(redelivery_base, redelivery_max), settle=settle, workers=workers)
     return replayer.run(should_stop or (lambda: False))
 
 
@@ -153,8 +160,9 @@ def _describe(exc: BaseException) -> str:
 class _Replayer:
     def __init__(self, mirror: Mirror, client: UpKeepClient, *, policy: RetryPolicy,
                  sleep: Callable[[float], None], clock: Callable[[], datetime],
-                 redelivery: tuple[float, float], settle: float) -> None:
+                 redelivery: tuple[float, float], settle: float, workers: int = 4) -> None:
         self.mirror, self.client, self.policy = mirror, client, policy
+        self.workers = workers
         self.sleep, self.clock, self.settle = sleep, clock, settle
         self.base, self.cap = redelivery
         self.report = ReplayReport()
@@ -175,18 +183,30 @@ class _Replayer:
         started, requests_before = time.monotonic(), self.client.stats.requests
         seen: set[int] = set()
         try:
-            while not self.report.stopped:
-                with self.mirror.session() as s:
-                    ready = outbox.ready_ops(s, now=self.clock(), limit=50)
-                    batch = [op.seq for op in ready if op.seq not in seen]
-                if not batch:
-                    break
-                for seq in batch:
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="outbox") as pool:
+                while not self.report.stopped:
+                    with self.mirror.session() as s:
+                        batch = [op.seq for op in outbox.ready_ops(s, now=self.clock(), limit=100)
+                                 if op.seq not in seen]
+                    if not batch:
+                        break
+                    # Each op as it is now: the snapshot its compare-and-sets start from.
+                    ready = [op for op in map(self._load, batch)
+                             if op is not None and op.state in (OpState.PENDING, OpState.SENDING)]
                     if should_stop():
                         self.report.stopped = True
                         break
-                    seen.add(seq)
-                    self._replay(seq)
+                    seen.update(batch)
+                    # An op that may have been applied already goes the careful way, one at a time.
+                    for op in ready:
+                        if op.state != OpState.PENDING or op.ambiguous:
+                            if should_stop():
+                                self.report.stopped = True
+                                break
+                            self._replay(op.seq)
+                    fresh = [op for op in ready if op.state == OpState.PENDING and not op.ambiguous]
+                    if fresh and not self.report.stopped:
+                        _Round(self, pool, fresh).run()
         except _Unreachable as exc:
             self.report.unreachable, self.report.last_error = True, str(exc)
         finally:
@@ -263,10 +283,7 @@ class _Replayer:
         conflicts = changes.find_conflicts(op, remote_row, normalize=without_marker)
         if conflicts:
             with self.mirror.write() as s:
-                self._check(outbox.mark_conflict(s, op, conflicts, now=self.clock()), op)
-                upsert_rows(s, op.entity, [remote_row], force=True)
-                changes.reapply_pending(s, op.entity, [op.record_id])
-            self.report.conflicts += 1
+                self._check(self.write_conflict(s, op, conflicts, remote_row), op)
             return
         if changes.already_applied(op, remote_row, normalize=without_marker):
             self._updated(op, remote_row)
@@ -342,33 +359,60 @@ class _Replayer:
         return transform(entity, obj, part_skus=skus)
 
     def _created(self, op: OutboxOp, obj: dict[str, Any]) -> None:
-        """UpKeep's record replaces the local one: its id everywhere, its values, open ops on top."""
         row = self._row(op.entity, obj)
-        local = op.record_id
         with self.mirror.write() as s:
-            self._check(outbox.mark_done(s, op, server_id=row["id"], now=self.clock()), op, sent=self.claimed)
-            outbox.remap_id(s, op.entity, local, row["id"])
-            upsert_rows(s, op.entity, [row], force=True)
-            changes.reapply_pending(s, op.entity, [row["id"]])
-            outbox.refresh_local_state(s, op.entity, row["id"])
-        self.report.remapped[local] = row["id"]
-        self.report.done += 1
-        self.report.created += 1
+            self._check(self.write_created(s, op, row), op, sent=self.claimed)
 
     def _updated(self, op: OutboxOp, row: dict[str, Any]) -> None:
         with self.mirror.write() as s:
-            self._check(outbox.mark_done(s, op, now=self.clock()), op, sent=self.claimed)
-            upsert_rows(s, op.entity, [row], force=True)
-            changes.reapply_pending(s, op.entity, [op.record_id])
-            outbox.refresh_local_state(s, op.entity, op.record_id)
-        self.report.done += 1
-        self.report.updated += 1
+            self._check(self.write_updated(s, op, row), op, sent=self.claimed)
 
     def _message_done(self, op: OutboxOp) -> None:
         with self.mirror.write() as s:
-            self._check(outbox.mark_done(s, op, now=self.clock()), op, sent=self.claimed)
+            self._check(self.write_message_done(s, op), op, sent=self.claimed)
+
+    # The write-backs, inside the caller's transaction; False (nothing written) if ``op`` was stale.
+
+    def write_created(self, s: Any, op: OutboxOp, row: dict[str, Any]) -> bool:
+        """UpKeep's record replaces the local one: its id everywhere, its values, open ops on top."""
+        local = op.record_id
+        if not outbox.mark_done(s, op, server_id=row["id"], now=self.clock()):
+            return False
+        outbox.remap_id(s, op.entity, local, row["id"])
+        upsert_rows(s, op.entity, [row], force=True)
+        changes.reapply_pending(s, op.entity, [row["id"]])
+        outbox.refresh_local_state(s, op.entity, row["id"])
+        self.report.remapped[local] = row["id"]
+        self.report.done += 1
+        self.report.created += 1
+        return True
+
+    def write_updated(self, s: Any, op: OutboxOp, row: dict[str, Any] | None) -> bool:
+        """Done; UpKeep's record (when known: None if it is unchanged) replaces the row, open ops on top."""
+        if not outbox.mark_done(s, op, now=self.clock()):
+            return False
+        if row is not None:
+            upsert_rows(s, op.entity, [row], force=True)
+            changes.reapply_pending(s, op.entity, [op.record_id])
+        outbox.refresh_local_state(s, op.entity, op.record_id)
+        self.report.done += 1
+        self.report.updated += 1
+        return True
+
+    def write_message_done(self, s: Any, op: OutboxOp) -> bool:
+        if not outbox.mark_done(s, op, now=self.clock()):
+            return False
         self.report.done += 1
         self.report.messages += 1
+        return True
+
+    def write_conflict(self, s: Any, op: OutboxOp, conflicts: dict[str, Any], remote_row: dict[str, Any]) -> bool:
+        if not outbox.mark_conflict(s, op, conflicts, now=self.clock()):
+            return False
+        upsert_rows(s, op.entity, [remote_row], force=True)
+        changes.reapply_pending(s, op.entity, [op.record_id])
+        self.report.conflicts += 1
+        return True
 
     def _current(self, seq: int) -> OutboxOp | None:
         """The op as this replayer last saw it (read or written), for the failure paths."""
@@ -403,3 +447,249 @@ class _Replayer:
             return
         self.report.deferred += 1
         log.info("outbox %s: will retry%s: %s", seq, f" at {due:%H:%M:%S}" if due else "", exc)
+
+
+# --- a round in parallel ----------------------------------------------------------------------------
+
+
+class _NotSent(Exception):
+    """The round stopped (UpKeep unreachable) before this request left: the op goes back untouched."""
+
+
+@dataclass
+class _Send:
+    op: OutboxOp
+    how: str  # post | patch | action
+    path: str
+    body: dict[str, Any]
+    claim: dict[str, Any] = field(default_factory=dict)  # payload keys committed with the claim
+
+
+class _Round:
+    """The first ready operation of up to 100 records, none of them possibly applied yet, in parallel.
+
+    1. Look: one listing per entity of what changed since the oldest base (``as_of_ms``), and a GET
+       where that cannot tell (messages, updates without ``as_of_ms``), ``workers`` at a time.
+    2. Decide and claim, in one transaction: conflicts and updates UpKeep already holds are
+       settled; every other op is moved to ``sending`` (compare-and-set each), and committed before
+       any request leaves.
+    3. Send, ``workers`` at a time: records are distinct within a round, so a record's ops never
+       run concurrently, and the next op of a record is only ready once this one is settled.
+    4. Write every answer back in one transaction; failures go the single-op way (an ambiguous
+       one is looked up before anything is sent again, as in :meth:`_Replayer._replay`).
+    """
+
+    def __init__(self, replayer: _Replayer, pool: ThreadPoolExecutor, ops: list[OutboxOp]) -> None:
+        self.r, self.pool, self.ops = replayer, pool, ops
+        self.abort: BaseException | None = None  # the failure that says UpKeep is unreachable
+        self.failures: list[tuple[OutboxOp, BaseException]] = []
+
+    def run(self) -> None:
+        remotes = self._look()
+        sends, settled = self._decide(remotes)
+        claimed = self._claim(sends, settled)
+        answers = self._send(claimed)
+        self._write_back(answers)
+        self._handle_failures()
+
+    # 1. look ------------------------------------------------------------------------------------
+
+    def _look(self) -> dict[int, dict[str, Any] | None]:
+        """Per update or message seq: UpKeep's object now, or None when it is unchanged since ``as_of_ms``."""
+        remotes: dict[int, dict[str, Any] | None] = {}
+        listed: dict[str, list[OutboxOp]] = {}
+        to_get: list[OutboxOp] = []
+        for op in self.ops:
+            if op.kind in outbox.UPDATE_KINDS and op.entity in LISTABLE and op.payload.get("as_of_ms"):
+                listed.setdefault(op.entity, []).append(op)
+            elif op.kind in outbox.UPDATE_KINDS or op.kind == OpKind.MESSAGE:
+                to_get.append(op)
+        listings = {
+            self.pool.submit(changed_since, self.r.client, entity, min(o.payload["as_of_ms"] for o in ops),
+                             {o.record_id for o in ops}): entity
+            for entity, ops in listed.items()
+        }
+        gets = {self.pool.submit(self.r.client.get_one, self._path(op)): op for op in to_get}
+        for future in as_completed(listings):
+            ops = listed[listings[future]]
+            try:
+                found, complete = future.result()
+            except (RetriableError, RejectedError) as exc:
+                log.info("outbox: listing %s failed (%s); looking at each record", listings[future], exc)
+                found, complete = {}, False
+            for op in ops:
+                if op.record_id in found:
+                    remotes[op.seq] = found[op.record_id]
+                elif complete:
+                    remotes[op.seq] = None
+                else:
+                    gets[self.pool.submit(self.r.client.get_one, self._path(op))] = op
+        for future, op in gets.items():
+            try:
+                remotes[op.seq] = future.result()
+            except Exception as exc:  # handled below as the single-op path would
+                self._failed(op, exc, claimed=False)
+        return remotes
+
+    def _path(self, op: OutboxOp) -> str:
+        entity = "work_orders" if op.kind == OpKind.MESSAGE else op.entity
+        return f"{PATHS[entity]}/{op.record_id}"
+
+    # 2. decide and claim ------------------------------------------------------------------------
+
+    def _decide(self, remotes: dict[int, dict[str, Any] | None]) -> tuple[list[_Send], list[tuple]]:
+        sends: list[_Send] = []
+        settled: list[tuple] = []  # ("conflict", op, conflicts, row) | ("done", op, row or None)
+        failed = {op.seq for op, _ in self.failures}
+        for op in self.ops:
+            if op.seq in failed or self.abort is not None:
+                continue
+            if op.kind in outbox.CREATE_KINDS:
+                path, body = self.r._create_request(op)
+                sends.append(_Send(op, "post", path, body))
+            elif op.kind == OpKind.MESSAGE:
+                path = self._path(op)
+                sends.append(_Send(op, "action", f"{path}/update-messages/", op.payload["fields"],
+                                   {"updates_before": update_item_ids(remotes[op.seq] or {})}))
+            elif op.kind in outbox.UPDATE_KINDS:
+                obj = remotes[op.seq]
+                try:  # unchanged since the base: UpKeep holds the base's values
+                    row = dict((op.base or {}).get("columns", {})) if obj is None else self.r._row(op.entity, obj)
+                except MalformedObject as exc:
+                    self._failed(op, exc, claimed=False)
+                    continue
+                conflicts = changes.find_conflicts(op, row, normalize=without_marker)
+                if conflicts:
+                    settled.append(("conflict", op, conflicts, row))
+                elif changes.already_applied(op, row, normalize=without_marker):
+                    self.r.report.already_applied += 1
+                    settled.append(("done", op, None if obj is None else row))
+                else:
+                    sends.append(_Send(op, "patch", self._path(op), op.payload["fields"]))
+            else:
+                self._failed(op, RejectedError(f"unknown operation kind {op.kind!r}"), claimed=False)
+        return sends, settled
+
+    def _claim(self, sends: list[_Send], settled: list[tuple]) -> list[_Send]:
+        """One transaction: settle what needs no request, claim the rest; committed before any request."""
+        if not sends and not settled:
+            return []
+        won: list[_Send] = []
+        with self.r.mirror.write() as s:
+            for item in settled:
+                ok = (self.r.write_conflict(s, item[1], item[2], item[3]) if item[0] == "conflict"
+                      else self.r.write_updated(s, item[1], item[2]))
+                if not ok:
+                    self._lost(item[1])
+            for send in sends:
+                if outbox.mark_sending(s, send.op, now=self.r.clock(), **send.claim):
+                    won.append(send)
+                else:
+                    self._lost(send.op)
+        for _ in won:
+            crash_point("outbox:claimed")
+        return won
+
+    def _lost(self, op: OutboxOp) -> None:
+        self.r.report.skipped += 1
+        log.info("outbox %s: skipped, it changed since it was read", op.seq)
+
+    # 3. send ------------------------------------------------------------------------------------
+
+    def _request(self, send: _Send) -> dict[str, Any]:
+        if self.abort is not None:
+            raise _NotSent()
+        client = self.r.client
+        if send.how == "post":
+            return client.post(send.path, send.body)
+        if send.how == "patch":
+            return client.patch(send.path, send.body)
+        return client.post_action(send.path, send.body)
+
+    def _send(self, claimed: list[_Send]) -> list[tuple[_Send, dict[str, Any]]]:
+        answers = []
+        futures = {self.pool.submit(self._request, send): send for send in claimed}
+        for future in as_completed(futures):
+            send = futures[future]
+            try:
+                answer = future.result()
+            except Exception as exc:  # handled below as the single-op path would
+                self._failed(send.op, exc, claimed=True)
+                continue
+            crash_point("outbox:answered")
+            answers.append((send, answer))
+        return answers
+
+    # 4. write back ------------------------------------------------------------------------------
+
+    def _write_back(self, answers: list[tuple[_Send, dict[str, Any]]]) -> None:
+        rows = []
+        for send, answer in answers:
+            try:
+                rows.append((send, None if send.how == "action" else self.r._row(send.op.entity, answer)))
+            except MalformedObject as exc:
+                self._failed(send.op, exc, claimed=True)
+        if not rows:
+            return
+        with self.r.mirror.write() as s:
+            for send, row in rows:
+                op = send.op
+                if send.how == "post":
+                    ok = self.r.write_created(s, op, row)
+                elif send.how == "patch":
+                    ok = self.r.write_updated(s, op, row)
+                else:
+                    ok = self.r.write_message_done(s, op)
+                if not ok:  # cannot happen while replayers hold the lock: say so loudly if it does
+                    self.r.report.skipped += 1
+                    log.error("outbox %s: sent, but the operation changed meanwhile; UpKeep's answer is not "
+                              "recorded, the next pull brings it", op.seq)
+
+    # failures -----------------------------------------------------------------------------------
+
+    def _failed(self, op: OutboxOp, exc: BaseException, *, claimed: bool) -> None:
+        """Note a failure. Once UpKeep is known unreachable, ops that were not sent go back untouched."""
+        not_sent = isinstance(exc, _NotSent) or (
+            self.abort is not None and isinstance(exc, RetriableError) and _unreachable(exc) and not exc.ambiguous)
+        if not_sent:
+            if claimed:
+                self._release(op)
+            return
+        if (isinstance(exc, RetriableError) and _unreachable(exc) and not exc.ambiguous) or isinstance(
+                exc, FatalError):
+            self.abort = exc
+        self.failures.append((op, exc))
+
+    def _release(self, op: OutboxOp) -> None:
+        with self.r.mirror.write() as s:
+            if not outbox.mark_retry_later(s, op, op.last_error or "", next_attempt_at=None,
+                                           ambiguous=False, now=self.r.clock()):
+                self._lost(op)
+
+    def _handle_failures(self) -> None:
+        """Each failure as the single-op path handles it; then stop the flush if UpKeep is unreachable."""
+        r, fatal, unreachable = self.r, None, None
+        for op, exc in self.failures:
+            r.op = op  # the snapshot the compare-and-sets below start from
+            if isinstance(exc, RejectedError):
+                r._park(op.seq, _describe(exc))
+            elif isinstance(exc, MalformedObject):
+                r._park(op.seq, f"UpKeep's answer could not be mapped: {exc}")
+            elif isinstance(exc, RetriableError) and exc.ambiguous and unreachable is None:
+                try:  # may have been applied: look it up before anything is sent again
+                    r._replay(op.seq)
+                except _Unreachable as stop:
+                    unreachable = stop
+            elif isinstance(exc, RetriableError):
+                r._defer(op.seq, exc, timer=not _unreachable(exc))
+                if _unreachable(exc):
+                    unreachable = unreachable or _Unreachable(str(exc))
+            elif isinstance(exc, FatalError):
+                r._defer(op.seq, exc, timer=False)
+                fatal = fatal or exc
+            else:
+                raise exc
+        if fatal is not None:
+            raise fatal
+        if unreachable is not None:
+            raise unreachable

@@ -133,3 +133,23 @@ def message_posted(op: OutboxOp, work_order: dict[str, Any]) -> bool:
         elif isinstance(item, str) and item not in before:
             return True
     return False
+
+
+#: Entities whose list takes ``updatedAtGreaterThanOrEqualTo`` (the reference lists it for both).
+LISTABLE = ("work_orders", "parts")
+
+
+def changed_since(client: UpKeepClient, entity: str, since_ms: int,
+                  wanted: set[str]) -> tuple[dict[str, dict[str, Any]], bool]:
+    """UpKeep's current objects among ``wanted`` that changed at or after ``since_ms``: one request.
+
+    Returns ``(found, complete)``. The listing is trusted only when it fits in one page (offset
+    paging over a list others are changing can skip a row); otherwise ``complete`` is False, and
+    a wanted record not found may still have changed: the caller GETs it. Only parameters the
+    reference lists for the endpoint are sent (``updatedAtGreaterThanOrEqualTo``, ``orderBy``,
+    ``offset``, ``limit``).
+    """
+    params = {"updatedAtGreaterThanOrEqualTo": since_ms, "orderBy": "updatedAt ASC", "offset": 0, "limit": PAGE}
+    page = client.get_list(PATHS[entity], params)
+    found = {obj["id"]: obj for obj in page if isinstance(obj, dict) and obj.get("id") in wanted}
+    return found, len(page) < PAGE or len(found) == len(wanted)

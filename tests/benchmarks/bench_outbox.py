@@ -70,7 +70,10 @@ def queue(mirror, workload: str, seed: int) -> int:
             writes.create_work_order(mirror, title=f"Bench {seed}-{i}", asset_id=rng.choice(assets),
                                      priority=rng.randint(0, 3), description="benchmark work order")
         for i in range(20):
-            writes.update_work_order(mirror, orders[i], status=rng.choice(["onHold", "inProgress", "complete"]))
+            with mirror.session() as s:
+                current = s.get(WorkOrderRow, orders[i]).upkeep_status
+            status = rng.choice([x for x in ("open", "onHold", "inProgress", "complete") if x != current])
+            writes.update_work_order(mirror, orders[i], status=status)
         return 40
     created: list[str] = []
     for i in range(100):
