@@ -7,6 +7,11 @@ at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it 
 
 - Order: a record's operations go one at a time in seq order; a record whose first open
   operation is dead, in conflict or waiting for its retry time is skipped, others go on.
+- Parallel: a flush works in rounds (``sync.replay_round``): the first ready operation of up to
+  100 records, ``workers`` requests in flight at once through one thread-safe client. Records
+  are distinct within a round and a record's next operation is ready only once this one is
+  settled, so a record's operations never overlap. The mirror has one writer: the flush's own
+  thread; the worker threads only speak HTTP.
 - Transient failures (network, 429, 5xx): the client retries what is safe to retry; when that is
   exhausted the operation goes back to ``pending`` with ``next_attempt_at`` (a re-armed timer).
   A failure that says UpKeep is unreachable (no connection, 429, 503) ends the flush with
@@ -20,12 +25,14 @@ at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it 
   (:func:`mirror.outbox._transition`): only the replayer that claimed an operation (``pending`` ->
   ``sending``) sends it; one that finds it changed meanwhile logs that and skips it, and never
   overwrites (an operation delivered by someone else is never turned back into ``pending``).
-- Exactly-once: ``sending`` is committed before each request; after a lost answer (ambiguous
-  failure) or a crash the replayer looks for the record it may have created before sending
-  again (see ``sync.replay_match`` for the matching rule).
-- Conflicts: before a PATCH the record is fetched; if UpKeep changed a field the operation sets
-  since the operation's base, it stops in ``conflict`` with both values. Other remote changes are
-  left alone: the PATCH carries only the operation's fields (the merge).
+- Exactly-once: ``sending`` is committed before each request leaves (a round's claims in one
+  transaction, its answers in another); after a lost answer (ambiguous failure) or a crash the
+  replayer looks for the record it may have created before sending again, one operation at a
+  time (see ``sync.replay_match`` for the matching rule).
+- Conflicts: before a PATCH the replayer looks at UpKeep's record (for a round's updates, one
+  listing of what changed since their ``as_of_ms``, else a GET); if UpKeep changed a field the
+  operation sets since the operation's base, it stops in ``conflict`` with both values. Other
+  remote changes are left alone: the PATCH carries only the operation's fields (the merge).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,18 +55,17 @@ from mirror.outbox import OpKind, OpState, OutboxOp
 from mirror.store import table_of, upsert_rows
 from sync.client import UpKeepClient
 from sync.crashpoints import crash_point
-from sync.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
+from sync.errors import FatalError, RejectedError, RetriableError
 from sync.mapping import MalformedObject, transform
 from sync.replay_match import (
-    LISTABLE,
     PATHS,
-    changed_since,
     find_created,
     message_posted,
     update_item_ids,
     with_marker,
     without_marker,
 )
+from sync.replay_round import Round, Unreachable, describe, unreachable
 from sync.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -129,10 +135,6 @@ def flush(
     return replayer.run(should_stop or (lambda: False))
 
 
-class _Unreachable(Exception):
-    pass
-
-
 class _LostRace(Exception):
     """The operation is no longer as this replayer read it: someone else has it; leave it alone."""
 
@@ -144,17 +146,6 @@ def lock_path(mirror: Mirror) -> str:
 
 def _is_ambiguous(exc: BaseException) -> bool:
     return isinstance(exc, RetriableError) and exc.ambiguous
-
-
-def _unreachable(exc: RetriableError) -> bool:
-    """Failures that concern UpKeep as a whole rather than this operation."""
-    return isinstance(exc, NetworkError | RateLimited) or (isinstance(exc, ServerError) and exc.status == 503)
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, RejectedError):
-        return f"HTTP {exc.status}: {exc.message}" if exc.status else exc.message
-    return str(exc)
 
 
 class _Replayer:
@@ -206,8 +197,8 @@ class _Replayer:
                             self._replay(op.seq)
                     fresh = [op for op in ready if op.state == OpState.PENDING and not op.ambiguous]
                     if fresh and not self.report.stopped:
-                        _Round(self, pool, fresh).run()
-        except _Unreachable as exc:
+                        Round(self, pool, fresh).run()
+        except Unreachable as exc:
             self.report.unreachable, self.report.last_error = True, str(exc)
         finally:
             self.report.requests = self.client.stats.requests - requests_before
@@ -226,13 +217,13 @@ class _Replayer:
             self.report.skipped += 1
             log.info("outbox %s: skipped, %s", seq, exc)
         except RejectedError as exc:
-            self._park(seq, _describe(exc))
+            self._park(seq, describe(exc))
         except MalformedObject as exc:
             self._park(seq, f"UpKeep's answer could not be mapped: {exc}")
         except RetriableError as exc:
-            self._defer(seq, exc, timer=not _unreachable(exc))
-            if _unreachable(exc):
-                raise _Unreachable(str(exc)) from exc
+            self._defer(seq, exc, timer=not unreachable(exc))
+            if unreachable(exc):
+                raise Unreachable(str(exc)) from exc
         except FatalError as exc:
             self._defer(seq, exc, timer=False)
             raise
@@ -447,249 +438,3 @@ class _Replayer:
             return
         self.report.deferred += 1
         log.info("outbox %s: will retry%s: %s", seq, f" at {due:%H:%M:%S}" if due else "", exc)
-
-
-# --- a round in parallel ----------------------------------------------------------------------------
-
-
-class _NotSent(Exception):
-    """The round stopped (UpKeep unreachable) before this request left: the op goes back untouched."""
-
-
-@dataclass
-class _Send:
-    op: OutboxOp
-    how: str  # post | patch | action
-    path: str
-    body: dict[str, Any]
-    claim: dict[str, Any] = field(default_factory=dict)  # payload keys committed with the claim
-
-
-class _Round:
-    """The first ready operation of up to 100 records, none of them possibly applied yet, in parallel.
-
-    1. Look: one listing per entity of what changed since the oldest base (``as_of_ms``), and a GET
-       where that cannot tell (messages, updates without ``as_of_ms``), ``workers`` at a time.
-    2. Decide and claim, in one transaction: conflicts and updates UpKeep already holds are
-       settled; every other op is moved to ``sending`` (compare-and-set each), and committed before
-       any request leaves.
-    3. Send, ``workers`` at a time: records are distinct within a round, so a record's ops never
-       run concurrently, and the next op of a record is only ready once this one is settled.
-    4. Write every answer back in one transaction; failures go the single-op way (an ambiguous
-       one is looked up before anything is sent again, as in :meth:`_Replayer._replay`).
-    """
-
-    def __init__(self, replayer: _Replayer, pool: ThreadPoolExecutor, ops: list[OutboxOp]) -> None:
-        self.r, self.pool, self.ops = replayer, pool, ops
-        self.abort: BaseException | None = None  # the failure that says UpKeep is unreachable
-        self.failures: list[tuple[OutboxOp, BaseException]] = []
-
-    def run(self) -> None:
-        remotes = self._look()
-        sends, settled = self._decide(remotes)
-        claimed = self._claim(sends, settled)
-        answers = self._send(claimed)
-        self._write_back(answers)
-        self._handle_failures()
-
-    # 1. look ------------------------------------------------------------------------------------
-
-    def _look(self) -> dict[int, dict[str, Any] | None]:
-        """Per update or message seq: UpKeep's object now, or None when it is unchanged since ``as_of_ms``."""
-        remotes: dict[int, dict[str, Any] | None] = {}
-        listed: dict[str, list[OutboxOp]] = {}
-        to_get: list[OutboxOp] = []
-        for op in self.ops:
-            if op.kind in outbox.UPDATE_KINDS and op.entity in LISTABLE and op.payload.get("as_of_ms"):
-                listed.setdefault(op.entity, []).append(op)
-            elif op.kind in outbox.UPDATE_KINDS or op.kind == OpKind.MESSAGE:
-                to_get.append(op)
-        listings = {
-            self.pool.submit(changed_since, self.r.client, entity, min(o.payload["as_of_ms"] for o in ops),
-                             {o.record_id for o in ops}): entity
-            for entity, ops in listed.items()
-        }
-        gets = {self.pool.submit(self.r.client.get_one, self._path(op)): op for op in to_get}
-        for future in as_completed(listings):
-            ops = listed[listings[future]]
-            try:
-                found, complete = future.result()
-            except (RetriableError, RejectedError) as exc:
-                log.info("outbox: listing %s failed (%s); looking at each record", listings[future], exc)
-                found, complete = {}, False
-            for op in ops:
-                if op.record_id in found:
-                    remotes[op.seq] = found[op.record_id]
-                elif complete:
-                    remotes[op.seq] = None
-                else:
-                    gets[self.pool.submit(self.r.client.get_one, self._path(op))] = op
-        for future, op in gets.items():
-            try:
-                remotes[op.seq] = future.result()
-            except Exception as exc:  # handled below as the single-op path would
-                self._failed(op, exc, claimed=False)
-        return remotes
-
-    def _path(self, op: OutboxOp) -> str:
-        entity = "work_orders" if op.kind == OpKind.MESSAGE else op.entity
-        return f"{PATHS[entity]}/{op.record_id}"
-
-    # 2. decide and claim ------------------------------------------------------------------------
-
-    def _decide(self, remotes: dict[int, dict[str, Any] | None]) -> tuple[list[_Send], list[tuple]]:
-        sends: list[_Send] = []
-        settled: list[tuple] = []  # ("conflict", op, conflicts, row) | ("done", op, row or None)
-        failed = {op.seq for op, _ in self.failures}
-        for op in self.ops:
-            if op.seq in failed or self.abort is not None:
-                continue
-            if op.kind in outbox.CREATE_KINDS:
-                path, body = self.r._create_request(op)
-                sends.append(_Send(op, "post", path, body))
-            elif op.kind == OpKind.MESSAGE:
-                path = self._path(op)
-                sends.append(_Send(op, "action", f"{path}/update-messages/", op.payload["fields"],
-                                   {"updates_before": update_item_ids(remotes[op.seq] or {})}))
-            elif op.kind in outbox.UPDATE_KINDS:
-                obj = remotes[op.seq]
-                try:  # unchanged since the base: UpKeep holds the base's values
-                    row = dict((op.base or {}).get("columns", {})) if obj is None else self.r._row(op.entity, obj)
-                except MalformedObject as exc:
-                    self._failed(op, exc, claimed=False)
-                    continue
-                conflicts = changes.find_conflicts(op, row, normalize=without_marker)
-                if conflicts:
-                    settled.append(("conflict", op, conflicts, row))
-                elif changes.already_applied(op, row, normalize=without_marker):
-                    self.r.report.already_applied += 1
-                    settled.append(("done", op, None if obj is None else row))
-                else:
-                    sends.append(_Send(op, "patch", self._path(op), op.payload["fields"]))
-            else:
-                self._failed(op, RejectedError(f"unknown operation kind {op.kind!r}"), claimed=False)
-        return sends, settled
-
-    def _claim(self, sends: list[_Send], settled: list[tuple]) -> list[_Send]:
-        """One transaction: settle what needs no request, claim the rest; committed before any request."""
-        if not sends and not settled:
-            return []
-        won: list[_Send] = []
-        with self.r.mirror.write() as s:
-            for item in settled:
-                ok = (self.r.write_conflict(s, item[1], item[2], item[3]) if item[0] == "conflict"
-                      else self.r.write_updated(s, item[1], item[2]))
-                if not ok:
-                    self._lost(item[1])
-            for send in sends:
-                if outbox.mark_sending(s, send.op, now=self.r.clock(), **send.claim):
-                    won.append(send)
-                else:
-                    self._lost(send.op)
-        for _ in won:
-            crash_point("outbox:claimed")
-        return won
-
-    def _lost(self, op: OutboxOp) -> None:
-        self.r.report.skipped += 1
-        log.info("outbox %s: skipped, it changed since it was read", op.seq)
-
-    # 3. send ------------------------------------------------------------------------------------
-
-    def _request(self, send: _Send) -> dict[str, Any]:
-        if self.abort is not None:
-            raise _NotSent()
-        client = self.r.client
-        if send.how == "post":
-            return client.post(send.path, send.body)
-        if send.how == "patch":
-            return client.patch(send.path, send.body)
-        return client.post_action(send.path, send.body)
-
-    def _send(self, claimed: list[_Send]) -> list[tuple[_Send, dict[str, Any]]]:
-        answers = []
-        futures = {self.pool.submit(self._request, send): send for send in claimed}
-        for future in as_completed(futures):
-            send = futures[future]
-            try:
-                answer = future.result()
-            except Exception as exc:  # handled below as the single-op path would
-                self._failed(send.op, exc, claimed=True)
-                continue
-            crash_point("outbox:answered")
-            answers.append((send, answer))
-        return answers
-
-    # 4. write back ------------------------------------------------------------------------------
-
-    def _write_back(self, answers: list[tuple[_Send, dict[str, Any]]]) -> None:
-        rows = []
-        for send, answer in answers:
-            try:
-                rows.append((send, None if send.how == "action" else self.r._row(send.op.entity, answer)))
-            except MalformedObject as exc:
-                self._failed(send.op, exc, claimed=True)
-        if not rows:
-            return
-        with self.r.mirror.write() as s:
-            for send, row in rows:
-                op = send.op
-                if send.how == "post":
-                    ok = self.r.write_created(s, op, row)
-                elif send.how == "patch":
-                    ok = self.r.write_updated(s, op, row)
-                else:
-                    ok = self.r.write_message_done(s, op)
-                if not ok:  # cannot happen while replayers hold the lock: say so loudly if it does
-                    self.r.report.skipped += 1
-                    log.error("outbox %s: sent, but the operation changed meanwhile; UpKeep's answer is not "
-                              "recorded, the next pull brings it", op.seq)
-
-    # failures -----------------------------------------------------------------------------------
-
-    def _failed(self, op: OutboxOp, exc: BaseException, *, claimed: bool) -> None:
-        """Note a failure. Once UpKeep is known unreachable, ops that were not sent go back untouched."""
-        not_sent = isinstance(exc, _NotSent) or (
-            self.abort is not None and isinstance(exc, RetriableError) and _unreachable(exc) and not exc.ambiguous)
-        if not_sent:
-            if claimed:
-                self._release(op)
-            return
-        if (isinstance(exc, RetriableError) and _unreachable(exc) and not exc.ambiguous) or isinstance(
-                exc, FatalError):
-            self.abort = exc
-        self.failures.append((op, exc))
-
-    def _release(self, op: OutboxOp) -> None:
-        with self.r.mirror.write() as s:
-            if not outbox.mark_retry_later(s, op, op.last_error or "", next_attempt_at=None,
-                                           ambiguous=False, now=self.r.clock()):
-                self._lost(op)
-
-    def _handle_failures(self) -> None:
-        """Each failure as the single-op path handles it; then stop the flush if UpKeep is unreachable."""
-        r, fatal, unreachable = self.r, None, None
-        for op, exc in self.failures:
-            r.op = op  # the snapshot the compare-and-sets below start from
-            if isinstance(exc, RejectedError):
-                r._park(op.seq, _describe(exc))
-            elif isinstance(exc, MalformedObject):
-                r._park(op.seq, f"UpKeep's answer could not be mapped: {exc}")
-            elif isinstance(exc, RetriableError) and exc.ambiguous and unreachable is None:
-                try:  # may have been applied: look it up before anything is sent again
-                    r._replay(op.seq)
-                except _Unreachable as stop:
-                    unreachable = stop
-            elif isinstance(exc, RetriableError):
-                r._defer(op.seq, exc, timer=not _unreachable(exc))
-                if _unreachable(exc):
-                    unreachable = unreachable or _Unreachable(str(exc))
-            elif isinstance(exc, FatalError):
-                r._defer(op.seq, exc, timer=False)
-                fatal = fatal or exc
-            else:
-                raise exc
-        if fatal is not None:
-            raise fatal
-        if unreachable is not None:
-            raise unreachable
