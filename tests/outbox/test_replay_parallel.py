@@ -61,6 +61,8 @@ def test_a_records_ops_arrive_in_order_while_records_go_in_parallel(synced, emu)
     first = writes.update_work_order(synced, created.record_id, status="inProgress")
     second = writes.update_work_order(synced, created.record_id, status="complete", title="Pump P-9 seal (done)")
     others = [writes.create_work_order(synced, title=f"Other {i}", asset_id=asset) for i in range(8)]
+    # Queued behind a create: no as_of_ms, so the replayer GETs the record rather than trust a listing.
+    assert all("as_of_ms" not in o.payload for o in all_ops(synced))
     emu.set_faults(latency_ms=30)  # so that requests overlap
     with make_client(emu) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
@@ -129,6 +131,23 @@ def test_an_unchanged_record_is_patched_without_any_get(synced, emu):
     assert report.updated == 5 and report.conflicts == 0
     assert [m for m, _ in wire.sent].count("GET") == 1 and [m for m, _ in wire.sent].count("PATCH") == 5
     assert [emu.get("work_orders", wo)["title"] for wo in ids] == [f"Checked {i}" for i in range(5)]
+
+
+def test_a_listing_longer_than_a_page_falls_back_to_gets_and_still_finds_the_conflict(synced, emu, monkeypatch):
+    monkeypatch.setattr("sync.replay_match.PAGE", 2)  # every listing is cut short
+    ids = _ids(synced, WorkOrderRow, 6)
+    queued = [writes.update_work_order(synced, wo, title=f"Mine {i}") for i, wo in enumerate(ids)]
+    emu.mutate(op="update", entity="work_orders", id=ids[-1], fields={"title": "Theirs"})
+    with make_client(emu) as client:
+        client.get_list("/api/v2/users/", {"limit": 1})
+        wire = Wire(client)
+        report = flush(synced, client)
+    assert (report.updated, report.conflicts) == (5, 1), report
+    assert ("GET", "/api/v2/work-orders") in wire.sent
+    gets = [p for m, p in wire.sent if m == "GET" and p.startswith("/api/v2/work-orders/")]
+    assert len(gets) >= 4, wire.sent  # at most two came with the (short) listing
+    ops = {o.seq: o for o in all_ops(synced)}
+    assert ops[queued[-1].seq].state == "conflict" and emu.get("work_orders", ids[-1])["title"] == "Theirs"
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
