@@ -61,6 +61,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "outbox and work order messages", _sql_file("0004_outbox.sql")),
     Migration(5, "reconciliation bookkeeping", _sql_file("0005_reconcile_seen.sql")),
     Migration(6, "connectivity status", _sql_file("0006_connectivity.sql")),
+    Migration(10, "bulk loads and parallel first-sync windows", _sql_file("0010_bulk_and_windows.sql")),
 ]
 MIGRATIONS.sort(key=lambda m: m.version)
 

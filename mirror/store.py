@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Boolean, Table, and_, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Session
@@ -129,10 +130,22 @@ def _converter(column_type: Any) -> Callable[[Any], Any]:
     if isinstance(column_type, ISODate):
         return lambda v: v if isinstance(v, str) else v.isoformat()
     if isinstance(column_type, JSON):
-        return json.dumps
+        return _json_text
     if isinstance(column_type, Boolean):
         return int
     return lambda v: v
+
+
+def _json_text(value: Any) -> str:
+    """JSON column text via orjson (several times faster than ``json.dumps`` on raw objects).
+
+    orjson refuses what JSON cannot hold exactly (integers beyond 64 bits, non-string keys);
+    ``json.dumps`` takes those as before.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
 
 
 def tombstone(session: Session, entity: str, ids: Iterable[str], *, now: datetime | None = None) -> int:
