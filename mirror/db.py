@@ -15,6 +15,7 @@ from typing import Self
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from mirror import bulk
 from mirror.migrations import LATEST, MIGRATIONS, applied_versions, current_version, migrate
 
 BUSY_TIMEOUT_MS = 30_000
@@ -84,6 +85,11 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
             )
         if upgrade and not {m.version for m in MIGRATIONS} <= applied_versions(conn):
             migrate(conn)
+        if upgrade and bulk.pending_tables(conn):  # a bulk load a crash interrupted: indexes back
+            if conn.in_transaction():
+                conn.commit()
+            with conn.begin():
+                bulk.restore(conn)
     return Mirror(path, engine)
 
 

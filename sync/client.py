@@ -199,6 +199,7 @@ class UpKeepClient:
         self.stats = ClientStats()
         self._stats_lock = threading.Lock()
         self._login_lock = threading.Lock()
+        self._local = threading.local()
         self._http = httpx.Client(
             base_url=credentials.base_url,
             timeout=timeout,
@@ -255,6 +256,11 @@ class UpKeepClient:
     def _count_retry(self, exc: BaseException, wait: float) -> None:
         with self._stats_lock:
             self.stats.retries += 1
+        self._local.retries = self.thread_retries() + 1
+
+    def thread_retries(self) -> int:
+        """Retries made by the calling thread so far (the pull attributes them to its entities)."""
+        return getattr(self._local, "retries", 0)
 
     def _attempt(self, method: str, path: str, params: Any, json: Any) -> dict[str, Any]:
         token = self._token
