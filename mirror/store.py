@@ -85,13 +85,32 @@ def upsert_rows(
                 values.append(None if value is None else to_sql(value))
         params.append(tuple(values))
     connection = session.connection()
-    per_statement = _MAX_VARIABLES // len(columns)
     changed = 0
-    for start in range(0, len(params), per_statement):
-        chunk = params[start : start + per_statement]
+    start = 0
+    for size in _chunk_sizes(len(params), min(_ROWS_PER_STATEMENT, _MAX_VARIABLES // len(columns))):
+        chunk = params[start : start + size]
+        start += size
         values = [v for row in chunk for v in row]
-        changed += max(connection.exec_driver_sql(_multi_row(sql, len(columns), len(chunk)), tuple(values)).rowcount, 0)
+        changed += max(connection.exec_driver_sql(_multi_row(sql, len(columns), size), tuple(values)).rowcount, 0)
     return changed
+
+
+def _chunk_sizes(count: int, largest: int) -> list[int]:
+    """Statement sizes for ``count`` rows: full statements of ``largest`` rows, the rest in powers of two.
+
+    Few distinct sizes means few distinct statements: SQLite's prepared-statement cache and
+    ``_multi_row``'s then hold about ten per table instead of one per batch length (each a
+    program thousands of parameters long; one per length made a long pull's memory grow).
+    """
+    sizes = [largest] * (count // largest)
+    rest = count % largest
+    bit = 1 << max(rest.bit_length() - 1, 0)
+    while rest:
+        if rest >= bit:
+            sizes.append(bit)
+            rest -= bit
+        bit >>= 1
+    return sizes
 
 
 @cache
@@ -115,6 +134,8 @@ def _upsert_statement(table: Table, force: bool) -> tuple[str, list[str], list[C
 
 #: SQLite's limit on bound parameters per statement (32766 since 3.32), with room to spare.
 _MAX_VARIABLES = 32_000
+#: Rows per multi-row statement: a power of two, so the remainders fall into few sizes.
+_ROWS_PER_STATEMENT = 32
 
 
 @cache

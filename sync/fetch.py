@@ -83,7 +83,7 @@ class Fetcher:
         self.map_page = map_page
         self.split = split
         self._tasks: queue.SimpleQueue[Stream | None] = queue.SimpleQueue()
-        self._out: queue.Queue[Item] = queue.Queue(maxsize=max(2, workers))
+        self._out: queue.Queue[Item] = queue.Queue(maxsize=2)
         self._cancelled: set[str] = set()
         self._stopping = False
         self._threads = [threading.Thread(target=self._work, name=f"fetch-{i}", daemon=True) for i in range(workers)]

@@ -12,7 +12,8 @@ The pull has several requests in flight at once (``sync.fetch``); they all go th
   just under it instead of bouncing off it.
 
 The connection cap is httpx's (``httpx.Limits`` on the client). Clock and sleep are injected,
-so tests check the spacing on a fake clock; ``grants`` optionally records every start time.
+so tests check the spacing on a fake clock; ``log`` (when set to a list) records, in the order
+decided, every start granted and every 429 as ``(kind, time, until, thread id)``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ _DEFAULT_PAUSE = 1.0  # a 429 without Retry-After
 
 
 class Throttle:
-    def __init__(self, max_rps: float | None, clock: Callable[[], float], sleep: Callable[[float], None],
-                 record: bool = False) -> None:
+    def __init__(self, max_rps: float | None, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
         if max_rps is not None and max_rps <= 0:
             raise ValueError("max_requests_per_second must be positive")
         self._interval = 1.0 / max_rps if max_rps else 0.0
@@ -40,7 +40,7 @@ class Throttle:
         self._paused_until = float("-inf")
         self._local = threading.local()  # per thread: the pause it already sits out in its retry wait
         self.penalty = 0.0  # adaptive extra spacing, seconds
-        self.grants: list[float] | None = [] if record else None
+        self.log: list[tuple[str, float, float, int]] | None = None
 
     def wait(self) -> float:
         """Block until this thread may send; return the start time granted (the clock's)."""
@@ -50,8 +50,8 @@ class Throttle:
             paused = self._paused_until if getattr(self._local, "waived", None) != self._paused_until else now
             start = max(now, self._next, paused)
             self._next = start + max(self._interval, self.penalty)
-            if self.grants is not None:
-                self.grants.append(start)
+            if self.log is not None:
+                self.log.append(("start", start, start, threading.get_ident()))
         if start > now:
             self._sleep(start - now)
         return start
@@ -62,6 +62,8 @@ class Throttle:
             pause = _DEFAULT_PAUSE if retry_after is None else retry_after
             self._paused_until = max(self._paused_until, self._clock() + pause)
             self._local.waived = self._paused_until
+            if self.log is not None:
+                self.log.append(("429", self._clock(), self._paused_until, threading.get_ident()))
             self.penalty = min(_MAX_PENALTY, max(_FIRST_PENALTY, self.penalty * 2))
 
     def succeeded(self) -> None:
