@@ -6,6 +6,7 @@ emulator's own request count, never by timing the run.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 
@@ -119,7 +120,7 @@ def test_max_rps_spaces_every_request_of_every_worker(mirror):
         total = emu.stats.snapshot()["total"]
     grants = sorted(e[1] for e in client.throttle.log if e[0] == "start")
     assert len(grants) == total  # every request the emulator saw (login included) was paced
-    gaps = [b - a for a, b in zip(grants, grants[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(grants)]
     assert min(gaps) >= 1 / 5 - 1e-9
     # ... so no second holds more than five request starts.
     assert max(sum(1 for g in grants if t <= g < t + 1) for t in grants) <= 5
