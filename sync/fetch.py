@@ -37,6 +37,9 @@ class Stream:
     window: int | None = None  # its row in sync_windows, when its key is saved for a resume
     splittable: bool = False  # may be cut into windows after its first page
     pages: int = 0
+    # A window's bounds as cut (its pager's key moves on as soon as a worker takes it).
+    lo_ms: int | None = None
+    hi_ms: int | None = None
 
 
 @dataclass

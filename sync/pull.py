@@ -310,9 +310,10 @@ class _Run:
         bounds = [lo + (hi - lo) * i // count for i in range(1, count)]
         stream.pager.until_ms = bounds[0]
         ends = [*bounds[1:], None]
+        stream.hi_ms = bounds[0]
         return [Stream(stream.entity, stream.path,
                        KeysetPager(field="createdAt", since_ms=b, until_ms=e, limit=stream.pager.limit),
-                       window=(i + 1) if stream.window is not None else None)
+                       window=(i + 1) if stream.window is not None else None, lo_ms=b, hi_ms=e)
                 for i, (b, e) in enumerate(zip(bounds, ends, strict=True))]
 
     # --- in the writer -----------------------------------------------------------------------
@@ -355,12 +356,13 @@ class _Run:
         with self.mirror.write() as s:
             if state.windows_saved:
                 s.execute(text("UPDATE sync_windows SET hi_ms = :hi WHERE entity = :e AND idx = :i"),
-                          {"hi": split.stream.pager.until_ms, "e": state.entity, "i": split.stream.window})
+                          {"hi": split.stream.hi_ms, "e": state.entity, "i": split.stream.window})
                 s.execute(text("INSERT INTO sync_windows (entity, idx, lo_ms, hi_ms, scan_started_ms) "
                                "VALUES (:e, :i, :lo, :hi, :t)"),
-                          [{"e": state.entity, "i": w.window, "lo": w.pager.since_ms, "hi": w.pager.until_ms,
+                          [{"e": state.entity, "i": w.window, "lo": w.lo_ms, "hi": w.hi_ms,
                             "t": state.scan_started_ms} for w in split.windows])
-            began = bulk_max is not None and s.execute(
+            # Only a first sync: a reconciliation lists about as many rows as the table holds already.
+            began = state.windows_saved and bulk_max is not None and s.execute(
                 text(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT :n)"), {"n": bulk_max + 1}).scalar() <= bulk_max
             if began:
                 bulk.begin(s.connection(), table)
