@@ -93,13 +93,22 @@ def finish(conn: Connection, table: str) -> list[str]:
     """
     rows = conn.exec_driver_sql("SELECT name, kind, sql FROM bulk_loads WHERE tbl = ? ORDER BY kind, name",
                                 (table,)).all()
+    if not rows:
+        return []
     existing = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = ?", (table,))}
-    for name, kind, sql in rows:
-        if kind in ("index", "trigger") and name not in existing:
-            conn.exec_driver_sql(sql)
-    if any(kind == "fts" for _, kind, _ in rows) and table in _FTS:
-        for statement in _FTS[table][2]:
-            conn.exec_driver_sql(statement)
+    # Index builds sort the whole table: let SQLite spill the sort to a temporary file rather than
+    # hold it in memory (the mirror's connections keep temporary data in memory otherwise).
+    temp_store = conn.exec_driver_sql("PRAGMA temp_store").scalar()
+    conn.exec_driver_sql("PRAGMA temp_store = FILE")
+    try:
+        for name, kind, sql in rows:
+            if kind in ("index", "trigger") and name not in existing:
+                conn.exec_driver_sql(sql)
+        if any(kind == "fts" for _, kind, _ in rows) and table in _FTS:
+            for statement in _FTS[table][2]:
+                conn.exec_driver_sql(statement)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA temp_store = {int(temp_store)}")
     conn.exec_driver_sql("DELETE FROM bulk_loads WHERE tbl = ?", (table,))
     return [r[0] for r in rows]
 

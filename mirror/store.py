@@ -69,21 +69,19 @@ def upsert_rows(
     if not rows:
         return 0
     table = table_of(entity)
-    sql, columns, convert = _upsert_statement(table, force)  # sql has one "{values}" slot
+    sql, columns, _ = _upsert_statement(table, force)  # sql has one "{values}" slot
     stamp = format_utc(now or datetime.now(UTC))
-    defaults = _defaults(table)
-    params = []
-    for row in rows:
-        values = []
-        for name, to_sql in zip(columns, convert, strict=True):
-            if name == "synced_at":
-                values.append(stamp)
-            elif name == "deleted_at":
-                values.append(None)
-            else:
-                value = row[name] if name in row else defaults[name]() if name in defaults else None
-                values.append(None if value is None else to_sql(value))
-        params.append(tuple(values))
+    # Per column: the key to read, its converter (None: stored as is), the SQL value when absent.
+    # synced_at and deleted_at are read under a key no row has, so they always take their value.
+    plan = [("\0", None, stamp) if name == "synced_at" else ("\0", None, None) if name == "deleted_at"
+            else (name, to_sql, default) for name, to_sql, default in _column_plan(table, force)]
+    absent = _ABSENT
+    params = [
+        tuple([default if (value := row.get(key, absent)) is absent
+               else value if to_sql is None or value is None else to_sql(value)
+               for key, to_sql, default in plan])
+        for row in rows
+    ]
     connection = session.connection()
     changed = 0
     start = 0
@@ -132,6 +130,25 @@ def _upsert_statement(table: Table, force: bool) -> tuple[str, list[str], list[C
     return sql, columns, [_converter(c.type) for c in table.c]
 
 
+_ABSENT = object()
+
+
+@cache
+def _column_plan(table: Table, force: bool) -> list[tuple[str, Callable[[Any], Any] | None, Any]]:
+    """Per column of the upsert: name, converter (None when the value is stored as it is), SQL default."""
+    _, columns, convert = _upsert_statement(table, force)
+    defaults = _defaults(table)
+    plan = []
+    for name, to_sql in zip(columns, convert, strict=True):
+        default = defaults[name]() if name in defaults else None
+        plan.append((name, None if to_sql is _same else to_sql, None if default is None else to_sql(default)))
+    return plan
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 #: SQLite's limit on bound parameters per statement (32766 since 3.32), with room to spare.
 _MAX_VARIABLES = 32_000
 #: Rows per multi-row statement: a power of two, so the remainders fall into few sizes.
@@ -154,7 +171,7 @@ def _converter(column_type: Any) -> Callable[[Any], Any]:
         return _json_text
     if isinstance(column_type, Boolean):
         return int
-    return lambda v: v
+    return _same
 
 
 def _json_text(value: Any) -> str:
