@@ -48,6 +48,8 @@ class Page:
     mapped: Any
     key_ms: int | None  # the stream's key after this page: where a resume starts
     retries: int = 0
+    first: bool = False  # the stream's first page
+    more: bool = False  # more pages follow
 
 
 @dataclass
@@ -132,7 +134,7 @@ class Fetcher:
                 stream.pages += 1
                 windows = self.split(stream, page) if first and more and stream.splittable and self.split else []
                 self._out.put(Page(stream, mapped, getattr(stream.pager, "since_ms", None),
-                                   self.client.thread_retries() - before))
+                                   self.client.thread_retries() - before, first, more))
                 if windows:
                     self._out.put(Split(stream, windows))
                     for window in windows:

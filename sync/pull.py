@@ -44,7 +44,7 @@ from mirror.store import get_cursor, record_rejects, save_cursor, table_of, upse
 from sync.client import UpKeepClient
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.fetch import End, Failed, Fetcher, Page, Split, Stream
-from sync.keyset import KeysetPager, to_ms
+from sync.keyset import KeysetPager, to_ms, value_ms
 from sync.mapping import MalformedObject, transform, upkeep_id
 from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, Pager, next_cursor
 
@@ -126,6 +126,9 @@ class Stopped(Exception):
 #: Entities whose pull needs another's rows first: work orders name parts by SKU, meter readings
 #: are listed per meter.
 DEPENDS_ON = {"work_orders": "parts", "meter_readings": "meters"}
+
+#: A window of a split listing gets about this many pages at least.
+_PAGES_PER_WINDOW = 5
 
 #: Test hook: called with (step, table) at each step of a bulk load, after its transaction.
 on_bulk_step: Callable[[str, str], None] | None = None
@@ -302,10 +305,19 @@ class _Run:
         return _map_page(stream.entity, page, state.part_skus if state else None)
 
     def _split(self, stream: Stream, page: list[dict]) -> list[Stream]:
-        """Cut a createdAt scan after its first (full) page into windows up to now, the last one open."""
-        count = self.options.windows
+        """Cut a createdAt scan after its first (full) page into windows up to now, the last one open.
+
+        As many windows as ``options.windows``, but about five pages each at least (estimated
+        from how much time the first page spans): each window ends on a short page of its own, so
+        a small listing cut too finely would cost more requests than it saves.
+        """
         lo, hi = stream.pager.since_ms, to_ms(datetime.now(UTC))
-        if count < 2 or lo is None or hi - lo < count:
+        first = value_ms(page[0], "createdAt") if page else None
+        if lo is None or first is None:
+            return []
+        pages = (hi - first) / max(lo - first, 1)  # the listing's length in first pages, roughly
+        count = min(self.options.windows, int(pages // _PAGES_PER_WINDOW))
+        if count < 2 or hi - lo < count:
             return []
         bounds = [lo + (hi - lo) * i // count for i in range(1, count)]
         stream.pager.until_ms = bounds[0]
@@ -325,6 +337,8 @@ class _Run:
             if self.probing:
                 self.probing = False
                 self._start_ready()
+            if item.first and item.more and item.stream.splittable and state.windows_saved:
+                self._maybe_bulk(state)
             state.result.requests += 1 + item.retries
             state.result.retries += item.retries
             if state.batch is None:
@@ -349,23 +363,30 @@ class _Run:
                 self._finish(state)
 
     def _save_split(self, state: _Entity, split: Split) -> None:
-        """Save the new windows; start a bulk load when the table is (nearly) empty."""
+        """Save the new windows (a first sync resumes each from its own key)."""
         state.streams.update(split.windows)
+        if not state.windows_saved:
+            return
+        with self.mirror.write() as s:
+            s.execute(text("UPDATE sync_windows SET hi_ms = :hi WHERE entity = :e AND idx = :i"),
+                      {"hi": split.stream.hi_ms, "e": state.entity, "i": split.stream.window})
+            s.execute(text("INSERT INTO sync_windows (entity, idx, lo_ms, hi_ms, scan_started_ms) "
+                           "VALUES (:e, :i, :lo, :hi, :t)"),
+                      [{"e": state.entity, "i": w.window, "lo": w.lo_ms, "hi": w.hi_ms,
+                        "t": state.scan_started_ms} for w in split.windows])
+
+    def _maybe_bulk(self, state: _Entity) -> None:
+        """A first sync with more than a page to come: bulk-load if the table is (nearly) empty.
+
+        Only a first sync: a reconciliation lists about as many rows as the table holds already.
+        """
         table = table_of(state.entity).name
         bulk_max = self.options.bulk_max_rows
+        if bulk_max is None:
+            return
         with self.mirror.write() as s:
-            if state.windows_saved:
-                s.execute(text("UPDATE sync_windows SET hi_ms = :hi WHERE entity = :e AND idx = :i"),
-                          {"hi": split.stream.hi_ms, "e": state.entity, "i": split.stream.window})
-                s.execute(text("INSERT INTO sync_windows (entity, idx, lo_ms, hi_ms, scan_started_ms) "
-                               "VALUES (:e, :i, :lo, :hi, :t)"),
-                          [{"e": state.entity, "i": w.window, "lo": w.lo_ms, "hi": w.hi_ms,
-                            "t": state.scan_started_ms} for w in split.windows])
-            # Only a first sync: a reconciliation lists about as many rows as the table holds already.
-            began = state.windows_saved and bulk_max is not None and s.execute(
-                text(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT :n)"), {"n": bulk_max + 1}).scalar() <= bulk_max
-            if began:
-                bulk.begin(s.connection(), table)
+            rows = s.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT :n)"), {"n": bulk_max + 1})
+            began = rows.scalar() <= bulk_max and bulk.begin(s.connection(), table)
         if began and on_bulk_step:
             on_bulk_step("begun", table)
 
