@@ -152,7 +152,7 @@ def _same(value: Any) -> Any:
 #: SQLite's limit on bound parameters per statement (32766 since 3.32), with room to spare.
 _MAX_VARIABLES = 32_000
 #: Rows per multi-row statement: a power of two, so the remainders fall into few sizes.
-_ROWS_PER_STATEMENT = 32
+_ROWS_PER_STATEMENT = 16
 
 
 @cache

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,16 +75,24 @@ Item = Page | Split | End | Failed
 
 
 class Fetcher:
-    """``workers`` threads fetching and mapping pages of the streams ``add``-ed, into ``get()``.
+    """Up to ``workers`` threads fetching and mapping pages of the streams ``add``-ed, into ``get()``.
+
+    It starts with ``start`` threads and adds one whenever the writer had to wait for a page
+    longer than ``GROW_AFTER_S`` (``get``): when requests are slow, more go out at once; when the
+    writer is the bottleneck (a fast, local API), no thread is added, and none of the memory a
+    thread's pages in flight would hold.
 
     ``map_page(stream, page)`` runs in the worker (mapping overlaps the writer's SQLite work,
     which releases the GIL); ``split(stream, page)`` may return windows to cut the stream into
     after its first page (the stream's pager is bounded by the caller-supplied windows).
     """
 
+    GROW_AFTER_S = 0.05
+
     def __init__(self, client: UpKeepClient, workers: int,
                  map_page: Callable[[Stream, list[dict]], Any],
-                 split: Callable[[Stream, list[dict]], list[Stream]] | None = None) -> None:
+                 split: Callable[[Stream, list[dict]], list[Stream]] | None = None,
+                 start: int = 1, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.map_page = map_page
         self.split = split
@@ -91,9 +100,20 @@ class Fetcher:
         self._out: queue.Queue[Item] = queue.Queue(maxsize=2)
         self._cancelled: set[str] = set()
         self._stopping = False
-        self._threads = [threading.Thread(target=self._work, name=f"fetch-{i}", daemon=True) for i in range(workers)]
-        for thread in self._threads:
-            thread.start()
+        self._max = max(1, workers)
+        self._clock = clock
+        self._threads: list[threading.Thread] = []
+        for _ in range(min(max(1, start), self._max)):
+            self._grow()
+
+    @property
+    def workers(self) -> int:
+        return len(self._threads)
+
+    def _grow(self) -> None:
+        thread = threading.Thread(target=self._work, name=f"fetch-{len(self._threads)}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     def add(self, stream: Stream) -> None:
         self._tasks.put(stream)
@@ -103,7 +123,15 @@ class Fetcher:
         self._cancelled.add(entity)
 
     def get(self) -> Item:
-        return self._out.get()
+        try:
+            return self._out.get_nowait()
+        except queue.Empty:
+            pass
+        began = self._clock()
+        item = self._out.get()
+        if self._clock() - began >= self.GROW_AFTER_S and len(self._threads) < self._max and not self._stopping:
+            self._grow()  # the writer waited on the network: one more request in flight
+        return item
 
     def close(self) -> None:
         """Stop the workers, dropping whatever they still had for the writer."""

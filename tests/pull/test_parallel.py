@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from sync.client import Credentials, UpKeepClient
 from sync.emulator import Emulator
+from sync.fetch import Fetcher
 from sync.keyset import KeysetPager
 from sync.pull import PullOptions, sync_entities
 from sync.throttle import Throttle
@@ -56,6 +57,12 @@ class RecordingClient(UpKeepClient):
 def _client(emu, cls=UpKeepClient, **kwargs) -> UpKeepClient:
     email, password = emu.credentials
     return cls(Credentials(email=email, password=password, base_url=emu.base_url), policy=FAST_RETRIES, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def eager_workers(monkeypatch):
+    """Every wait of the writer adds a worker: the local emulator is too fast to make it wait long."""
+    monkeypatch.setattr(Fetcher, "GROW_AFTER_S", 0.0)
 
 
 def test_windows_list_every_work_order_exactly_once_while_new_ones_arrive(mirror):
@@ -157,3 +164,42 @@ def mirror(tmp_path):
 
     with open_mirror(tmp_path / "m.db") as m:
         yield m
+
+
+class _ListingClient:
+    """Enough of UpKeepClient for a Fetcher: ``pages`` full pages of one listing, then a short one."""
+
+    def __init__(self, pages: int) -> None:
+        self.pages = pages
+
+    def get_list(self, path, params):
+        offset = params["offset"]
+        return [{"id": str(i)} for i in range(offset, offset + (10 if offset < self.pages * 10 else 3))]
+
+    def thread_retries(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize(("tick", "grows"), [(0.0, False), (1.0, True)])
+def test_fetcher_adds_workers_only_when_the_writer_waits(monkeypatch, tick, grows):
+    from sync.fetch import End, Page, Stream
+    from sync.pull import FullListing
+
+    monkeypatch.setattr(Fetcher, "GROW_AFTER_S", 0.5)
+    now = [0.0]
+
+    def clock():  # each reading is `tick` seconds after the last: how long a blocking get() seems
+        now[0] += tick
+        return now[0]
+
+    fetcher = Fetcher(_ListingClient(20), 4, lambda stream, page: page, start=1, clock=clock)
+    for i in range(3):
+        fetcher.add(Stream("e", f"/list/{i}", FullListing(10)))
+    ended, rows = 0, 0
+    with fetcher:
+        while ended < 3:
+            item = fetcher.get()
+            ended += isinstance(item, End)
+            rows += len(item.mapped) if isinstance(item, Page) else 0
+        assert rows == 3 * (20 * 10 + 3)
+        assert (fetcher.workers > 1) == grows and fetcher.workers <= 4
