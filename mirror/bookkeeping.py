@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from mirror.columns import UTCDateTime
@@ -58,18 +58,28 @@ class SyncRun(SQLModel, table=True):
 
 
 class Reject(SQLModel, table=True):
-    """An UpKeep object that could not be mapped: recorded, skipped, kept for a person to look at."""
+    """An UpKeep object that could not be mapped: kept once, for a person to look at, until it maps.
+
+    One row per (entity, object): an object listed again bumps ``count`` and ``last_seen`` instead
+    of adding a row. The row goes when the object later maps cleanly or a reconciliation finds it
+    gone from UpKeep (:mod:`mirror.rejects`).
+    """
 
     __tablename__ = "rejects"
+    __table_args__ = (Index("ux_rejects_object", "entity", "object_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
-    entity: str = Field(index=True)
-    upkeep_id: str | None = Field(default=None, index=True)
+    entity: str
+    object_key: str  # the UpKeep id, or "sha256:<hex>" of the payload when it has no usable id
+    upkeep_id: str | None = None
     field: str | None = None
     reason: str
-    raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    run_id: str | None = None
-    seen_at: datetime = Field(sa_type=UTCDateTime)
+    raw: Any = Field(default_factory=dict, sa_type=JSON, nullable=False)  # as received, of the last sighting
+    run_id: str | None = None  # the sync (``sync_runs.run_id``) of the last sighting
+    sync_run_id: int | None = Field(default=None, foreign_key="sync_runs.id")  # its ``sync_runs`` row
+    first_seen: datetime = Field(sa_type=UTCDateTime)
+    last_seen: datetime = Field(sa_type=UTCDateTime)
+    count: int = 1  # how many listings carried it, malformed
 
 
 class ReconcileSeen(SQLModel, table=True):

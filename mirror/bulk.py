@@ -96,19 +96,12 @@ def finish(conn: Connection, table: str) -> list[str]:
     if not rows:
         return []
     existing = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = ?", (table,))}
-    # Index builds sort the whole table: let SQLite spill the sort to a temporary file rather than
-    # hold it in memory (the mirror's connections keep temporary data in memory otherwise).
-    temp_store = conn.exec_driver_sql("PRAGMA temp_store").scalar()
-    conn.exec_driver_sql("PRAGMA temp_store = FILE")
-    try:
-        for name, kind, sql in rows:
-            if kind in ("index", "trigger") and name not in existing:
-                conn.exec_driver_sql(sql)
-        if any(kind == "fts" for _, kind, _ in rows) and table in _FTS:
-            for statement in _FTS[table][2]:
-                conn.exec_driver_sql(statement)
-    finally:
-        conn.exec_driver_sql(f"PRAGMA temp_store = {int(temp_store)}")
+    for name, kind, sql in rows:
+        if kind in ("index", "trigger") and name not in existing:
+            conn.exec_driver_sql(sql)
+    if any(kind == "fts" for _, kind, _ in rows) and table in _FTS:
+        for statement in _FTS[table][2]:
+            conn.exec_driver_sql(statement)
     conn.exec_driver_sql("DELETE FROM bulk_loads WHERE tbl = ?", (table,))
     return [r[0] for r in rows]
 

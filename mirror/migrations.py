@@ -10,6 +10,7 @@ To change the schema, append a :class:`Migration`; never edit one that has shipp
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from importlib import resources
 from sqlalchemy import Connection, text
 
 from mirror.columns import format_utc
+from mirror.rejects import payload_key
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,14 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
-def _sql_file(filename: str) -> Callable[[Connection], None]:
+def _sql_file(filename: str, functions: dict[str, Callable] | None = None) -> Callable[[Connection], None]:
+    """A step that runs ``mirror/sql/<filename>``; ``functions`` are SQL functions it may call."""
+
     def apply(conn: Connection) -> None:
         script = resources.files("mirror.sql").joinpath(filename).read_text()
         raw = conn.connection.driver_connection
+        for name, function in (functions or {}).items():
+            raw.create_function(name, 1, function, deterministic=True)
         # executescript would COMMIT the surrounding transaction; run statement by statement instead.
         for statement in _split(script):
             raw.execute(statement)
@@ -61,6 +67,8 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "outbox and work order messages", _sql_file("0004_outbox.sql")),
     Migration(5, "reconciliation bookkeeping", _sql_file("0005_reconcile_seen.sql")),
     Migration(6, "connectivity status", _sql_file("0006_connectivity.sql")),
+    Migration(7, "rejects kept once per object", _sql_file(
+        "0007_rejects_once.sql", {"reject_payload_key": lambda raw: payload_key(json.loads(raw))})),
     Migration(10, "bulk loads and parallel first-sync windows", _sql_file("0010_bulk_and_windows.sql")),
 ]
 MIGRATIONS.sort(key=lambda m: m.version)

@@ -1,4 +1,4 @@
-"""Saving mapped rows: bulk upserts per page, cursors, rejects and tombstones.
+"""Saving mapped rows: bulk upserts per page, cursors and tombstones (rejects: :mod:`mirror.rejects`).
 
 Every function takes the caller's session and does not commit, so a pull can put a page of
 rows, its rejects and the advanced cursor into one transaction (``with mirror.write() as s``).
@@ -15,10 +15,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Boolean, Table, and_, select, update
-from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Session
 
-from mirror.bookkeeping import Reject, SyncCursor
+from mirror.bookkeeping import SyncCursor
 from mirror.columns import ISODate, UTCDateTime, format_utc
 from mirror.models import MIRRORED, Mirrored
 
@@ -212,15 +211,3 @@ def get_cursor(session: Session, entity: str) -> SyncCursor:
 
 def save_cursor(session: Session, cursor: SyncCursor) -> None:
     session.merge(cursor)
-
-
-def record_rejects(session: Session, rejects: Sequence[dict[str, Any]], *, run_id: str | None = None) -> int:
-    """Keep objects that failed mapping (entity, upkeep_id, field, reason, raw), one row each."""
-    if not rejects:
-        return 0
-    stamp = datetime.now(UTC)
-    session.execute(
-        insert(Reject.__table__),  # type: ignore[attr-defined]
-        [{"field": None, "upkeep_id": None, **r, "run_id": run_id, "seen_at": stamp} for r in rejects],
-    )
-    return len(rejects)

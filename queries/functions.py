@@ -362,17 +362,19 @@ def sync_health(session: Session) -> list[EntityHealth]:
 
 
 class RejectedObject(Row):
-    seen_at: datetime
+    last_seen: datetime
     entity: str
     upkeep_id: str | None
     field: str | None
     reason: str
+    times_seen: int
+    first_seen: datetime
     run_id: str | None
     raw: Json[Any]
 
 
 def rejected_objects(session: Session) -> list[RejectedObject]:
-    """UpKeep objects a sync could not map and skipped, newest first, with the reason."""
+    """UpKeep objects a sync could not map and skipped, once each, most recently seen first, with the reason."""
     return run(session, "rejected_objects", RejectedObject)
 
 

@@ -40,7 +40,8 @@ from mirror.columns import format_utc
 from mirror.db import Mirror
 from mirror.models import MIRRORED
 from mirror.outbox import reapply_pending
-from mirror.store import get_cursor, record_rejects, save_cursor, table_of, upsert_rows
+from mirror.rejects import clear_rejects, forget_unlisted_rejects, record_rejects
+from mirror.store import get_cursor, save_cursor, table_of, upsert_rows
 from sync.client import UpKeepClient
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.fetch import End, Failed, Fetcher, Page, Split, Stream
@@ -99,6 +100,8 @@ class PullResult:
     finished: bool = False
     stops_run: bool = False  # auth, network or a stop request: the entities after it are not tried
     unreachable: bool = False  # network, 5xx or 429 still failing after retries: UpKeep is out of reach
+    run_id: str | None = None  # the sync this pull belongs to, and its ``sync_runs`` row (for rejects)
+    sync_run_id: int | None = None
 
 
 @dataclass
@@ -253,6 +256,7 @@ class _Run:
             run = SyncRun(run_id=self.run_id, entity=source.entity, mode=result.mode, started_at=started)
             s.add(run)
             s.flush()
+            result.sync_run_id, result.run_id = run.id, self.run_id
             if reconcile:
                 s.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": source.entity})
                 s.execute(text("DELETE FROM sync_windows WHERE entity = :e"), {"e": source.entity})
@@ -432,6 +436,7 @@ class _Run:
                 if complete:
                     if state.reconcile:
                         result.tombstoned += _tombstone_unseen(s, entity, state.started)
+                        forget_unlisted_rejects(s, entity, state.started)  # gone from UpKeep: no longer a reject
                     cursor = get_cursor(s, entity)
                     if source.change_filter:
                         cursor.cursor_ms = next_cursor(state.scan_started_ms, self.options.skew_ms)
@@ -526,7 +531,7 @@ def _map_page(entity: str, page: list[dict], part_skus: dict[str, str] | None) -
             log.warning("skipped %s", exc)
             out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
                                 "field": exc.field, "reason": exc.reason,
-                                "raw": obj if isinstance(obj, dict) else {}})
+                                "raw": obj})
     return out
 
 
@@ -541,11 +546,14 @@ def _write_batch(mirror: Mirror, state: _Entity, batch: _Mapped, keys: dict[Stre
     source, entity = state.source, state.entity
     with mirror.write() as s:
         state.result.upserted += upsert_rows(s, entity, batch.rows)
-        state.result.rejected += record_rejects(s, batch.rejects)
+        state.result.rejected += record_rejects(s, batch.rejects, run_id=state.result.run_id,
+                                                sync_run_id=state.result.sync_run_id)
+        clear_rejects(s, entity, [r["id"] for r in batch.rows])  # mapped cleanly now: no longer a reject
         reapply_pending(s, entity, [r["id"] for r in batch.rows])  # pending local writes stay on top
         if state.reconcile:
-            s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
-                      [{"e": entity, "i": i} for i in batch.ids])
+            if batch.ids:
+                s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
+                          [{"e": entity, "i": i} for i in batch.ids])
         elif state.windows_saved:
             if keys:
                 s.execute(text("UPDATE sync_windows SET key_ms = :k WHERE entity = :e AND idx = :i"),

@@ -14,7 +14,8 @@ import mirror.outbox  # noqa: F401  (registers the outbox tables)
 from mirror.db import MirrorError, open_mirror
 from mirror.migrations import LATEST, MIGRATIONS, migrate
 from mirror.models import MIRRORED, WorkOrderRow
-from mirror.store import get_cursor, record_rejects, save_cursor, tombstone, upsert_rows
+from mirror.rejects import record_rejects
+from mirror.store import get_cursor, save_cursor, tombstone, upsert_rows
 from sync.mapping import transform
 from tests.conftest import recorded
 

@@ -6,7 +6,8 @@ POST     /offline, /online           take the API off the network / bring it bac
 GET      /faults                     current fault settings
 POST     /faults                     replace the fault settings (body: FaultConfig fields)
 POST     /mutate                     ``{"count": N}`` random live changes, or one change:
-                                     ``{"op", "entity", "id", "fields", "at"}``
+                                     ``{"op", "entity", "id", "fields", "at"}``; op ``inject``
+                                     lists ``fields`` verbatim (a malformed object, id or not)
 POST     /live                       ``{"changes_per_second": x}`` start/retune/stop the stream
 GET      /dump/<entity>              every object of an entity as the API returns it, by id
 GET      /stats                      request counts (per route, path, status, fault, version)

@@ -130,8 +130,12 @@ class Mutator:
     ) -> dict:
         """One specific change. ``update`` merges ``fields`` (one level deep for nested objects such
         as a PM item's ``trigger``); ``create`` builds a full work order for ``work_orders`` and
-        otherwise stores ``fields`` as the object; ``delete`` removes the row. Raises KeyError for an
-        unknown entity or id, ValueError for a bad op."""
+        otherwise stores ``fields`` as the object; ``delete`` removes the row; ``inject`` stores
+        ``fields`` exactly as given (missing ``createdAt``/``updatedAt`` stamped) under the row id
+        ``obj_id`` (or a new one), so a malformed object, even one without a usable ``id``, is
+        listed like any other until deleted by that row id. Random changes leave injected objects
+        alone only if none of their entity's rows are picked: inject with live changes off. Raises
+        KeyError for an unknown entity or id, ValueError for a bad op."""
         spec = resolve(entity)
         stamp = at or now_ms()
         fields = dict(fields or {})
@@ -142,6 +146,13 @@ class Mutator:
                 if spec.name == "assets":
                     self.plant.assets = [a for a in self.plant.assets if a[0] != obj_id]
                 return {"op": op, "entity": spec.name, "id": obj_id}
+            if op == "inject":
+                key = obj_id or f"injected-{new_id(self.rng)}"
+                stamped = spec.stamps(fields)
+                stamped.setdefault("createdAt", iso(stamp))
+                stamped.setdefault("updatedAt", iso(stamp))
+                self.store.put(spec, fields, key=key)
+                return {"op": op, "entity": spec.name, "id": key}
             if op == "update":
                 payload = self.store.get(spec, obj_id) if obj_id else None
                 if payload is None:
@@ -156,7 +167,7 @@ class Mutator:
             elif op == "create":
                 payload = self._new(spec, fields, stamp)
             else:
-                raise ValueError(f"op must be update, create or delete, not {op!r}")
+                raise ValueError(f"op must be update, create, delete or inject, not {op!r}")
             self.store.put(spec, payload)
         return {"op": op, "entity": spec.name, "id": spec.stamps(payload)["id"]}
 

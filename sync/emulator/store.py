@@ -134,10 +134,17 @@ class Store:
         self.db.executemany(sql, batch)
         self.db.execute("COMMIT")
 
-    def put(self, spec: EntitySpec, payload: dict) -> None:
-        """Insert or replace one object (columns are re-extracted from the payload)."""
+    def put(self, spec: EntitySpec, payload: dict, *, key: str | None = None) -> None:
+        """Insert or replace one object (columns are re-extracted from the payload). ``key`` stores
+        it under that row id whatever its own ``id`` says (or lacks): an injected malformed object."""
+        if key is None:
+            row = spec.row(payload)
+        else:
+            keyed = json.loads(dumps(payload))
+            spec.stamps(keyed)["id"] = key
+            row = spec.row(keyed)
         with self.lock:
-            self.db.execute(self._insert_sql(spec, "INSERT OR REPLACE"), (*spec.row(payload), dumps(payload)))
+            self.db.execute(self._insert_sql(spec, "INSERT OR REPLACE"), (*row, dumps(payload)))
 
     def delete(self, spec: EntitySpec, obj_id: str) -> bool:
         with self.lock:

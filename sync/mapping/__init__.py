@@ -54,7 +54,7 @@ def upkeep_id(entity: str, obj: Any) -> str | None:
     if entity == "preventive_maintenance" and isinstance(obj, dict):
         obj = obj.get("trigger")
     value = obj.get("id") if isinstance(obj, dict) else None
-    return value if isinstance(value, str) and value.strip() else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 __all__ = ["MAPPERS", "MalformedObject", "transform", "upkeep_id"]

@@ -263,13 +263,11 @@ _RRFREQ = {"DAILY": ("days", 1), "WEEKLY": ("weeks", 1), "MONTHLY": ("months", 1
 
 def map_pm_trigger(obj: Any) -> dict[str, Any]:
     """One ``{"trigger": {...}, "workOrder": {...}}`` item of ``/preventive-maintenance``."""
-    if not isinstance(obj, dict) or not isinstance(obj.get("trigger"), dict):
+    if not isinstance(obj, dict) or obj.get("trigger") is None:
         raise MalformedObject("preventive_maintenance", None, "trigger", "missing trigger object")
-    t = Reader("preventive_maintenance", obj["trigger"])
-    template = obj.get("workOrder") or {}
-    if not isinstance(template, dict):
-        t.fail("workOrder", "expected an object")
-    w = Reader("preventive_maintenance", {**template, "id": t.id})
+    t = Reader("preventive_maintenance", obj["trigger"], at="trigger")
+    t.check_types(obj)  # the whole item: trigger.*, workOrder and workOrder.*
+    w = Reader("preventive_maintenance", obj.get("workOrder") or {}, at="workOrder", upkeep_id=t.id)
     interval = {"days": 0, "weeks": 0, "months": 0, "hours": 0}
     freq = t.optional_text("rrfreq")
     every = t.integer("rrinterval", default=1, minimum=1)

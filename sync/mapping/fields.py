@@ -1,9 +1,11 @@
 """Reading typed values out of one UpKeep JSON object, with errors that say exactly what is wrong.
 
 UpKeep sends numbers as strings in places (``"priority": "1"``, ``"quantity": "5"``), ids as
-strings or null, timestamps with or without ``Z``. A :class:`Reader` accepts every documented
-shape and raises :class:`MalformedObject` naming the entity, the object's id and the field for
-anything else, so the caller can record the object and skip it without losing the page.
+strings or null, timestamps with or without ``Z``. A :class:`Reader` first checks every field the
+mapping reads against the reference's JSON types (:mod:`sync.mapping.schema`, with its listed
+leniencies), then reads values, accepting every documented shape. Anything else raises
+:class:`MalformedObject` naming the entity, the object's id and the field, so the caller can
+record the object and skip it without losing the page.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 from mirror.columns import parse_utc
+from sync.mapping.schema import describe, type_mismatch
 
 # Texts some clients write for a missing reference; a missing reference is stored as NULL.
 _NULLISH = {"", "none", "null", "undefined"}
@@ -28,21 +31,37 @@ class MalformedObject(ValueError):
 
 
 class Reader:
-    """Typed access to one JSON object of one entity."""
+    """Typed access to one JSON object of one entity.
 
-    def __init__(self, entity: str, obj: Any, *, id_key: str = "id"):
-        self.entity = entity
+    The object's fields are checked against the reference's types as the reader is made. A reader
+    of one part of an item (``at``: a PM item's ``trigger`` or ``workOrder``, so errors say
+    ``trigger.rrinterval``) leaves that check to its caller, who checks the whole item at once
+    (:meth:`check_types`); a part without an id of its own (the ``workOrder`` template) is given
+    the item's ``upkeep_id``.
+    """
+
+    def __init__(self, entity: str, obj: Any, *, at: str = "", upkeep_id: str | None = None):
+        self.entity, self.at = entity, at
         if not isinstance(obj, dict):
-            raise MalformedObject(entity, None, None, f"expected a JSON object, got {type(obj).__name__}")
+            raise MalformedObject(entity, upkeep_id, at or None, f"expected Object, got {describe(obj)}")
         self.obj = obj
-        self.id: str | None = None
-        value = obj.get(id_key)
-        if not isinstance(value, str) or not value.strip():
-            self.fail(id_key, "missing or empty id")
-        self.id = value.strip()
+        self.id: str | None = upkeep_id
+        if upkeep_id is None:
+            value = obj.get("id")
+            if not isinstance(value, str) or not value.strip():
+                self.fail("id", "missing or empty id")
+            self.id = value.strip()
+        if not at:
+            self.check_types(obj)
 
     def fail(self, field: str, reason: str) -> NoReturn:
-        raise MalformedObject(self.entity, self.id, field, reason)
+        raise MalformedObject(self.entity, self.id, f"{self.at}.{field}" if self.at else field, reason)
+
+    def check_types(self, item: dict[str, Any]) -> None:
+        """Fail on the first field of ``item`` whose JSON type the reference does not allow."""
+        mismatch = type_mismatch(self.entity, item)
+        if mismatch:
+            raise MalformedObject(self.entity, self.id, *mismatch)
 
     def get(self, *keys: str) -> tuple[str, Any]:
         """The first key present with a non-null value (documented name first, fallbacks after)."""
@@ -66,8 +85,6 @@ class Reader:
     def ref(self, *keys: str) -> str | None:
         """An id of another record, or None when absent."""
         key, value = self.get(*keys)
-        if isinstance(value, dict):  # an expanded reference (``includes=``) carries its own id
-            value = value.get("id")
         if value is None:
             return None
         if not isinstance(value, str):
@@ -137,10 +154,9 @@ class Reader:
             return []
         if not isinstance(value, list):
             self.fail(key, f"expected a list of ids, got {type(value).__name__}")
-        ids = [v.get("id") if isinstance(v, dict) else v for v in value]
-        if not all(isinstance(v, str) for v in ids):
+        if not all(isinstance(v, str) for v in value):
             self.fail(key, "expected a list of id strings")
-        return [v for v in ids if v.strip()]
+        return [v for v in value if v.strip()]
 
     def timestamps(self) -> dict[str, datetime | None]:
         """UpKeep's createdAt/updatedAt, as the bookkeeping columns every table has."""

@@ -155,12 +155,13 @@ def load_bookkeeping(mirror: Mirror, clock: Clock) -> None:
         s.execute(text("INSERT INTO sync_cursors (entity, cursor_ms, last_success_at) VALUES "
                        "('work_orders', 1, :w), ('assets', 1, :a), ('teams', NULL, NULL)"),
                   {"w": c.ago(hours=2, minutes=-1), "a": c.ago(minutes=29)})
-        s.execute(text("INSERT INTO rejects (entity, upkeep_id, field, reason, raw, run_id, seen_at) "
-                       "VALUES (:e, :i, :f, :r, :raw, :run, :at)"), [
-            {"e": "work_orders", "i": "qa-bad-1", "f": "priority", "r": "expected 0, 1, 2 or 3, got 'urgent'",
-             "raw": '{"id": "qa-bad-1", "priority": "urgent"}', "run": "r2", "at": c.ago(hours=1)},
-            {"e": "assets", "i": None, "f": "id", "r": "missing or empty id", "raw": '{"name": "Pump"}',
-             "run": "r3", "at": c.ago(minutes=30)},
+        s.execute(text("INSERT INTO rejects (entity, object_key, upkeep_id, field, reason, raw, run_id, first_seen, "
+                       "last_seen, count) VALUES (:e, :k, :i, :f, :r, :raw, :run, :first, :at, :n)"), [
+            {"e": "work_orders", "k": "qa-bad-1", "i": "qa-bad-1", "f": "priority",
+             "r": "expected 0, 1, 2 or 3, got 'urgent'", "raw": '{"id": "qa-bad-1", "priority": "urgent"}',
+             "run": "r2", "first": c.ago(hours=2), "at": c.ago(hours=1), "n": 2},
+            {"e": "assets", "k": "sha256:0f", "i": None, "f": "id", "r": "missing or empty id",
+             "raw": '{"name": "Pump"}', "run": "r3", "first": c.ago(minutes=30), "at": c.ago(minutes=30), "n": 1},
         ])
         s.execute(text("UPDATE connectivity SET online = 0, offline_since = :o, last_error = 'connection refused' "
                        "WHERE id = 1"), {"o": c.ago(hours=1)})

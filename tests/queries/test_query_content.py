@@ -239,3 +239,4 @@ def test_rejected_objects(bookkeeping):
     assert [(r["entity"], r["upkeep_id"], r["field"]) for r in rows] == [
         ("assets", None, "id"), ("work_orders", "qa-bad-1", "priority")]  # newest first
     assert "urgent" in rows[1]["reason"]
+    assert [(r["times_seen"], r["run_id"]) for r in rows] == [(1, "r3"), (2, "r2")]
