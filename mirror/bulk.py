@@ -77,11 +77,11 @@ def begin(conn: Connection, table: str) -> list[str]:
         ]
     for name, kind, sql in objects:
         conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
-        conn.exec_driver_sql("INSERT INTO bulk_loads (name, tbl, kind, sql) VALUES (?, ?, ?, ?)", (name, table, kind, sql))
+        conn.exec_driver_sql("INSERT INTO bulk_loads (name, tbl, kind, definition) VALUES (?, ?, ?, ?)", (name, table, kind, sql))
     if fts:
         for statement in fts[1]:
             conn.exec_driver_sql(statement)
-        conn.exec_driver_sql("INSERT INTO bulk_loads (name, tbl, kind, sql) VALUES (?, ?, 'fts', NULL)", (fts[0], table))
+        conn.exec_driver_sql("INSERT INTO bulk_loads (name, tbl, kind, definition) VALUES (?, ?, 'fts', NULL)", (fts[0], table))
     return [o[0] for o in objects]
 
 
@@ -91,7 +91,7 @@ def finish(conn: Connection, table: str) -> list[str]:
     Call inside the caller's write transaction (the pull: the one that completes the listing).
     Objects that exist already (re-created by someone else) are left as they are.
     """
-    rows = conn.exec_driver_sql("SELECT name, kind, sql FROM bulk_loads WHERE tbl = ? ORDER BY kind, name",
+    rows = conn.exec_driver_sql("SELECT name, kind, definition FROM bulk_loads WHERE tbl = ? ORDER BY kind, name",
                                 (table,)).all()
     if not rows:
         return []

@@ -8,7 +8,7 @@ CREATE TABLE bulk_loads (
     name VARCHAR NOT NULL PRIMARY KEY,  -- index, trigger or full-text table name
     tbl VARCHAR NOT NULL,               -- the table being loaded
     kind VARCHAR NOT NULL,              -- index | trigger | fts
-    sql VARCHAR                         -- the CREATE statement (NULL for kind fts)
+    definition VARCHAR                  -- the CREATE statement (NULL for kind fts)
 );
 
 -- sync_windows: a first sync lists a big entity as several createdAt windows in parallel; each
