@@ -23,7 +23,10 @@ orders, cost little, and named queries ask for them with ``INDEXED BY``).
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 
 __all__ = ["begin", "finish", "pending_tables", "restore"]
 
@@ -96,6 +99,12 @@ def finish(conn: Connection, table: str) -> list[str]:
     if not rows:
         return []
     existing = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = ?", (table,))}
+    # Building an index sorts the whole table. Let SQLite spill that sort to a temporary file rather
+    # than keep it in memory (the mirror's connections keep temporary data in memory), so a big
+    # first sync's peak memory does not grow with the table. SQLite refuses the switch inside a
+    # transaction once this connection has used temporary storage: then the sort stays in memory.
+    with contextlib.suppress(OperationalError):
+        conn.exec_driver_sql("PRAGMA temp_store = FILE")
     for name, kind, sql in rows:
         if kind in ("index", "trigger") and name not in existing:
             conn.exec_driver_sql(sql)

@@ -306,7 +306,7 @@ class _Run:
 
     def _map_page(self, stream: Stream, page: list[dict]) -> _Mapped:
         state = self.active.get(stream.entity)
-        return _map_page(stream.entity, page, state.part_skus if state else None)
+        return _map_page(None, stream.entity, page, state.part_skus if state else None)
 
     def _split(self, stream: Stream, page: list[dict]) -> list[Stream]:
         """Cut a createdAt scan after its first (full) page into windows up to now, the last one open.
@@ -521,8 +521,15 @@ class FullListing:
         return self.pager.advance(len(page))
 
 
-def _map_page(entity: str, page: list[dict], part_skus: dict[str, str] | None) -> _Mapped:
-    """The pure step: UpKeep objects -> rows; an object that cannot be mapped becomes a reject."""
+def _map_page(mirror: Mirror | None, entity: str, page: list[dict], part_skus: dict[str, str] | None = None) -> _Mapped:
+    """The pure step: UpKeep objects -> rows; an object that cannot be mapped becomes a reject.
+
+    Work orders name their parts by SKU: from ``part_skus`` (the pull reads them once per run), or
+    else from ``mirror``.
+    """
+    if entity == "work_orders" and part_skus is None and mirror is not None:
+        with mirror.session() as s:
+            part_skus = dict(s.execute(text("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL")).all())
     out = _Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
     for obj in page:
         try:
