@@ -156,8 +156,10 @@ def sync_entities(
 
 
 def pull_entity(mirror: Mirror, client: UpKeepClient, source: Source, *, run_id: str, options: PullOptions) -> PullResult:
-    """Pull one entity and record the run in ``sync_runs``, whatever happens."""
-    return sync_entities(mirror, client, [source.entity], options)[0]
+    """Pull one entity and record the run in ``sync_runs`` under ``run_id``, whatever happens."""
+    run = _Run(mirror, client, options, [source], run_id=run_id)
+    run.go()
+    return run.results[source.entity]
 
 
 def _classify(result: PullResult, exc: BaseException) -> None:
@@ -199,9 +201,10 @@ class _Entity:
 class _Run:
     """One sync run: starts entities, feeds the fetcher, writes what it fetches, finishes entities."""
 
-    def __init__(self, mirror: Mirror, client: UpKeepClient, options: PullOptions, sources: list[Source]):
+    def __init__(self, mirror: Mirror, client: UpKeepClient, options: PullOptions, sources: list[Source],
+                 run_id: str | None = None):
         self.mirror, self.client, self.options = mirror, client, options
-        self.run_id = uuid.uuid4().hex[:12]
+        self.run_id = run_id or uuid.uuid4().hex[:12]
         self.waiting = list(sources)
         self.active: dict[str, _Entity] = {}
         self.results: dict[str, PullResult] = {}
