@@ -111,7 +111,7 @@ class PullOptions:
     full: bool = False
     # Rows written per transaction: a few pages, so commits (and full-text index flushes) are few,
     # while a crash still repeats at most this many rows.
-    batch_rows: int = 250
+    batch_rows: int = 500
     on_page: Callable[[PullResult], None] | None = None  # progress callback
     should_stop: Callable[[], bool] = field(default=lambda: False)  # graceful stop between pages
     # Requests in flight at once, across all entities; None: the client's connection cap.
