@@ -43,7 +43,7 @@ def test_sync_killed_at_random_points_resumes_and_converges(tmp_path):
         for _ in range(5):
             # Kill once the sync is a random number of work-order pages further (not after a
             # fixed time: start-up alone takes seconds on a loaded machine).
-            target = _wo_pages(emu) + rng.randint(1, 6)
+            target = _wo_pages(emu) + rng.randint(8, 20)  # a batch is 500 rows: 10 pages of 50
             proc = _sync_process(db, emu)
             deadline = time.monotonic() + 120
             while proc.poll() is None and _wo_pages(emu) < target and time.monotonic() < deadline:
