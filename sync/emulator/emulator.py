@@ -232,6 +232,24 @@ class Emulator:
         """Messages posted to a work order through ``update-messages``, oldest first."""
         return self.store.messages(work_order_id)
 
+    def form_items(self, work_order_id: str) -> list[dict]:
+        """A work order's form items (its checklist) as ``includes=formItems`` returns them."""
+        return self.store.form_items(work_order_id)
+
+    def downtime_events(self, asset_id: str | None = None) -> list[dict]:
+        """Downtime events recorded through ``POST /assets/downtime`` (of one asset), oldest first."""
+        return self.store.downtime_events(asset_id)
+
+    def file_bytes(self, file_id: str) -> bytes | None:
+        """The whole content of a file (generated or uploaded); None if there is no such file."""
+        from sync.emulator.content import generated_range
+
+        found = self.store.file_content(file_id)
+        if found is None:
+            return None
+        size, mime, data = found
+        return data if data is not None else b"".join(generated_range(file_id, size, mime))
+
     def counts(self) -> dict[str, int]:
         return {name: self.store.count(spec) for name, spec in ENTITIES.items()}
 
