@@ -1,0 +1,147 @@
+"""How trustworthy the mirror is right now, for a connector's ``health_check``.
+
+Read from the mirror's own bookkeeping (no network): ``sync_cursors`` (when each entity was last
+pulled completely), ``sync_runs`` (the last error of each entity), the ``connectivity`` row (written
+by the daemon: online, or offline since when) and the ``outbox`` (local writes waiting, failed, in
+conflict). The verdict, from the worst condition found:
+
+- **unhealthy**: one of the four entities a Machina agent reads (assets, work orders, parts, PM
+  plans) was never pulled, or its last complete pull is older than ``stale_after`` (default 24 h):
+  an agent would act on day-old data.
+- **degraded**: UpKeep is offline (the data is served, but ages and writes wait); or a core
+  entity's last pull is older than ``fresh_within`` (default 15 min: three of the daemon's
+  5-minute pulls missed); or a local write has waited longer than ``fresh_within``; or writes
+  are dead-lettered or in conflict (a person must act).
+- **healthy** otherwise.
+
+Pure reads and plain values (no ``machina-ai`` here): the connector turns the result into
+Machina's ``ConnectorHealth``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from mirror.columns import format_utc, parse_utc
+from mirror.db import Mirror
+
+#: The entities a Machina agent reads through the connector.
+CORE_ENTITIES = ("assets", "work_orders", "parts", "preventive_maintenance")
+
+HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When the mirror's data or queue counts as late (see the module docstring)."""
+
+    fresh_within: timedelta = timedelta(minutes=15)
+    stale_after: timedelta = timedelta(hours=24)
+
+
+@dataclass
+class Health:
+    status: str
+    message: str
+    details: dict[str, Any]
+
+
+def _when(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return parse_utc(str(value))
+
+
+def _age(now: datetime, value: Any) -> float | None:
+    moment = _when(value)
+    return None if moment is None else round((now - moment).total_seconds(), 1)
+
+
+def _iso(value: Any) -> str | None:
+    moment = _when(value)
+    return None if moment is None else format_utc(moment)
+
+
+def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Thresholds | None = None) -> Health:
+    """The mirror's health and the figures behind it (ages in seconds, counts, timestamps as ISO text)."""
+    now = now or datetime.now(UTC)
+    thresholds = thresholds or Thresholds()
+    with mirror.session() as s:
+        pulled = dict(s.execute(text("SELECT entity, last_success_at FROM sync_cursors")).all())
+        errors = dict(s.execute(text(
+            "SELECT entity, error FROM sync_runs WHERE id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity)"
+        )).all())
+        conn = s.execute(text(
+            "SELECT online, offline_since, last_error, daemon_heartbeat_at FROM connectivity WHERE id = 1"
+        )).first()
+        queue = dict(s.execute(text("SELECT state, count(*) FROM outbox GROUP BY state")).all())
+        oldest = s.execute(text("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')")).scalar()
+
+    ages = {e: _age(now, pulled.get(e)) for e in sorted(set(pulled) | set(CORE_ENTITIES))}
+    online = bool(conn.online) if conn is not None else None
+    heartbeat = conn.daemon_heartbeat_at if conn is not None else None
+    waiting = queue.get("pending", 0) + queue.get("sending", 0)
+    details: dict[str, Any] = {
+        "mirror": str(mirror.path),
+        "pull_age_seconds": ages,
+        "last_pull_at": {e: _iso(pulled.get(e)) for e in ages},
+        "last_pull_errors": {e: err for e, err in errors.items() if err},
+        "connectivity": "unknown" if heartbeat is None else "online" if online else "offline",
+        "online": online if heartbeat is not None else None,
+        "offline_since": _iso(conn.offline_since) if conn is not None and not online else None,
+        "offline_seconds": _age(now, conn.offline_since) if conn is not None and not online else None,
+        "last_error": conn.last_error if conn is not None and not online else None,
+        "daemon_heartbeat_age_seconds": _age(now, heartbeat),
+        "writes_waiting": waiting,
+        "oldest_write_waiting_seconds": _age(now, oldest),
+        "writes_failed": queue.get("dead", 0),
+        "writes_in_conflict": queue.get("conflict", 0),
+        "thresholds_seconds": {"fresh_within": thresholds.fresh_within.total_seconds(),
+                               "stale_after": thresholds.stale_after.total_seconds()},
+    }
+
+    never = [e for e in CORE_ENTITIES if ages[e] is None]
+    stale = [e for e in CORE_ENTITIES if ages[e] is not None and ages[e] > thresholds.stale_after.total_seconds()]
+    late = [e for e in CORE_ENTITIES if ages[e] is not None and ages[e] > thresholds.fresh_within.total_seconds()]
+    unhealthy, degraded = [], []
+    if never:
+        unhealthy.append(f"never pulled: {', '.join(never)} (run `upkeep-mirror sync`)")
+    if stale:
+        unhealthy.append(f"older than {_span(thresholds.stale_after.total_seconds())}: {', '.join(stale)}")
+    if details["connectivity"] == "offline":
+        since = details["offline_seconds"]
+        degraded.append("UpKeep offline" + (f" for {_span(since)}" if since is not None else ""))
+    late_only = [e for e in late if e not in stale]
+    if late_only:
+        oldest_age = max(ages[e] for e in late_only)
+        degraded.append(f"data {_span(oldest_age)} old ({', '.join(late_only)})")
+    if waiting:
+        age = details["oldest_write_waiting_seconds"] or 0
+        note = f"{waiting} local write{'s' if waiting != 1 else ''} waiting"
+        if age > thresholds.fresh_within.total_seconds():
+            degraded.append(f"{note}, oldest for {_span(age)}")
+    if details["writes_failed"] or details["writes_in_conflict"]:
+        degraded.append(f"{details['writes_failed']} failed and {details['writes_in_conflict']} conflicting "
+                        "local writes need a person (`upkeep-mirror outbox`)")
+    if unhealthy:
+        return Health(UNHEALTHY, "; ".join(unhealthy + degraded), details)
+    if degraded:
+        return Health(DEGRADED, "; ".join(degraded), details)
+    newest = max(ages[e] for e in CORE_ENTITIES)
+    return Health(HEALTHY, f"mirror fresh (oldest core pull {_span(newest)} ago)"
+                  + (f"; {waiting} local write{'s' if waiting != 1 else ''} waiting" if waiting else ""), details)
+
+
+def _span(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172_800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
