@@ -152,7 +152,12 @@ SELECT 'work_order', w.id, w.title, s.slot, 0,
 FROM work_orders w,
      (SELECT 'image' AS slot UNION ALL SELECT 'image2' UNION ALL SELECT 'image3' UNION ALL SELECT 'image4'
       UNION ALL SELECT 'image5' UNION ALL SELECT 'signatureImage') s
-WHERE w.deleted_at IS NULL AND json_type(w.raw, '$.' || s.slot) = 'object';
+WHERE w.deleted_at IS NULL AND json_type(w.raw, '$.' || s.slot) = 'object'
+UNION ALL
+-- attached offline, not yet uploaded: shown from the mirror's own copy
+SELECT 'work_order', w.id, w.title, 'files', 1000, f.id, f.filename, NULL
+FROM files f JOIN work_orders w ON w.id = json_extract(f.raw, '$.localAttachment.record_id')
+WHERE f.content_state = 'local' AND f.deleted_at IS NULL;
 
 -- Custom-field values of live assets (typed fieldValue objects), locations, parts and purchase
 -- orders (name/value/unit lists): one row per value, facetable by field name and value.
