@@ -233,7 +233,7 @@ def set_task_value(mirror: Mirror, work_order_id: str, task: str, value: Any, *,
         op = append(s, entity="work_orders", record_id=wo, kind=FieldOp.TASK_VALUE, now=now, payload={
             "task": {"id": item["id"], "name": item["name"], "position": item["position"], "type": item["type"],
                      "value": wire},
-        }, base={"value": base})
+        }, base={"columns": {}, "fields": {}, "task_value": base})
         refresh_local_state(s, "work_orders", wo)
         return _queued(op)
 
