@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mirror.db import open_mirror  # noqa: E402
-from sync.client import Credentials, UpKeepClient  # noqa: E402
-from sync.emulator import Emulator  # noqa: E402
-from sync.file_fetch import ContentFetcher  # noqa: E402
-from sync.pull import sync_entities  # noqa: E402
-from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork  # noqa: E402
+from mirror.db import open_mirror
+from sync.client import Credentials, UpKeepClient
+from sync.emulator import Emulator
+from sync.file_fetch import ContentFetcher
+from sync.pull import sync_entities
+from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
 
 MB = 1024 * 1024
 
