@@ -78,6 +78,18 @@ class _Unset:
 #: "Leave this field as it is" (``None`` means "clear it", where UpKeep allows that).
 UNSET: Any = _Unset()
 
+#: Longest text accepted per field, in characters, checked before anything is queued. The API
+#: reference states no limits; these keep a pasted file or a runaway script out of the queue (and
+#: out of UpKeep) while leaving room for any real title, description or message.
+LIMITS = {
+    "title": 500,
+    "description": 20_000,
+    "text": 10_000,  # a work order message
+    "category": 200,
+    "id": 200,  # any UpKeep id, local-... id, SKU or email given as a reference
+    "value": 64,  # a number, date, status or priority given as text
+}
+
 _LABELS = {"assets": "asset", "locations": "location", "users": "user", "teams": "team", "parts": "part",
            "meters": "meter", "work_orders": "work order"}
 
@@ -85,17 +97,30 @@ _LABELS = {"assets": "asset", "locations": "location", "users": "user", "teams":
 # --- validation ---------------------------------------------------------------------------------
 
 
+def _short(value: Any) -> str:
+    """``repr(value)``, cut short: a refusal quotes what it refused, not ten megabytes of it."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else f"{shown[:40]}... ({len(shown):,} characters)"
+
+
+def _fits(field: str, value: Any, limit: str) -> None:
+    if isinstance(value, str) and len(value) > LIMITS[limit]:
+        raise InvalidWrite(field, f"at most {LIMITS[limit]:,} characters, got {len(value):,}")
+
+
 def _text(field: str, value: Any, *, required: bool = False) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str):
         raise InvalidWrite(field, f"expected text, got {type(value).__name__}")
+    _fits(field, value, field if field in LIMITS else "text")
     if required and not value.strip():
         raise InvalidWrite(field, "must not be empty")
     return value.strip()
 
 
 def _priority(value: Any) -> int:
+    _fits("priority", value, "value")
     names = {v: k for k, v in PRIORITY_NAMES.items()}
     if isinstance(value, str) and value.strip().lower() in names:
         return names[value.strip().lower()]
@@ -104,21 +129,23 @@ def _priority(value: Any) -> int:
     except ValueError:
         number = -1
     if number not in PRIORITY_NAMES:
-        raise InvalidWrite("priority", f"{value!r} is not a priority; use 0-3 or {', '.join(names)}")
+        raise InvalidWrite("priority", f"{_short(value)} is not a priority; use 0-3 or {', '.join(names)}")
     return number
 
 
 def _status(value: Any) -> str:
+    _fits("status", value, "value")
     key = str(value).strip().lower() if isinstance(value, str) else ""
     if key == "cancelled":
         raise InvalidWrite("status", "UpKeep has no cancelled status; put the work order on hold or "
                                      "complete it")
     if key not in STATUS_SPELLINGS:
-        raise InvalidWrite("status", f"{value!r} is not a status; use open, onHold, inProgress or complete")
+        raise InvalidWrite("status", f"{_short(value)} is not a status; use open, onHold, inProgress or complete")
     return STATUS_SPELLINGS[key]
 
 
 def _when(field: str, value: Any) -> datetime:
+    _fits(field, value, "value")
     try:
         if isinstance(value, datetime):
             return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -128,7 +155,7 @@ def _when(field: str, value: Any) -> datetime:
             return parse_utc(value)
     except ValueError:
         pass
-    raise InvalidWrite(field, f"expected a date or ISO-8601 timestamp, got {value!r}")
+    raise InvalidWrite(field, f"expected a date or ISO-8601 timestamp, got {_short(value)}")
 
 
 def _ms(moment: datetime) -> int:
@@ -137,17 +164,18 @@ def _ms(moment: datetime) -> int:
 
 def _number(field: str, value: Any, *, minimum: float | None = None, positive: bool = False) -> float | int:
     if isinstance(value, bool):
-        raise InvalidWrite(field, f"expected a number, got {value!r}")
+        raise InvalidWrite(field, f"expected a number, got {_short(value)}")
+    _fits(field, value, "value")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidWrite(field, f"expected a number, got {value!r}") from None
+        raise InvalidWrite(field, f"expected a number, got {_short(value)}") from None
     if not math.isfinite(number):
-        raise InvalidWrite(field, f"expected a finite number, got {value!r}")
+        raise InvalidWrite(field, f"expected a finite number, got {_short(value)}")
     if minimum is not None and number < minimum:
-        raise InvalidWrite(field, f"must not be negative, got {value!r}")
+        raise InvalidWrite(field, f"must not be negative, got {_short(value)}")
     if positive and number <= 0:
-        raise InvalidWrite(field, f"must be more than 0, got {value!r}")
+        raise InvalidWrite(field, f"must be more than 0, got {_short(value)}")
     return int(number) if number.is_integer() else number
 
 
@@ -156,7 +184,8 @@ def _ref(session: Session, entity: str, field: str, value: Any, *, by: str | Non
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise InvalidWrite(field, f"expected an id, got {value!r}")
+        raise InvalidWrite(field, f"expected an id, got {_short(value)}")
+    _fits(field, value, "id")
     table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
     rows = session.execute(select(table.c.id, table.c.deleted_at).where(table.c.id == value.strip())).all()
     if not rows and by is not None:
@@ -165,12 +194,12 @@ def _ref(session: Session, entity: str, field: str, value: Any, *, by: str | Non
             .where(table.c[by] == value.strip(), table.c.deleted_at.is_(None))
         ).all()
         if len(rows) > 1:
-            raise InvalidWrite(field, f"{len(rows)} {_LABELS[entity]}s have {by} {value!r}; give the id")
+            raise InvalidWrite(field, f"{len(rows)} {_LABELS[entity]}s have {by} {_short(value)}; give the id")
     label = _LABELS[entity]
     if not rows:
-        raise InvalidWrite(field, f"no {label} {value!r} in the mirror (check the id, or sync first)")
+        raise InvalidWrite(field, f"no {label} {_short(value)} in the mirror (check the id, or sync first)")
     if rows[0].deleted_at is not None:
-        raise InvalidWrite(field, f"{label} {value!r} was deleted in UpKeep")
+        raise InvalidWrite(field, f"{label} {_short(value)} was deleted in UpKeep")
     return rows[0].id
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
+
 from sync.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +30,16 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert quick_start()[1] in ci
 
 
+def test_ci_requires_the_browser_tests_and_checks_the_wheel():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "export UPKEEP_MIRROR_BROWSER=1" in ci
+    assert ci.index("export UPKEEP_MIRROR_BROWSER=1") < ci.index(quick_start()[1])
+    assert "bash .ci/wheel-smoke" in ci and (ROOT / ".ci" / "wheel-smoke").exists()
+
+
 def test_every_command_is_documented_in_the_readme():
     documented = set(re.findall(r"`upkeep-mirror ([a-z-]+)", README))
-    missing = sorted(set(cli.commands) - documented)
+    missing = sorted(set(cli.list_commands(click.Context(cli))) - documented)
     assert not missing, f"commands missing from README: {missing}"
 
 
@@ -40,7 +49,9 @@ def test_every_command_and_option_has_help():
         for param in command.params:
             if param.name not in ("help", "version") and hasattr(param, "help"):
                 assert param.help, f"{path} {param.name} has no help"
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, f"{path} {name}")
+        if isinstance(command, click.Group):
+            context = click.Context(command)
+            for name in command.list_commands(context):
+                walk(command.get_command(context, name), f"{path} {name}")
 
     walk(cli, "upkeep-mirror")

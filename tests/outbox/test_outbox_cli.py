@@ -10,8 +10,8 @@ from conftest import FAST
 from sqlmodel import select
 
 from mirror.models import MeterRow, SparePartRow, WorkOrderRow
-from sync import outbox_cli
 from sync.cli import cli
+from sync.cli import outbox as outbox_cli
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from queries_plant import Clock, load_base, load_bookkeeping, load_scenario, now
 
 from mirror.columns import format_utc
 from mirror.db import Mirror, open_mirror
+from queries.datasette import load_metadata, make_datasette
 from queries.functions import FUNCTIONS
-from sync.serve import load_metadata, make_datasette
 
 
 @dataclass

@@ -6,7 +6,6 @@ kept under artifacts/browser/ for a person to look at.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,9 +17,15 @@ import httpx
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = ""  # set from the chromium_path fixture (tests/conftest.py), which skips or fails without one
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium(chromium_path: str) -> None:
+    global CHROMIUM
+    CHROMIUM = chromium_path
 
 
 def _free_port() -> int:
@@ -32,7 +37,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live(plant) -> Iterator[str]:
     port = _free_port()
-    command = [sys.executable, "-c", "from sync.cli import cli; cli()", "serve", "--db", str(plant.path),
+    command = [sys.executable, "-m", "sync.cli", "serve", "--db", str(plant.path),
                "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -54,8 +59,6 @@ def live(plant) -> Iterator[str]:
 
 
 def chromium(tmp_path: Path, *args: str, budget_ms: int = 0) -> str:
-    if CHROMIUM is None:
-        pytest.fail("headless Chromium is needed for this test: apt-get install chromium (.ci/run does)")
     profile = tmp_path / "chromium-profile"
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",

@@ -8,11 +8,10 @@ import sqlite3
 import pytest
 
 from mirror.models import MIRRORED
-from queries.datasette import DATABASE, MetadataError, canned_queries, merge
+from queries.datasette import DATABASE, MetadataError, canned_queries, load_metadata, merge, read_metadata
 from queries.named import load
-from sync.serve import METADATA_PATH, load_metadata
 
-RAW = json.loads(METADATA_PATH.read_text())
+RAW = read_metadata()
 TABLES = RAW["databases"][DATABASE]["tables"]
 BOOKKEEPING = {"schema_versions", "sync_cursors", "sync_runs", "rejects", "outbox", "reconcile_seen", "connectivity"}
 

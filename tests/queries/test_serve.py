@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from datasette.utils.testing import TestClient as DatasetteClient
 
 from sync.cli import cli
-from sync.serve import LAN_USER, PASSWORD_HASH_ENV, is_loopback, load_metadata, make_datasette, with_login
+from sync.cli.serve import LAN_USER, PASSWORD_HASH_ENV, is_loopback, load_metadata, make_datasette, with_login
 
 
 def test_help_and_defaults():

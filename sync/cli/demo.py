@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
+import shlex
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -23,14 +21,14 @@ import httpx
 from sqlalchemy import text
 
 from mirror.db import open_mirror
-from mirror.lock import MirrorBusy, writer_lock
+from mirror.lock import writer_lock
+from sync.cli.common import end_child, launch_serve, program, refusals, stop_on_signal, wait_until_stopped
 from sync.client import Credentials, UpKeepClient
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
 from sync.pull import PullOptions, PullResult, sync_entities
 
 STATE_FILE = "demo.json"
-CODE = "import sys; from sync.cli import cli; sys.exit(cli(sys.argv[1:]))"
 
 
 @click.command()
@@ -48,42 +46,31 @@ def demo(directory: Path, port: int, work_orders: int, changes_per_second: float
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     directory.mkdir(parents=True, exist_ok=True)
     db = directory / "mirror.db"
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    try:
-        with writer_lock(db, "upkeep-mirror demo"), Emulator(
-            seed=1, work_orders=work_orders, state=directory / "emulator.db", epoch="today",
-            changes_per_second=changes_per_second,
-        ) as emu, open_mirror(db) as mirror:
-            email, password = emu.credentials
-            credentials = Credentials(email=email, password=password, base_url=emu.base_url)
-            click.echo(f"Emulated UpKeep: {emu.api_url} ({work_orders:,} work orders, "
-                       f"{'reused' if emu.reused else 'seeded'}; {changes_per_second} changes/s)")
-            with UpKeepClient(credentials) as client:
-                # A plant seeded anew (another day's epoch) replaces the old one: reconcile in full.
-                _first_sync(mirror, client, emu.counts(), full=not emu.reused)
-            server = _start_datasette(db, port)
-            daemon = Daemon(mirror, credentials,
-                            DaemonConfig(pull_every=10, pull_jitter=1, outbox_every=2, probe_min=2, probe_max=10))
-            daemon.start()
-            (directory / STATE_FILE).write_text(json.dumps({"emulator": emu.base_url, "datasette": port}))
-            _explain(db, port, mirror)
-            try:
-                while not stop.wait(1):
-                    # A signal to the whole process group (Ctrl-C) stops Datasette too: not an error.
-                    if server.poll() is not None and not stop.wait(2):
-                        raise click.ClickException(f"Datasette stopped (exit code {server.returncode}); "
-                                                   f"is port {port} free?")
-            finally:
-                click.echo("\nStopping: daemon, Datasette, emulator...")
-                daemon.stop()
-                if server.poll() is None:
-                    server.terminate()
-                    server.wait(timeout=10)
-                (directory / STATE_FILE).unlink(missing_ok=True)
-    except MirrorBusy as exc:
-        raise click.ClickException(f"{exc} (is another demo running?)") from None
+    stop = stop_on_signal()
+    with refusals(" (is another demo running?)"), writer_lock(db, "upkeep-mirror demo"), Emulator(
+        seed=1, work_orders=work_orders, state=directory / "emulator.db", epoch="today",
+        changes_per_second=changes_per_second,
+    ) as emu, open_mirror(db) as mirror:
+        email, password = emu.credentials
+        credentials = Credentials(email=email, password=password, base_url=emu.base_url)
+        click.echo(f"Emulated UpKeep: {emu.api_url} ({work_orders:,} work orders, "
+                   f"{'reused' if emu.reused else 'seeded'}; {changes_per_second} changes/s)")
+        with UpKeepClient(credentials) as client:
+            # A plant seeded anew (another day's epoch) replaces the old one: reconcile in full.
+            _first_sync(mirror, client, emu.counts(), full=not emu.reused)
+        server = _start_datasette(db, port)
+        daemon = Daemon(mirror, credentials,
+                        DaemonConfig(pull_every=10, pull_jitter=1, outbox_every=2, probe_min=2, probe_max=10))
+        daemon.start()
+        (directory / STATE_FILE).write_text(json.dumps({"emulator": emu.base_url, "datasette": port}))
+        _explain(directory, db, port, mirror)
+        try:
+            wait_until_stopped(stop, server, f"; is port {port} free?")
+        finally:
+            click.echo("\nStopping: daemon, Datasette, emulator...")
+            daemon.stop()
+            end_child(server)
+            (directory / STATE_FILE).unlink(missing_ok=True)
     click.echo("Stopped. Run the same command again to continue where you left off.")
 
 
@@ -131,37 +118,42 @@ def _has_data(mirror) -> bool:
 
 
 def _start_datasette(db: Path, port: int) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-c", CODE, "serve", "--db", str(db), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = launch_serve(db, "127.0.0.1", port, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise click.ClickException(f"Datasette did not start: {server.stderr.read().decode().strip()[-300:]}")
+            said = server.stderr.read().decode().strip().splitlines() if server.stderr else []
+            reason = said[-1].removeprefix("Error: ")[-300:] if said else f"exit code {server.returncode}"
+            raise click.ClickException(f"Datasette did not start: {reason}")
         try:
             httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=1)
             return server
         except httpx.HTTPError:
             time.sleep(0.2)
-    server.terminate()
+    end_child(server)
     raise click.ClickException(f"Datasette did not answer on port {port} within 30 s")
 
 
-def _explain(db: Path, port: int, mirror) -> None:
+def _explain(directory: Path, db: Path, port: int, mirror) -> None:
+    """What to open and what to try, as commands that run as printed (full paths: the Quick start
+    never puts the venv's bin/ on PATH)."""
     with mirror.session() as s:
         wo = s.execute(text("SELECT id, title FROM work_orders WHERE upkeep_status = 'open' AND deleted_at IS NULL "
                             "ORDER BY id LIMIT 1")).first()
     url = f"http://127.0.0.1:{port}"
+    me, where = program(), shlex.quote(str(db.absolute()))
+    network = f"{me} demo-network {{}} --dir {shlex.quote(str(directory.absolute()))}"
     click.echo(f"""
 Datasette is serving the mirror at {url}/  (read-only; Ctrl-C here stops everything)
 
-Three things to try:
+Three things to try, from another terminal:
   1. A canned query: overdue work orders, with their asset and location:
        {url}/mirror/overdue_work_orders
   2. A local write, shown at once and sent to UpKeep by the daemon within seconds:
-       upkeep-mirror wo update {wo.id if wo else 'ID'} --status inProgress --db {db}
+       {me} wo update {wo.id if wo else 'ID'} --status inProgress --db {where}
   3. Cut the network, write, restore it, and watch the write reach UpKeep
      ({url}/mirror/local_writes shows it waiting):
-       upkeep-mirror demo-network off
-       upkeep-mirror wo create --title "Check pump P-101 seal" --db {db}
-       upkeep-mirror demo-network on
+       {network.format("off")}
+       {me} wo create --title "Check pump P-101 seal" --db {where}
+       {network.format("on")}
 """)

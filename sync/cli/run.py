@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import logging
-import signal
-import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import click
 
-from mirror.db import MirrorError, open_mirror
-from mirror.lock import MirrorBusy, writer_lock
-from sync.daemon import Daemon, DaemonConfig
-from sync.options import db_option, load_credentials, upkeep_options
+from sync.cli.common import end_child, launch_serve, refusals, stop_on_signal, wait_until_stopped
+from sync.cli.options import db_option, load_credentials, upkeep_options
 
 
 @click.command()
@@ -38,31 +33,23 @@ def run(db: Path, base_url: str | None, config_path: Path | None, pull_every: fl
     """Keep the mirror fresh and push local writes until stopped (Ctrl-C or SIGTERM)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     credentials = load_credentials(base_url, config_path)  # a configuration mistake fails now, in one sentence
+    from mirror.db import inspect_mirror, open_mirror
+    from mirror.lock import writer_lock
+    from sync.daemon import Daemon, DaemonConfig
+
     config = DaemonConfig(pull_every=pull_every, pull_jitter=pull_every / 10, reconcile_every=reconcile_every,
                           outbox_every=outbox_every, probe_min=probe_min, probe_max=probe_max)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    try:
+    stop = stop_on_signal()
+    with refusals():
+        if db.exists():
+            inspect_mirror(db)  # read-only: a damaged or foreign file is refused untouched
         with writer_lock(db, "upkeep-mirror run"), open_mirror(db) as mirror:
             daemon = Daemon(mirror, credentials, config)
-            server = _datasette(db, host, port) if serve_too else None
+            server = launch_serve(db, host, port) if serve_too else None
             daemon.start()
             try:
-                while not stop.wait(1):
-                    # A signal to the whole process group (Ctrl-C) stops Datasette too: not an error.
-                    if server and server.poll() is not None and not stop.wait(2):
-                        raise click.ClickException(f"Datasette stopped (exit code {server.returncode})")
+                wait_until_stopped(stop, server, "")
             finally:
                 logging.getLogger(__name__).info("stopping: finishing the current page or operation")
                 daemon.stop()
-                if server and server.poll() is None:
-                    server.terminate()
-                    server.wait(timeout=10)
-    except (MirrorBusy, MirrorError) as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _datasette(db: Path, host: str, port: int) -> subprocess.Popen:
-    code = "import sys; from sync.cli import cli; sys.exit(cli(sys.argv[1:]))"
-    return subprocess.Popen([sys.executable, "-c", code, "serve", "--db", str(db), "--host", host, "--port", str(port)])
+                end_child(server)

@@ -16,16 +16,21 @@ from typing import Any
 import click
 
 from mirror import writes
-from mirror.db import Mirror, MirrorError, open_mirror
-from mirror.lock import MirrorBusy, writer_lock
+from mirror.lock import writer_lock
 from mirror.outbox import OPEN_STATES, OpState, OutboxOp, counts, list_ops, utcnow
 from mirror.outbox_actions import OutboxActionRefused, discard_op, resolve_op, retry_op
 from mirror.writes import UNSET, InvalidWrite, Queued
+from sync.cli.common import check_existing, open_existing, refusals
+from sync.cli.options import existing_db_option, load_credentials, upkeep_options
+from sync.client import UpKeepClient
 from sync.errors import FatalError
-from sync.options import db_option, make_client, upkeep_options
 from sync.replay import flush as replay_flush
 from sync.retry import RetryPolicy
 
+#: Said in every write command's help: the longest text each field takes (mirror.writes.LIMITS).
+LIMITS_NOTE = (f"Limits, checked before anything is queued: title {writes.LIMITS['title']:,} characters, "
+               f"description {writes.LIMITS['description']:,}, message {writes.LIMITS['text']:,}, "
+               f"category {writes.LIMITS['category']}, ids and emails {writes.LIMITS['id']}.")
 _FLUSH_HINT = "sent by `upkeep-mirror outbox flush` or the running daemon"
 #: A flush by hand should give up on an unreachable UpKeep within seconds, not minutes.
 FLUSH_RETRIES = RetryPolicy(attempts=4, max_delay=20.0)
@@ -33,17 +38,8 @@ FLUSH_RETRIES = RetryPolicy(attempts=4, max_delay=20.0)
 SETTLE_SECONDS = 5.0
 
 
-def _open(db: Path) -> Mirror:
-    if not db.exists():
-        raise click.ClickException(f"{db} does not exist; run `upkeep-mirror sync --db {db}` first")
-    try:
-        return open_mirror(db)
-    except MirrorError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 def _write(db: Path, func: Any, *args: Any, **kwargs: Any) -> Queued:
-    with _open(db) as mirror:
+    with open_existing(db) as mirror, refusals():
         try:
             queued = func(mirror, *args, **kwargs)
         except (InvalidWrite, OutboxActionRefused) as exc:
@@ -62,18 +58,19 @@ def wo() -> None:
 
 def _wo_fields(func: Any) -> Any:
     for decl, text in reversed([
-        ("--description", "Description text."),
+        ("--description", f"Description text (at most {writes.LIMITS['description']:,} characters)."),
         ("--priority", "0-3 (0 lowest) or low, medium, high, emergency."),
-        ("--category", "One of the account's work order categories (matched case-insensitively)."),
+        ("--category", "One of the account's work order categories (matched case-insensitively; at most "
+                       f"{writes.LIMITS['category']} characters)."),
         ("--due", "Due date: 2025-03-01 or an ISO-8601 timestamp (UTC unless it has an offset)."),
     ]):
         func = click.option(decl, help=text)(func)
     return func
 
 
-@wo.command("create")
-@db_option
-@click.option("--title", required=True, help="Title of the work order.")
+@wo.command("create", epilog=LIMITS_NOTE)
+@existing_db_option
+@click.option("--title", required=True, help=f"Title of the work order (at most {writes.LIMITS['title']} characters).")
 @_wo_fields
 @click.option("--asset", help="UpKeep id of the asset.")
 @click.option("--location", help="UpKeep id of the location.")
@@ -85,11 +82,11 @@ def wo_create(db: Path, title: str, description: str | None, priority: str | Non
            category=category, due_date=due, asset_id=asset, location_id=location, assigned_to=assign)
 
 
-@wo.command("update")
-@db_option
+@wo.command("update", epilog=LIMITS_NOTE)
+@existing_db_option
 @click.argument("work_order_id", help="UpKeep id (or local-... id) of the work order.")
 @click.option("--status", help="open, onHold, inProgress or complete (Machina's names are accepted too).")
-@click.option("--title", help="New title.")
+@click.option("--title", help=f"New title (at most {writes.LIMITS['title']} characters).")
 @_wo_fields
 @click.option("--assign", help="User to assign: UpKeep id or email.")
 @click.option("--unassign", is_flag=True, help="Remove the assignee.")
@@ -109,17 +106,17 @@ def wo_update(db: Path, work_order_id: str, status: str | None, title: str | Non
            due_date=None if no_due else given(due), assigned_to=None if unassign else given(assign))
 
 
-@wo.command("message")
-@db_option
+@wo.command("message", epilog=LIMITS_NOTE)
+@existing_db_option
 @click.argument("work_order_id", help="UpKeep id (or local-... id) of the work order.")
-@click.argument("text", help="The message.")
+@click.argument("text", help=f"The message (at most {writes.LIMITS['text']:,} characters).")
 def wo_message(db: Path, work_order_id: str, text: str) -> None:
     """Add a message to a work order."""
     _write(db, writes.add_work_order_message, work_order_id, text)
 
 
-@wo.command("parts")
-@db_option
+@wo.command("parts", epilog=LIMITS_NOTE)
+@existing_db_option
 @click.argument("work_order_id", help="UpKeep id (or local-... id) of the work order.")
 @click.option("--part", "parts", multiple=True, required=True, metavar="PART=QTY",
               help="A part (UpKeep id or SKU) and the quantity used; repeatable.")
@@ -142,9 +139,9 @@ def request() -> None:
     """Create maintenance requests locally; they are queued for UpKeep."""
 
 
-@request.command("create")
-@db_option
-@click.option("--title", required=True, help="Title of the request.")
+@request.command("create", epilog=LIMITS_NOTE)
+@existing_db_option
+@click.option("--title", required=True, help=f"Title of the request (at most {writes.LIMITS['title']} characters).")
 @_wo_fields
 @click.option("--asset", help="UpKeep id of the asset.")
 @click.option("--location", help="UpKeep id of the location.")
@@ -164,8 +161,8 @@ def meter() -> None:
     """Record meter readings locally; they are queued for UpKeep."""
 
 
-@meter.command("read")
-@db_option
+@meter.command("read", epilog=LIMITS_NOTE)
+@existing_db_option
 @click.argument("meter_id", help="UpKeep id of the meter.")
 @click.argument("value", type=float, help="The reading.")
 @click.option("--at", "taken_at", help="When it was read (ISO-8601); default now.")
@@ -179,8 +176,8 @@ def part() -> None:
     """Record stock counts of parts locally; they are queued for UpKeep."""
 
 
-@part.command("count")
-@db_option
+@part.command("count", epilog=LIMITS_NOTE)
+@existing_db_option
 @click.argument("part_id", help="UpKeep id or SKU of the part.")
 @click.argument("quantity", type=float, help="Quantity on hand, 0 or more.")
 def part_count(db: Path, part_id: str, quantity: float) -> None:
@@ -207,14 +204,14 @@ def _age(moment: datetime | None) -> str:
 
 
 @outbox.command("list")
-@db_option
+@existing_db_option
 @click.option("--all", "show_all", is_flag=True, help="Also list done and discarded operations.")
 @click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in OpState]),
               help="Only operations in this state (repeatable).")
 def outbox_list(db: Path, show_all: bool, states: tuple[str, ...]) -> None:
     """List queued operations (pending, sending, conflict and dead by default) and a summary."""
     wanted = list(states) or (None if show_all else [s.value for s in OPEN_STATES])
-    with _open(db) as mirror, mirror.session() as s:
+    with open_existing(db) as mirror, mirror.session() as s:
         ops, totals = list_ops(s, states=wanted, limit=10_000), counts(s)
     for op in ops:
         error = (op.last_error or "")[:60]
@@ -226,11 +223,11 @@ def outbox_list(db: Path, show_all: bool, states: tuple[str, ...]) -> None:
 
 
 @outbox.command("show")
-@db_option
+@existing_db_option
 @click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
 def outbox_show(db: Path, seq: int) -> None:
     """Show one operation: what it sends, what it was based on, UpKeep's values in a conflict."""
-    with _open(db) as mirror, mirror.session() as s:
+    with open_existing(db) as mirror, mirror.session() as s:
         op = s.get(OutboxOp, seq)
         if op is None:
             raise click.ClickException(f"there is no outbox operation {seq}")
@@ -251,7 +248,7 @@ def outbox_show(db: Path, seq: int) -> None:
 
 
 def _action(db: Path, func: Any, *args: Any, **kwargs: Any) -> Any:
-    with _open(db) as mirror:
+    with open_existing(db) as mirror, refusals():
         try:
             return func(mirror, *args, **kwargs)
         except OutboxActionRefused as exc:
@@ -259,7 +256,7 @@ def _action(db: Path, func: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 @outbox.command("retry")
-@db_option
+@existing_db_option
 @click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
 def outbox_retry(db: Path, seq: int) -> None:
     """Send a dead or waiting operation again at the next flush (a conflict is checked again)."""
@@ -268,7 +265,7 @@ def outbox_retry(db: Path, seq: int) -> None:
 
 
 @outbox.command("discard")
-@db_option
+@existing_db_option
 @click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
 def outbox_discard(db: Path, seq: int) -> None:
     """Drop an operation and undo its change in the mirror (a create takes its later operations along)."""
@@ -277,7 +274,7 @@ def outbox_discard(db: Path, seq: int) -> None:
 
 
 @outbox.command("resolve")
-@db_option
+@existing_db_option
 @click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
 @click.option("--keep-local", "keep", flag_value="local", help="Send our values over UpKeep's.")
 @click.option("--keep-remote", "keep", flag_value="remote",
@@ -291,16 +288,17 @@ def outbox_resolve(db: Path, seq: int, keep: str | None) -> None:
 
 
 @outbox.command("flush")
-@db_option
+@existing_db_option
 @upkeep_options
 def outbox_flush(db: Path, base_url: str | None, config_path: Path | None) -> None:
     """Send queued operations to UpKeep now, in order per record; prints what happened."""
+    credentials = load_credentials(base_url, config_path)
+    check_existing(db)
     try:
-        with writer_lock(db, "upkeep-mirror outbox flush"), _open(db) as mirror, \
-                make_client(base_url, config_path, policy=FLUSH_RETRIES) as client:
+        with refusals(" (a running daemon flushes the outbox itself)"), \
+                writer_lock(db, "upkeep-mirror outbox flush"), open_existing(db) as mirror, \
+                UpKeepClient(credentials, policy=FLUSH_RETRIES) as client:
             report = replay_flush(mirror, client, policy=FLUSH_RETRIES, settle=SETTLE_SECONDS)
-    except MirrorBusy as exc:
-        raise click.ClickException(f"{exc} (a running daemon flushes the outbox itself)") from None
     except FatalError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(str(report))

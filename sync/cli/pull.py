@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 from sqlalchemy import text
 
-from mirror.db import MirrorError, open_mirror
-from mirror.lock import MirrorBusy, writer_lock
-from sync.options import db_option, make_client, upkeep_options
+from mirror.db import inspect_mirror, open_mirror
+from mirror.lock import writer_lock
+from sync.cli.common import open_existing, refusals
+from sync.cli.options import db_option, existing_db_option, load_credentials, upkeep_options
+from sync.client import UpKeepClient
 from sync.pull import SOURCES, PullOptions, PullResult, sync_entities
 
 
@@ -30,12 +32,14 @@ def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tup
     """Bring the mirror level with UpKeep: incremental by default, resumable after any crash."""
     progress = _Progress(sys.stderr.isatty())
     options = PullOptions(page_size=page_size, full=full, on_page=progress.update)
-    try:
-        with writer_lock(db, "upkeep-mirror sync"), open_mirror(db) as mirror, \
-                make_client(base_url, config_path, max_requests_per_second=max_rps) as client:
-            results = sync_entities(mirror, client, list(entities) or None, options)
-    except (MirrorBusy, MirrorError) as exc:
-        raise click.ClickException(str(exc)) from None
+    # Refusals first, while nothing exists yet: no credentials, or a file that is not a usable mirror.
+    credentials = load_credentials(base_url, config_path)
+    with refusals():
+        if db.exists():
+            inspect_mirror(db)  # read-only: a damaged or foreign file is refused untouched
+    with refusals(), writer_lock(db, "upkeep-mirror sync"), open_mirror(db) as mirror, \
+            UpKeepClient(credentials, max_requests_per_second=max_rps) as client:
+        results = sync_entities(mirror, client, list(entities) or None, options)
     for result in results:
         progress.done(result)
     failed = [r for r in results if r.error]
@@ -65,12 +69,10 @@ class _Progress:
 
 
 @click.command()
-@db_option
+@existing_db_option
 def status(db: Path) -> None:
     """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting."""
-    if not db.exists():
-        raise click.ClickException(f"{db} does not exist; run `upkeep-mirror sync --db {db}` first")
-    with open_mirror(db) as mirror, mirror.session() as s:
+    with open_existing(db) as mirror, mirror.session() as s:
         rows = s.execute(text(
             "SELECT r.entity, r.mode, r.started_at, r.finished_at, r.fetched, r.upserted, r.tombstoned, "
             "r.rejected, r.error, c.last_success_at FROM sync_runs r "

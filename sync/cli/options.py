@@ -6,23 +6,22 @@ import dataclasses
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from sync.client import Credentials, UpKeepClient, default_config_path
+from sync.client import Credentials, default_config_path
 from sync.errors import ConfigurationError
 
 
-def db_option(func: Callable) -> Callable:
-    return click.option(
-        "--db",
-        "db",
-        required=True,
-        envvar="UPKEEP_MIRROR_DB",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="The mirror's SQLite file (created if missing). Env: UPKEEP_MIRROR_DB.",
-    )(func)
+def _db(help: str) -> Callable[[Callable], Callable]:
+    return click.option("--db", "db", required=True, envvar="UPKEEP_MIRROR_DB",
+                        type=click.Path(dir_okay=False, path_type=Path), help=f"{help} Env: UPKEEP_MIRROR_DB.")
+
+
+#: --db for commands that make the mirror: sync and run.
+db_option = _db("The mirror's SQLite file (created if missing, upgraded in place if older).")
+#: --db for commands that need a mirror already made by `upkeep-mirror sync`.
+existing_db_option = _db("The mirror's SQLite file, made by `upkeep-mirror sync` (never created here).")
 
 
 def _command_defaults(ctx: click.Context, _param: click.Parameter, path: Path | None) -> Path | None:
@@ -63,7 +62,3 @@ def load_credentials(base_url: str | None, config_path: Path | None) -> Credenti
         return dataclasses.replace(credentials, base_url=base_url) if base_url else credentials
     except ConfigurationError as exc:
         raise click.ClickException(exc.message or str(exc)) from None
-
-
-def make_client(base_url: str | None, config_path: Path | None, **kwargs: Any) -> UpKeepClient:
-    return UpKeepClient(load_credentials(base_url, config_path), **kwargs)
