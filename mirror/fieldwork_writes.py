@@ -40,7 +40,7 @@ from mirror.db import Mirror
 from mirror.enums import LocalState
 from mirror.file_content import store_local_file
 from mirror.outbox import append, new_local_id, refresh_local_state, utcnow
-from mirror.writes import InvalidWrite, Queued
+from mirror.writes import InvalidWrite, Queued, _fits, _short
 
 TASK_VALUES = ("OPEN", "ON_HOLD", "IN_PROGRESS", "COMPLETE")
 CHECKLIST_VALUES = ("PASS", "FLAG", "FAIL")
@@ -77,7 +77,8 @@ def upload_name(filename: str, op_id: str) -> str:
 
 def _live_work_order(s: Session, work_order_id: Any) -> str:
     if not isinstance(work_order_id, str) or not work_order_id.strip():
-        raise InvalidWrite("work_order_id", f"expected a work order id, got {work_order_id!r}")
+        raise InvalidWrite("work_order_id", f"expected a work order id, got {_short(work_order_id)}")
+    _fits("work_order_id", work_order_id, "id")
     row = s.execute(text("SELECT id, deleted_at FROM work_orders WHERE id = :i"), {"i": work_order_id.strip()}).first()
     if row is None:
         raise InvalidWrite("work_order_id", f"no work order {work_order_id!r} in the mirror (check the id, or sync first)")
@@ -89,7 +90,8 @@ def _live_work_order(s: Session, work_order_id: Any) -> str:
 def find_task(s: Session, work_order_id: str, task: Any) -> dict[str, Any]:
     """The work order's checklist item named ``task`` (any case) or with that item id."""
     if not isinstance(task, str) or not task.strip():
-        raise InvalidWrite("task", f"expected the item's name or id, got {task!r}")
+        raise InvalidWrite("task", f"expected the item's name or id, got {_short(task)}")
+    _fits("task", task, "title")
     rows = [dict(r) for r in s.execute(
         text("SELECT id, name, type, value, value_number, options, position FROM work_order_tasks "
              "WHERE work_order_id = :w ORDER BY position"), {"w": work_order_id},
@@ -116,35 +118,36 @@ def check_task_value(kind: str, options: list[str], value: Any) -> tuple[Any, st
     """(value as sent to UpKeep, as shown, as a number) for an item of type ``kind``; or InvalidWrite."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidWrite("value", "give a value")
+    _fits("value", value, "text")
     if kind in ("NUMBER", "METER"):
         if isinstance(value, bool):
-            raise InvalidWrite("value", f"a {kind} item takes a number, got {value!r}")
+            raise InvalidWrite("value", f"a {kind} item takes a number, got {_short(value)}")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise InvalidWrite("value", f"a {kind} item takes a number, got {value!r}") from None
+            raise InvalidWrite("value", f"a {kind} item takes a number, got {_short(value)}") from None
         if not math.isfinite(number):
-            raise InvalidWrite("value", f"a {kind} item takes a finite number, got {value!r}")
+            raise InvalidWrite("value", f"a {kind} item takes a finite number, got {_short(value)}")
         wire = int(number) if number.is_integer() else number
         return wire, f"{number:g}", number
     if not isinstance(value, str):
-        raise InvalidWrite("value", f"a {kind} item takes text, got {value!r}")
+        raise InvalidWrite("value", f"a {kind} item takes text, got {_short(value)}")
     spoken = value.strip()
     if kind == "TASK":
         key = spoken.upper().replace(" ", "_").replace("-", "_")
         key = _TASK_ALIASES.get(key, key)
         if key not in TASK_VALUES:
-            raise InvalidWrite("value", f"a TASK item takes {', '.join(TASK_VALUES)}, got {value!r}")
+            raise InvalidWrite("value", f"a TASK item takes {', '.join(TASK_VALUES)}, got {_short(value)}")
         return key, key, None
     if kind == "CHECKLIST":
         key = spoken.upper()
         if key not in CHECKLIST_VALUES:
-            raise InvalidWrite("value", f"a CHECKLIST item takes {', '.join(CHECKLIST_VALUES)}, got {value!r}")
+            raise InvalidWrite("value", f"a CHECKLIST item takes {', '.join(CHECKLIST_VALUES)}, got {_short(value)}")
         return key, key, None
     if kind == "MULTIPLE_CHOICE":
         match = next((o for o in options if o.strip().lower() == spoken.lower()), None)
         if match is None:
-            raise InvalidWrite("value", f"choose one of {', '.join(options)}, got {value!r}")
+            raise InvalidWrite("value", f"choose one of {', '.join(options)}, got {_short(value)}")
         return match, match, None
     return spoken, spoken, None  # TEXT
 
@@ -152,7 +155,9 @@ def check_task_value(kind: str, options: list[str], value: Any) -> tuple[Any, st
 def check_attachment(path: Any, *, max_bytes: int = MAX_ATTACH_BYTES) -> tuple[Path, int, str]:
     """(path, size, mime type) of a file that can be attached; or InvalidWrite naming ``path``."""
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
-        raise InvalidWrite("path", f"expected a file path, got {path!r}")
+        raise InvalidWrite("path", f"expected a file path, got {_short(path)}")
+    if len(str(path)) > 4096:
+        raise InvalidWrite("path", f"at most 4,096 characters, got {len(str(path)):,}")
     file = Path(path).expanduser()
     try:
         info = file.stat()
@@ -176,7 +181,8 @@ def check_downtime_status(s: Session, status: Any) -> tuple[str, str | None, str
     """(``status`` to send, ``statusCategory`` id or None, name to show) for a status given by
     name (any case) or id."""
     if not isinstance(status, str) or not status.strip():
-        raise InvalidWrite("status", f"expected a downtime status, got {status!r}")
+        raise InvalidWrite("status", f"expected a downtime status, got {_short(status)}")
+    _fits("status", status, "id")
     wanted = status.strip()
     builtin = wanted.lower().replace(" ", "-").replace("_", "-")
     if builtin in BUILTIN_DOWNTIME:
@@ -197,7 +203,8 @@ def check_downtime_status(s: Session, status: Any) -> tuple[str, str | None, str
 
 def _live_asset(s: Session, asset_id: Any) -> str:
     if not isinstance(asset_id, str) or not asset_id.strip():
-        raise InvalidWrite("asset_id", f"expected an asset id, got {asset_id!r}")
+        raise InvalidWrite("asset_id", f"expected an asset id, got {_short(asset_id)}")
+    _fits("asset_id", asset_id, "id")
     row = s.execute(text("SELECT id, deleted_at FROM assets WHERE id = :i"), {"i": asset_id.strip()}).first()
     if row is None:
         raise InvalidWrite("asset_id", f"no asset {asset_id!r} in the mirror (check the id, or sync first)")
@@ -250,7 +257,9 @@ def attach_file(mirror: Mirror, work_order_id: str, path: Any, *, filename: str 
     file, size, mime = check_attachment(path, max_bytes=max_bytes)
     name = (filename or file.name).strip()
     if not name or "/" in name:
-        raise InvalidWrite("filename", f"expected a file name, got {filename!r}")
+        raise InvalidWrite("filename", f"expected a file name, got {_short(filename)}")
+    if len(name) > 255:
+        raise InvalidWrite("filename", f"at most 255 characters, got {len(name):,}")
     with mirror.write() as s:
         wo = _live_work_order(s, work_order_id)
         file_id = new_local_id()
