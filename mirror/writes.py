@@ -429,3 +429,7 @@ def set_part_quantity(mirror: Mirror, part: str, quantity: Any, *, now: datetime
         row = load_row(s, "parts", part_id)  # type: ignore[arg-type]
         return _queue_update(s, "parts", row, OpKind.PART_COUNT, {"quantity": amount},
                              {"stock_quantity": math.floor(amount)}, now)
+
+
+# Field work (checklists, attachments, downtime): the same API, in their own module.
+from mirror.fieldwork_writes import attach_file, record_downtime, set_task_value  # noqa: E402
