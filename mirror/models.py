@@ -110,7 +110,7 @@ class WorkOrderRow(Mirrored, table=True):
     completed_by: str | None = _ref("users")
     archived: bool = False
     time_hours: float | None = None
-    labor_cost: float = 0.0
+    labor_cost: float | None = None  # NULL: UpKeep recorded no hourly cost
     additional_cost: float = 0.0
     parts_used: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)  # [{part_id, qty}]
 

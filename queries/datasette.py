@@ -75,9 +75,24 @@ def load_metadata(path: Path | None = None) -> dict[str, Any]:
 
 
 def datasette_options(metadata: dict[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for ``Datasette(...)``: the one place that says how the mirror is served
-    (metadata, settings; templates, static files and plugins belong here too)."""
-    return {"metadata": metadata, "settings": SETTINGS}
+    """Keyword arguments for ``Datasette(...)``: the one place that says how the mirror is served:
+    metadata, settings, the technicians' templates and static files, and the plugin that shapes them.
+
+    The plugin (:mod:`queries.web`) is registered with Datasette's plugin manager once per process;
+    its hooks answer only for an instance built with these options (see :func:`queries.web.serves_mirror`).
+    """
+    from datasette.plugins import pm
+
+    from queries import web
+
+    if not pm.is_registered(web):
+        pm.register(web, name=web.PLUGIN)
+    return {
+        "metadata": metadata,
+        "settings": SETTINGS,
+        "template_dir": web.TEMPLATE_DIR,
+        "static_mounts": [(web.STATIC_MOUNT, str(resources.files("queries").joinpath("static")))],
+    }
 
 
 def make_datasette(db: Path, metadata: dict[str, Any] | None = None) -> Datasette:

@@ -129,6 +129,42 @@ def overdue_work_orders(session: Session) -> list[OverdueWorkOrder]:
     return run(session, "overdue_work_orders", OverdueWorkOrder)
 
 
+class UrgentWorkOrder(Row):
+    id: str
+    work_order_no: str | None
+    title: str
+    upkeep_status: str
+    priority: str
+    due_date: datetime | None
+    overdue: bool | None
+    asset_id: str | None
+    asset_name: str | None
+    location_id: str | None
+    location_name: str | None
+    assigned_to: str | None
+    assigned_to_name: str | None
+    local_state: str
+
+
+def urgent_work_orders(session: Session) -> list[UrgentWorkOrder]:
+    """Open emergencies and high-priority work orders, emergencies first, then by due date."""
+    return run(session, "urgent_work_orders", UrgentWorkOrder)
+
+
+class Today(Row):
+    overdue: int
+    urgent: int
+    pm_due_7_days: int
+    parts_to_reorder: int
+    writes_waiting: int
+    writes_stuck: int
+
+
+def today(session: Session) -> list[Today]:
+    """The start page's counts (one row): overdue, urgent, PM due in 7 days, parts to reorder, local writes."""
+    return run(session, "today", Today)
+
+
 class AssetHistoryEntry(Row):
     id: str
     work_order_no: str | None
@@ -141,7 +177,7 @@ class AssetHistoryEntry(Row):
     completed_by: str | None
     completed_by_name: str | None
     time_hours: float | None
-    labor_cost: float
+    labor_cost: float | None  # None: UpKeep recorded no hourly cost
     additional_cost: float
     failure_mode: str | None
     category: str | None
@@ -168,7 +204,7 @@ class CompletedWorkOrder(Row):
     location_id: str | None
     location_name: str | None
     time_hours: float | None
-    labor_cost: float
+    labor_cost: float | None  # None: UpKeep recorded no hourly cost
     additional_cost: float
 
 
@@ -178,16 +214,16 @@ def completed_recently(session: Session, *, days: int | None = None) -> list[Com
 
 
 class BacklogCell(Row):
-    location_id: str | None
-    location_name: str | None
+    location_name: str
     priority: str
     open_work_orders: int
     overdue: int
     oldest_created_at: datetime
+    location_id: str | None
 
 
 def backlog_by_priority_location(session: Session) -> list[BacklogCell]:
-    """Open work orders counted per location and priority."""
+    """Open work orders counted per location and priority, biggest first."""
     return run(session, "backlog_by_priority_location", BacklogCell)
 
 
@@ -233,7 +269,8 @@ class AssetCost(Row):
     asset_id: str
     asset_name: str | None
     work_orders: int
-    labor_cost: float
+    labor_cost: float | None  # None: no work order of the asset has a recorded labour cost
+    labor_not_recorded: int
     parts_cost: float
     other_cost: float
     total_cost: float
@@ -253,8 +290,7 @@ class PlanDue(Row):
     work_order_title: str
     next_due_date: datetime
     days_until_due: float
-    rrfreq: str | None
-    rrinterval: int | None
+    frequency: str | None  # "every 2 weeks"
     asset_id: str | None
     asset_name: str | None
     location_id: str | None
@@ -276,16 +312,20 @@ class PartToReorder(Row):
     stock_quantity: int
     reorder_point: int
     shortfall: int
-    lead_time_days: int
+    vendor_name: str | None
+    last_ordered_at: datetime | None
+    last_order_status: str | None
     unit_cost: float
     warehouse_location: str
-    location_id: str | None
     location_name: str | None
     local_state: str
+    vendor_id: str | None
+    last_purchase_order_id: str | None
+    location_id: str | None
 
 
 def parts_to_reorder(session: Session) -> list[PartToReorder]:
-    """Parts at or below their reorder point, biggest shortfall first."""
+    """Parts at or below their reorder point, biggest shortfall first, with the vendor last ordered from."""
     return run(session, "parts_to_reorder", PartToReorder)
 
 
@@ -296,6 +336,8 @@ class SearchHit(Row):
     status: str | None
     asset_name: str | None
     location_name: str | None
+    asset_id: str | None
+    location_id: str | None
 
 
 def search(session: Session, *, q: str) -> list[SearchHit]:
@@ -344,7 +386,7 @@ def local_writes_summary(session: Session) -> list[QueueState]:
 
 class EntityHealth(Row):
     entity: str
-    status: str  # ok | failing | running | never synced
+    status: str  # offline | failing | running | never synced | stale | ok
     last_success_at: datetime | None
     hours_since_success: float | None
     last_run_started_at: datetime | None
@@ -385,6 +427,8 @@ FUNCTIONS = {
         my_open_work_orders,
         open_work_orders_for_asset,
         overdue_work_orders,
+        urgent_work_orders,
+        today,
         asset_history,
         completed_recently,
         backlog_by_priority_location,

@@ -1,7 +1,8 @@
 -- title: Backlog by location and priority
--- description: Open work orders (UpKeep status open, on hold or in progress; not archived) counted per location and priority, with how many are overdue and when the oldest was created.
+-- description: Open work orders (UpKeep status open, on hold or in progress; not archived) counted per location and priority, biggest backlog first, with how many are overdue and when the oldest was created.
 -- frequent: yes
-SELECT b.location_id, l.name AS location_name, b.priority, b.open_work_orders, b.overdue, b.oldest_created_at
+SELECT coalesce(l.name, CASE WHEN b.location_id IS NULL THEN '(no location)' ELSE b.location_id END) AS location_name,
+       b.priority, b.open_work_orders, b.overdue, b.oldest_created_at, b.location_id
 FROM (
     SELECT w.location_id, w.priority, count(*) AS open_work_orders,
            count(CASE WHEN w.due_date < strftime('%Y-%m-%dT%H:%M:%fZ', 'now') THEN 1 END) AS overdue,
@@ -11,5 +12,6 @@ FROM (
     GROUP BY w.location_id, w.priority
 ) b
 LEFT JOIN locations l ON l.id = b.location_id
-ORDER BY l.name IS NULL, l.name, b.location_id,
-         CASE b.priority WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END
+ORDER BY b.open_work_orders DESC,
+         CASE b.priority WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
+         l.name IS NULL, l.name, b.location_id

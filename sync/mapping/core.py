@@ -142,21 +142,26 @@ def map_work_order(obj: Any, part_skus: Mapping[str, str] | None = None) -> dict
     }
 
 
-def _labor_cost(r: Reader) -> float:
-    """Sum of timer duration (hours) x hourly cost over the time log; 0 when there is none."""
+def _labor_cost(r: Reader) -> float | None:
+    """Sum of timer duration (hours) x hourly cost over the time log.
+
+    None ("not recorded") when no timer carries an hourly cost: hours logged without a rate are not
+    free, and a 0.0 would say they were.
+    """
     log = r.obj.get("timeLog") or []
     if not isinstance(log, list):
         r.fail("timeLog", "expected a list")
-    total = 0.0
+    total, priced = 0.0, False
     for entry in log:
         timers = entry.get("timers") if isinstance(entry, dict) else None
         for timer in timers or []:
-            if isinstance(timer, dict):
+            if isinstance(timer, dict) and timer.get("hourlyCost") not in (None, ""):
                 try:
-                    total += float(timer.get("duration") or 0) * float(timer.get("hourlyCost") or 0)
+                    total += float(timer.get("duration") or 0) * float(timer["hourlyCost"])
                 except (TypeError, ValueError):
                     r.fail("timeLog", f"timer with non-numeric duration or hourlyCost: {timer!r}")
-    return round(total, 2)
+                priced = True
+    return round(total, 2) if priced else None
 
 
 # --- assets -----------------------------------------------------------------------------------

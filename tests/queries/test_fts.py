@@ -73,7 +73,13 @@ def test_asset_search_follows_its_location_name(scratch):
     _integrity(scratch.path)
 
 
-def test_migration_indexes_rows_written_before_search_existed(tmp_path):
+def test_migration_indexes_rows_written_before_search_existed(tmp_path, monkeypatch):
+    import queries_plant
+
+    mapped = queries_plant.transform
+    # Before version 9 labour cost could not be NULL ("not recorded"); an old mirror held 0.0 instead.
+    monkeypatch.setattr(queries_plant, "transform", lambda e, o: {
+        **mapped(e, o), **({"labor_cost": mapped(e, o)["labor_cost"] or 0.0} if e == "work_orders" else {})})
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
     _configure(engine)

@@ -162,7 +162,7 @@ def test_sync_health(bookkeeping):
     clock = bookkeeping.clock
     assert list(rows) == ["assets", "teams", "users", "work_orders"]
     assert {e: r["status"] for e, r in rows.items()} == {
-        "assets": "ok", "teams": "never synced", "users": "running", "work_orders": "failing"}
+        "assets": "offline", "teams": "never synced", "users": "running", "work_orders": "failing"}
     wo = rows["work_orders"]
     assert wo["failing_since"] == clock.ago(hours=1)
     assert wo["last_success_at"] == clock.ago(hours=2, minutes=-1)
@@ -171,6 +171,31 @@ def test_sync_health(bookkeeping):
     assert rows["assets"]["failing_since"] is None
     assert {r["upkeep_online"] for r in rows.values()} == {0}
     assert {r["offline_since"] for r in rows.values()} == {clock.ago(hours=1)}
+
+
+def test_sync_health_says_ok_only_when_online_and_fresh(tmp_path):
+    """Offline, nothing says ok; online again, an entity pulled within the hour is ok, an older one stale."""
+    from queries_plant import load_bookkeeping, now
+    from sqlalchemy import text
+
+    from mirror.db import open_mirror
+    from queries.functions import sync_health
+
+    clock = now()
+    with open_mirror(tmp_path / "m.db") as m:
+        load_bookkeeping(m, clock)
+        with m.session() as s:
+            assert "ok" not in {r.status for r in sync_health(s)}
+        with m.write() as s:
+            s.execute(text("UPDATE connectivity SET online = 1, offline_since = NULL WHERE id = 1"))
+        with m.session() as s:
+            assert {r.entity: r.status for r in sync_health(s)}["assets"] == "ok"  # pulled 29 minutes ago
+        with m.write() as s:
+            s.execute(text("UPDATE sync_cursors SET last_success_at = :t WHERE entity = 'assets'"),
+                      {"t": clock.ago(hours=3)})
+            s.execute(text("DELETE FROM sync_runs WHERE entity = 'assets' AND run_id = 'r3'"))
+        with m.session() as s:
+            assert {r.entity: r.status for r in sync_health(s)}["assets"] == "stale"
 
 
 #: Parameters that make every named query return something from the scenario.

@@ -1,0 +1,150 @@
+"""What the technicians' pages show beyond one table: freshness, the day's counts, a work order, an asset.
+
+Each loader reads the mirror through Datasette's own read-only connection (``db.execute``), once per
+page, with indexed lookups only: the start page and a work order page stay well under 200 ms at a
+million work orders (``tests/benchmarks/bench_pages.py``). Lists that are named queries (the day's
+counts, an asset's open work orders and history) run the SQL of ``queries/sql/`` itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from queries.named import get
+
+#: Data older than this, while UpKeep answers, is called stale (the daemon pulls every 5 minutes).
+STALE_AFTER = timedelta(hours=1)
+#: How many past work orders the work order and asset pages list (the full history is one click away).
+HISTORY_ROWS = 10
+
+_FRESHNESS = """
+SELECT k.online, k.offline_since, k.last_error,
+       (SELECT max(c.last_success_at) FROM sync_cursors c) AS data_as_of
+FROM connectivity k WHERE k.id = 1
+"""
+
+_OPEN_OPS = """
+SELECT o.seq, o.state, o.kind, o.last_error, o.created_at
+FROM outbox o INDEXED BY ix_outbox_record
+WHERE o.entity = :entity AND o.record_id = :id AND o.state IN ('pending', 'sending', 'dead', 'conflict')
+ORDER BY o.seq
+"""
+
+
+def _rows(results: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in results.rows]
+
+
+def _limited(name: str) -> str:
+    """A named query's SQL, cut to the first rows the page shows (its own ORDER BY is kept)."""
+    return f"SELECT * FROM ({get(name).sql}) LIMIT {HISTORY_ROWS}"
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+async def freshness(db: Any, now: datetime | None = None) -> dict[str, Any] | None:
+    """How fresh the mirror is: ``state`` is offline, never, stale or fresh; None if it cannot tell."""
+    try:
+        found = _rows(await db.execute(_FRESHNESS))
+    except sqlite3.Error:  # a mirror without the connectivity table (not one upkeep-mirror wrote)
+        return None
+    if not found:
+        return None
+    row, now = found[0], now or datetime.now(UTC)
+    as_of, offline_since = _timestamp(row["data_as_of"]), _timestamp(row["offline_since"])
+    if not row["online"]:
+        state = "offline"
+    elif as_of is None:
+        state = "never"
+    elif now - as_of > STALE_AFTER:
+        state = "stale"
+    else:
+        state = "fresh"
+    return {"state": state, "data_as_of": as_of, "offline_since": offline_since, "last_error": row["last_error"]}
+
+
+async def today(db: Any) -> dict[str, int]:
+    """The day's counts (the named query ``today``)."""
+    return _rows(await db.execute(get("today").sql))[0]
+
+
+async def work_order(db: Any, work_order_id: str) -> dict[str, Any] | None:
+    """Everything the work order page shows, or None if the mirror has no such (live) work order."""
+    found = _rows(await db.execute("SELECT * FROM work_orders_detail WHERE id = :id", {"id": work_order_id}))
+    if not found:
+        return None
+    wo = found[0]
+    raw_row = _rows(await db.execute("SELECT raw, parts_used, deleted_at FROM work_orders WHERE id = :id",
+                                     {"id": work_order_id}))[0]
+    raw = _json(raw_row["raw"])
+    parts = _rows(await db.execute(
+        "SELECT json_extract(u.value, '$.part_id') AS id, json_extract(u.value, '$.qty') AS qty, "
+        "p.name, p.sku, p.unit_cost FROM json_each(:used) u "
+        "LEFT JOIN spare_parts p ON p.id = json_extract(u.value, '$.part_id')",
+        {"used": raw_row["parts_used"] or "[]"}))
+    messages = _rows(await db.execute(
+        "SELECT text, created_at, sent_at, local_state FROM work_order_messages "
+        "WHERE work_order_id = :id ORDER BY created_at", {"id": work_order_id}))
+    history: list[dict[str, Any]] = []
+    if wo["asset_id"]:
+        history = [h for h in _rows(await db.execute(_limited("asset_history"), {"asset": wo["asset_id"]}))
+                   if h["id"] != work_order_id]
+    return {
+        "wo": wo,
+        "checklist": _checklist(raw),
+        "parts": parts,
+        "messages": messages,
+        "history": history,
+        "pending": _rows(await db.execute(_OPEN_OPS, {"entity": "work_orders", "id": work_order_id})),
+        "raw": json.dumps(raw, indent=2, ensure_ascii=False) if raw is not None else None,
+    }
+
+
+async def asset(db: Any, asset_id: str) -> dict[str, Any] | None:
+    """Everything the asset page shows, or None if the mirror has no such (live) asset."""
+    found = _rows(await db.execute("SELECT * FROM assets_detail WHERE id = :id", {"id": asset_id}))
+    if not found:
+        return None
+    params = {"asset": asset_id}
+    return {
+        "asset": found[0],
+        "open": _rows(await db.execute(get("open_work_orders_for_asset").sql, params)),
+        "history": _rows(await db.execute(_limited("asset_history"), params)),
+        "plans": _rows(await db.execute(
+            "SELECT id, name, frequency, next_due_date, active, assigned_to, assigned_to_name "
+            "FROM maintenance_plans_detail WHERE asset_id = :asset ORDER BY active DESC, next_due_date", params)),
+        "parts": _rows(await db.execute(
+            "SELECT p.id, p.name, p.sku, p.stock_quantity, p.reorder_point FROM spare_parts p, "
+            "json_each(p.compatible_assets) c WHERE c.value = :asset AND p.deleted_at IS NULL ORDER BY p.name",
+            params)),
+        "meters": _rows(await db.execute(
+            "SELECT m.id, m.name, m.units, m.last_reading, "
+            "(SELECT max(r.date) FROM meter_readings r WHERE r.meter_id = m.id AND r.deleted_at IS NULL) "
+            "AS last_read_at FROM meters m WHERE m.asset_id = :asset AND m.deleted_at IS NULL ORDER BY m.name",
+            params)),
+        "children": _rows(await db.execute(
+            "SELECT id, name FROM assets WHERE parent = :asset AND deleted_at IS NULL ORDER BY name", params)),
+        "pending": _rows(await db.execute(_OPEN_OPS, {"entity": "assets", "id": asset_id})),
+    }
+
+
+def _json(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _checklist(raw: Any) -> list[dict[str, Any]]:
+    """The work order's form items (tasks, checklist) where UpKeep sent them as objects, not ids."""
+    items = raw.get("formItems") if isinstance(raw, dict) else None
+    return [
+        {"name": i.get("name") or "", "type": (i.get("type") or "").lower(), "value": i.get("value")}
+        for i in items or []
+        if isinstance(i, dict)
+    ]
