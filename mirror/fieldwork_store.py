@@ -147,7 +147,8 @@ def sync_settings(
         stmt = insert(table).values(values)
         keep = {"id", "local_state"}
         stmt = stmt.on_conflict_do_update(
-            index_elements=["id"], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keep}
+            index_elements=["id"], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keep},
+            where=(table.c.raw != stmt.excluded.raw) | table.c.deleted_at.is_not(None),
         )
         written = session.execute(stmt).rowcount
     gone = 0

@@ -63,3 +63,25 @@ def test_refusals_are_one_sentence_and_write_nothing(db, args, message):
     assert message in result.output
     assert "Traceback" not in result.output
     assert _ops(db) == []
+
+
+def test_sync_pulls_field_work_and_lists_what_the_budget_left_out(tmp_path):
+    from sync.emulator import Emulator
+
+    with Emulator(seed=3, work_orders=300) as emu:
+        env = {"UPKEEP_EMAIL": emu.email, "UPKEEP_PASSWORD": emu.password}
+        db = tmp_path / "m.db"
+        result = CliRunner().invoke(cli, ["sync", "--db", str(db), "--base-url", emu.base_url,
+                                          "--files-budget", "5"], env=env)
+        assert result.exit_code == 0, result.output
+        with open_mirror(db) as m, m.session() as s:
+            skipped = s.execute(text("SELECT filename, size_bytes FROM files WHERE content_state = 'skipped' "
+                                     "ORDER BY size_bytes DESC")).all()
+            stored = s.execute(text("SELECT coalesce(sum(size_bytes), 0) FROM files "
+                                    "WHERE content_state = 'stored'")).scalar()
+    assert skipped and stored <= 5 * 1024 * 1024
+    assert f"{len(skipped)} file(s) left out by the 5 MB files budget" in result.output
+    assert skipped[0].filename in result.output  # the largest is named first
+    for line in ("form_templates", "asset_downtime_statuses", "custom_fields_assets", "files", "work_order_tasks",
+                 "file content"):
+        assert line in result.output
