@@ -143,3 +143,8 @@ def test_local_writes_show_at_once(pulled, tmp_path):
     assert client.get(f"/-/files/{tilde_encode(local['id'])}").body == photo.read_bytes()
     asset_page = client.get(f"/mirror/assets/{tilde_encode(assets[0]['id'])}").text
     assert "Breakdown waiting to be sent" in asset_page
+    waiting = client.get("/mirror/local_writes.json?_shape=objects").json["rows"]
+    assert [(r["kind"], r["record_id"], r["state"]) for r in waiting] == [
+        ("attach", task.work_order_id, "pending"), ("task_value", task.work_order_id, "pending"),
+        ("downtime", assets[0]["id"], "pending")]
+    assert waiting[2]["record_name"] == assets[0]["name"] and waiting[0]["record_name"]
