@@ -22,11 +22,13 @@ size matches and its sha256 is recorded.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import text
@@ -298,12 +300,8 @@ def _host(url: str) -> str:
 
 
 def _json(value: object) -> str:
-    import json
-
     return json.dumps(value)
 
 
-def _now():
-    from datetime import UTC, datetime
-
+def _now() -> datetime:
     return datetime.now(UTC)
