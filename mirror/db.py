@@ -17,6 +17,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
+from mirror import bulk
 from mirror.migrations import LATEST, MIGRATIONS, applied_versions, current_version, migrate
 
 BUSY_TIMEOUT_MS = 30_000
@@ -136,6 +137,8 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
                 )
             if upgrade and not {m.version for m in MIGRATIONS} <= applied_versions(conn):
                 migrate(conn)
+            if upgrade and bulk.pending_tables(conn):
+                _finish_interrupted_bulk_load(path, conn)
     except DBAPIError as exc:
         engine.dispose()
         raise MirrorError(f"cannot open the mirror {path}: {exc.orig}.") from None
@@ -143,6 +146,28 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
         engine.dispose()
         raise
     return Mirror(path, engine)
+
+
+def _finish_interrupted_bulk_load(path: Path, conn) -> None:
+    """Put back the indexes of a bulk load whose sync died, unless a sync or daemon is running now.
+
+    A live sync holds the writer lock and finishes its own bulk load; restoring under it would
+    only slow it down. Without one, the load was interrupted (a crash, a kill): re-create now.
+    """
+    from mirror.lock import MirrorBusy, writer_lock  # late: mirror.lock builds on this module
+
+    if conn.in_transaction():
+        conn.commit()
+    try:
+        with writer_lock(path, "upkeep-mirror (restoring indexes)"):
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            try:
+                with conn.begin():
+                    bulk.restore(conn)
+            finally:
+                conn.execution_options(sqlite_begin="DEFERRED")
+    except MirrorBusy:
+        pass
 
 
 def _configure(engine: Engine) -> None:

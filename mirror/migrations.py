@@ -70,6 +70,7 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "rejects kept once per object", _sql_file(
         "0007_rejects_once.sql", {"reject_payload_key": lambda raw: payload_key(json.loads(raw))})),
     Migration(9, "browsing: labour cost not recorded, readable work order and PM views", _sql_file("0009_browsing.sql")),
+    Migration(10, "bulk loads and parallel first-sync windows", _sql_file("0010_bulk_and_windows.sql")),
     Migration(11, "field work: checklists, files, downtime statuses, custom fields",
               _sql_file("0011_fieldwork.sql")),
 ]

@@ -106,7 +106,7 @@ class WorkOrderRow(Mirrored, table=True):
     team_id: str | None = _ref("teams")
     due_date: datetime | None = _ts(index=True)
     start_date: datetime | None = _ts()
-    date_completed: datetime | None = _ts(index=True)
+    date_completed: datetime | None = _ts()  # indexed by ix_work_orders_completed_cover (0003)
     completed_by: str | None = _ref("users")
     archived: bool = False
     time_hours: float | None = None

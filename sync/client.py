@@ -14,13 +14,17 @@ or another 5xx, UpKeep may have applied it, so the client raises the error with
 ``ambiguous=True`` and the caller (the outbox replayer) decides. GETs and the login are retried
 on every ``RetriableError``.
 
-The client is not thread-safe: use one per thread.
+One client may serve several threads at once (the pull's fetch workers share one): they
+share its connection pool, capped at ``max_connections``, its throttle (``sync.throttle``:
+``max_requests_per_second`` across all threads, and a 429 slowing all of them) and its session
+token (one login at a time; a thread that finds the token already renewed does not log in again).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import tomllib
 from collections.abc import Callable, Mapping
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import httpx
+import orjson
 
 from .errors import (
     AuthenticationFailed,
@@ -37,7 +42,8 @@ from .errors import (
     NetworkError,
     error_for_status,
 )
-from .retry import Pacer, RetryPolicy, parse_retry_after
+from .retry import RetryPolicy, parse_retry_after
+from .throttle import Throttle
 
 __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "ClientStats", "Credentials", "UpKeepClient"]
 
@@ -47,6 +53,8 @@ DEFAULT_BASE_URL = "https://api.onupkeep.com"
 API_VERSION = "2022-09-14"
 AUTH_PATH = "/api/v2/auth"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+#: Connections open at once: the most requests one client (all its threads) has in flight.
+DEFAULT_MAX_CONNECTIONS = 8
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures that happen before any byte of the request leaves: safe to retry even for a write.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -164,7 +172,7 @@ class ClientStats:
 class UpKeepClient:
     """The UpKeep API v2 over one ``httpx.Client``: one page or object per call, unwrapped from its envelope.
 
-    ``sleep`` serves both the retry waits and the rate limit, ``clock`` the rate limit; tests
+    ``sleep`` serves both the retry waits and the throttle, ``clock`` the throttle; tests
     inject fakes. ``transport`` lets a test or the demo talk to an in-process emulator.
     """
 
@@ -175,6 +183,7 @@ class UpKeepClient:
         policy: RetryPolicy | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_requests_per_second: float | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         transport: httpx.BaseTransport | None = None,
@@ -183,12 +192,19 @@ class UpKeepClient:
         self._token = credentials.session_token
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
-        self._pacer = Pacer(max_requests_per_second, clock, sleep) if max_requests_per_second else None
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        self.max_connections = max_connections
+        self.throttle = Throttle(max_requests_per_second, clock, sleep)
         self.stats = ClientStats()
+        self._stats_lock = threading.Lock()
+        self._login_lock = threading.Lock()
+        self._local = threading.local()
         self._http = httpx.Client(
             base_url=credentials.base_url,
             timeout=timeout,
             transport=transport,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             headers={
                 "upkeep-version": API_VERSION,
                 "Accept": "application/json",
@@ -238,17 +254,23 @@ class UpKeepClient:
         return retrying(self._attempt, method, path, params, json)
 
     def _count_retry(self, exc: BaseException, wait: float) -> None:
-        self.stats.retries += 1
+        with self._stats_lock:
+            self.stats.retries += 1
+        self._local.retries = self.thread_retries() + 1
+
+    def thread_retries(self) -> int:
+        """Retries made by the calling thread so far (the pull attributes them to its entities)."""
+        return getattr(self._local, "retries", 0)
 
     def _attempt(self, method: str, path: str, params: Any, json: Any) -> dict[str, Any]:
-        if self._token is None:
-            self._login()
-        response = self._send(method, path, params=params, json=json)
+        token = self._token
+        if token is None:
+            token = self._renew_token(None)
+        response = self._send(method, path, params=params, json=json, token=token)
         can_login = self._credentials.can_login
         if response.status_code == 401 and can_login:
-            log.info("UpKeep refused the session (HTTP 401); logging in again")
-            self._login()
-            response = self._send(method, path, params=params, json=json)
+            token = self._renew_token(token)
+            response = self._send(method, path, params=params, json=json, token=token)
         if response.status_code == 401:
             why = (
                 "refused again right after a fresh login; check that the account has API access"
@@ -257,6 +279,16 @@ class UpKeepClient:
             )
             raise AuthenticationFailed(why, status=401, method=method, path=path)
         return self._parse(method, path, response)
+
+    def _renew_token(self, refused: str | None) -> str | None:
+        """Log in, unless another thread already replaced the ``refused`` token meanwhile."""
+        with self._login_lock:
+            if self._token is not None and self._token != refused:
+                return self._token
+            if refused is not None:
+                log.info("UpKeep refused the session (HTTP 401); logging in again")
+            self._login()
+            return self._token
 
     def _login(self) -> None:
         creds = self._credentials
@@ -278,16 +310,18 @@ class UpKeepClient:
                 "the login answer has no result.sessionToken", status=status, method="POST", path=AUTH_PATH
             )
         self._token = token
-        self.stats.logins += 1
+        with self._stats_lock:
+            self.stats.logins += 1
         log.info("logged in to UpKeep at %s", creds.base_url)
 
     def _send(
-        self, method: str, path: str, *, params: Any = None, json: Any = None, login: bool = False
+        self, method: str, path: str, *, params: Any = None, json: Any = None, login: bool = False,
+        token: str | None = None,
     ) -> httpx.Response:
-        if self._pacer is not None:
-            self._pacer.wait()
-        headers = {} if login else {"Session-Token": self._token or ""}
-        self.stats.requests += 1
+        self.throttle.wait()
+        headers = {} if login else {"Session-Token": token or ""}
+        with self._stats_lock:
+            self.stats.requests += 1
         try:
             response = self._http.request(method, path, params=params, json=json, headers=headers)
         except httpx.UnsupportedProtocol as exc:
@@ -300,6 +334,10 @@ class UpKeepClient:
                 f"no answer ({type(exc).__name__}: {detail})", ambiguous=ambiguous, method=method, path=path
             ) from exc
         log.debug("%s %s -> HTTP %d", method, path, response.status_code)
+        if response.status_code == 429:
+            self.throttle.rate_limited(parse_retry_after(response.headers.get("Retry-After")))
+        else:
+            self.throttle.succeeded()
         return response
 
     def _parse(
@@ -343,9 +381,10 @@ class UpKeepClient:
 
 
 def _json(response: httpx.Response) -> Any:
+    """The body, decoded with orjson: a page of 100 work orders decodes several times faster than with ``json``."""
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
         return None
 
 

@@ -9,7 +9,8 @@ key, and is read again later in the same run; nothing unread can slide behind th
 
 Ordered by ``updatedAt`` it drives incremental pulls (its key is also a safe resume point after a
 crash); ordered by ``createdAt``, which never changes, it drives reconciliation, where a skipped
-row would be wrongly taken for deleted.
+row would be wrongly taken for deleted, and the first sync. With ``until_ms`` it walks one window
+``[since_ms, until_ms)`` of a listing: the pull splits a big listing into windows read in parallel.
 """
 
 from __future__ import annotations
@@ -46,11 +47,14 @@ class KeysetPager:
     since_ms: int | None = None  # inclusive lower bound; None: from the beginning
     limit: int = 100
     ties: int = 0  # rows already read whose field equals since_ms
+    until_ms: int | None = None  # exclusive upper bound; None: to the end
 
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = {"orderBy": f"{self.field} ASC", "offset": self.ties, "limit": self.limit}
         if self.since_ms is not None:
             params[f"{self.field}GreaterThanOrEqualTo"] = self.since_ms
+        if self.until_ms is not None:
+            params[f"{self.field}LessThan"] = self.until_ms
         return params
 
     def advance(self, page: list[Any]) -> bool:

@@ -1,9 +1,9 @@
-"""Pull: bring the mirror level with UpKeep, page by page, each page in one transaction.
+"""Pull: bring the mirror level with UpKeep, page by page, a few pages per transaction.
 
 For each entity: walk its listing with a :class:`~sync.keyset.KeysetPager`, map each object
-(:mod:`sync.mapping`), and write the page's rows, its rejects and the advanced cursor in one
-transaction. A crash at any point leaves the file consistent and the cursor at the last page
-written, so the next run resumes there.
+(:mod:`sync.mapping`), and write the rows, their rejects and the advanced resume point in one
+transaction. A crash at any point leaves the file consistent and the resume point at the last
+pages written, so the next run resumes there.
 
 Incremental runs list ``updatedAt >= cursor`` oldest change first. After a complete run the
 cursor becomes the run's start minus a skew (:func:`sync.paging.next_cursor`), never the newest
@@ -12,16 +12,21 @@ by ``createdAt``, upserts what changed and tombstones what UpKeep no longer has:
 deletion feed. Preventive-maintenance triggers have no date filters, so every run lists them
 all (they are few) and reconciles them on the way.
 
-Pages are written a few at a time (``batch_rows``) to keep commits few. Fetching runs one page ahead in a background thread, so the HTTP round trip of page n+1
-overlaps the mapping and writing of page n; memory stays O(page).
+The first sync of an entity also lists by ``createdAt`` (which never changes, so rows updated
+meanwhile cannot slip past the key); its cursor becomes the scan's start minus the skew once the
+whole listing is written.
+
+Requests go out in parallel (:mod:`sync.fetch`): entities are listed at the same time, and a big
+listing read by ``createdAt`` is cut after its first page into windows, each paged with its own
+keyset. A first sync saves each window's key with its pages (``sync_windows``), so a crash
+resumes every window where it stopped. One thread writes: the one that called
+:func:`sync_entities`. A big first listing into a (nearly) empty table is bulk-loaded
+(:mod:`mirror.bulk`): indexes and full-text index built once at the end.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import queue
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +34,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from mirror import bulk
 from mirror.bookkeeping import SyncRun
 from mirror.columns import format_utc
 from mirror.db import Mirror
@@ -38,7 +44,8 @@ from mirror.rejects import clear_rejects, forget_unlisted_rejects, record_reject
 from mirror.store import get_cursor, save_cursor, table_of, upsert_rows
 from sync.client import UpKeepClient
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
-from sync.keyset import KeysetPager, to_ms
+from sync.fetch import End, Failed, Fetcher, Page, Split, Stream
+from sync.keyset import KeysetPager, to_ms, value_ms
 from sync.mapping import MalformedObject, transform, upkeep_id
 from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, Pager, next_cursor
 
@@ -107,99 +114,361 @@ class PullOptions:
     batch_rows: int = 500
     on_page: Callable[[PullResult], None] | None = None  # progress callback
     should_stop: Callable[[], bool] = field(default=lambda: False)  # graceful stop between pages
+    # Requests in flight at once, across all entities; None: the client's connection cap.
+    parallel: int | None = None
+    # Windows a big createdAt listing is cut into after its first page (1: not cut).
+    windows: int = 8
+    # Bulk-load a big first listing into a table with at most this many rows (None: never).
+    bulk_max_rows: int | None = 1000
 
 
 class Stopped(Exception):
-    """The pull was asked to stop; the last page written is committed, the rest comes next run."""
+    """The pull was asked to stop; the last pages written are committed, the rest comes next run."""
+
+
+#: Entities whose pull needs another's rows first: work orders name parts by SKU, meter readings
+#: are listed per meter.
+DEPENDS_ON = {"work_orders": "parts", "meter_readings": "meters"}
+
+#: A window of a split listing gets about this many pages at least.
+_PAGES_PER_WINDOW = 5
+
+#: Test hook: called with (step, table) at each step of a bulk load, after its transaction.
+on_bulk_step: Callable[[str, str], None] | None = None
 
 
 def sync_entities(
     mirror: Mirror, client: UpKeepClient, entities: list[str] | None = None, options: PullOptions | None = None
 ) -> list[PullResult]:
-    """Pull the given entities (all, in reference order, by default); one result per entity.
+    """Pull the given entities (all, in reference order, by default); one result per entity tried.
 
-    A fatal or network failure stops the run (the next entity would fail the same way); a
-    rejected request or a malformed response is recorded for its entity and the run goes on.
+    The first entity goes alone until its first page arrives (so a wrong password or an
+    unreachable UpKeep is one failure, not thirteen); then the others start, each as soon as the
+    entity it depends on is written. A fatal or network failure stops the run (the other entities
+    would fail the same way); a rejected request or a malformed response is recorded for its
+    entity and the run goes on.
     """
     options = options or PullOptions()
-    run_id = uuid.uuid4().hex[:12]
-    results = []
-    for entity in entities or list(SOURCES):
-        result = pull_entity(mirror, client, SOURCES[entity], run_id=run_id, options=options)
-        results.append(result)
-        if result.stops_run:
-            break
-    return results
+    wanted = list(entities or SOURCES)
+    run = _Run(mirror, client, options, [SOURCES[e] for e in SOURCES if e in wanted])
+    run.go()
+    return [run.results[e] for e in SOURCES if e in run.results]
 
 
 def pull_entity(mirror: Mirror, client: UpKeepClient, source: Source, *, run_id: str, options: PullOptions) -> PullResult:
-    """Pull one entity and record the run in ``sync_runs``, whatever happens.
+    """Pull one entity and record the run in ``sync_runs`` under ``run_id``, whatever happens."""
+    run = _Run(mirror, client, options, [source], run_id=run_id)
+    run.go()
+    return run.results[source.entity]
 
-    Failures become the result's ``error`` (and ``stops_run`` when the next entity would fail
-    alike); the rows already written stay, and the cursor resumes after them.
-    """
-    reconcile = options.full or not source.change_filter
-    result = PullResult(source.entity, "full" if reconcile else "incremental")
-    started = datetime.now(UTC)
-    before = (client.stats.requests, client.stats.retries)
-    with mirror.write() as s:
-        run = SyncRun(run_id=run_id, entity=source.entity, mode=result.mode, started_at=started)
-        s.add(run)
-        s.flush()
-        run_pk = result.sync_run_id = run.id
-        result.run_id = run_id
-        if reconcile:
-            s.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": source.entity})
-    try:
-        _pull(mirror, client, source, result, reconcile, started, options)
-        result.finished = True
-    except Stopped:
+
+def _classify(result: PullResult, exc: BaseException) -> None:
+    """A failure becomes the result's ``error`` (and ``stops_run`` when the next entity would fail alike)."""
+    if isinstance(exc, Stopped):
         result.error, result.stops_run = "stopped before the end; the next run continues from here", True
-    except RetriableError as exc:
+    elif isinstance(exc, RetriableError):
         result.error, result.stops_run, result.unreachable = str(exc), True, True
-    except (AuthenticationFailed, ConfigurationError) as exc:
+    elif isinstance(exc, AuthenticationFailed | ConfigurationError):
         result.error, result.stops_run = str(exc), True  # the next entity would fail the same way
-    except UpKeepError as exc:  # a rejected request or malformed answer concerns this listing only
+    elif isinstance(exc, UpKeepError):  # a rejected request or malformed answer concerns this listing only
         result.error = str(exc)
-    finally:
-        result.requests = client.stats.requests - before[0]
-        result.retries = client.stats.retries - before[1]
-        result.seconds = (datetime.now(UTC) - started).total_seconds()
-        with mirror.write() as s:
-            run = s.get(SyncRun, run_pk)
-            for name in ("fetched", "upserted", "tombstoned", "rejected", "requests", "retries", "error"):
-                setattr(run, name, getattr(result, name))
-            run.finished_at = datetime.now(UTC)
-    return result
+    else:
+        raise exc
 
 
-def _pull(mirror, client, source, result, reconcile, started, options) -> None:
-    run_started_ms = to_ms(started)
-    with mirror.session() as s:
-        since = None if reconcile else get_cursor(s, source.entity).cursor_ms
-    field_name = "createdAt" if reconcile else "updatedAt"
-    for path in _paths(mirror, source, None if reconcile else since):
-        pager = (KeysetPager(field=field_name, since_ms=since, limit=options.page_size) if source.change_filter
-                 else FullListing(options.page_size))
-        batch = _Mapped()
-        for mapped in _prefetch(client, path, pager, lambda page: _map_page(mirror, source.entity, page)):
-            batch.extend(mapped)
-            if len(batch.rows) >= options.batch_rows:
-                _write_batch(mirror, source, batch, result, reconcile, run_started_ms, options)
-                batch = _Mapped()
-        if batch.fetched:
-            _write_batch(mirror, source, batch, result, reconcile, run_started_ms, options)
-    with mirror.write() as s:
-        if reconcile:
-            result.tombstoned += _tombstone_unseen(s, source.entity, started)
-            forget_unlisted_rejects(s, source.entity, started)  # gone from UpKeep: no longer a reject
-        cursor = get_cursor(s, source.entity)
-        if source.change_filter:
-            cursor.cursor_ms = next_cursor(run_started_ms, options.skew_ms)
-        cursor.last_success_at = datetime.now(UTC)
-        if reconcile:
-            cursor.last_reconciled_at = started
-        save_cursor(s, cursor)
+@dataclass(eq=False)
+class _Entity:
+    """The writer's view of one entity being pulled."""
+
+    source: Source
+    result: PullResult
+    run_pk: int
+    started: datetime
+    reconcile: bool
+    scan_started_ms: int  # the cursor after a complete run starts from here (minus the skew)
+    windows_saved: bool = False  # a first sync: each window's key is saved with its pages
+    part_skus: dict[str, str] | None = None
+    streams: set[Stream] = field(default_factory=set)
+    batch: _Mapped | None = None
+    keys: dict[Stream, int | None] = field(default_factory=dict)  # window keys of the batch's pages
+    ended: list[Stream] = field(default_factory=list)  # windows whose last page is in the batch
+
+    @property
+    def entity(self) -> str:
+        return self.source.entity
+
+
+class _Run:
+    """One sync run: starts entities, feeds the fetcher, writes what it fetches, finishes entities."""
+
+    def __init__(self, mirror: Mirror, client: UpKeepClient, options: PullOptions, sources: list[Source],
+                 run_id: str | None = None):
+        self.mirror, self.client, self.options = mirror, client, options
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.waiting = list(sources)
+        self.active: dict[str, _Entity] = {}
+        self.results: dict[str, PullResult] = {}
+        self.done: set[str] = set()
+        self.probing = True  # the first entity goes alone until its first page arrives
+        self.stop_error: PullResult | None = None
+        self.buffered = 0
+
+    def go(self) -> None:
+        with self.mirror.write() as s:  # a bulk load a crash left unfinished: indexes back before anything else
+            bulk.restore(s.connection())
+        workers = self.options.parallel or self.client.max_connections
+        self.fetcher = Fetcher(self.client, workers, self._map_page, self._split)
+        try:
+            self._start_ready()
+            while self.active:
+                item = self.fetcher.get()
+                state = self.active.get(item.stream.entity)
+                if state is None:
+                    continue  # an entity already finished (failed): its late items are dropped
+                try:
+                    self._handle(state, item)
+                except (UpKeepError, Stopped) as exc:
+                    self._fail(state, exc)
+        finally:
+            self.fetcher.close()
+            for state in list(self.active.values()):  # an unexpected error: record what happened
+                state.result.error = state.result.error or "interrupted by an internal error"
+                self._finish(state)
+
+    # --- starting ----------------------------------------------------------------------------
+
+    def _start_ready(self) -> None:
+        for source in list(self.waiting):
+            if self.stop_error is not None:
+                return
+            if self.probing and (self.active or self.done):
+                return
+            dependency = DEPENDS_ON.get(source.entity)
+            if dependency in self.active or any(w.entity == dependency for w in self.waiting if w is not source):
+                continue
+            self.waiting.remove(source)
+            self._start(source)
+
+    def _start(self, source: Source) -> None:
+        options = self.options
+        reconcile = options.full or not source.change_filter
+        result = PullResult(source.entity, "full" if reconcile else "incremental")
+        started = datetime.now(UTC)
+        self.results[source.entity] = result
+        with self.mirror.write() as s:
+            run = SyncRun(run_id=self.run_id, entity=source.entity, mode=result.mode, started_at=started)
+            s.add(run)
+            s.flush()
+            result.sync_run_id, result.run_id = run.id, self.run_id
+            if reconcile:
+                s.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": source.entity})
+                s.execute(text("DELETE FROM sync_windows WHERE entity = :e"), {"e": source.entity})
+            cursor_ms = get_cursor(s, source.entity).cursor_ms
+            windows = s.execute(text("SELECT idx, lo_ms, hi_ms, key_ms, done, scan_started_ms FROM sync_windows "
+                                     "WHERE entity = :e ORDER BY idx"), {"e": source.entity}).all()
+            state = _Entity(source, result, run.id, started, reconcile, to_ms(started))
+            streams = self._plan(s, state, cursor_ms, windows)
+        if source.entity == "work_orders":
+            with self.mirror.session() as s:  # every part's SKU, once per run rather than a query per page
+                state.part_skus = dict(s.execute(text("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL")).all())
+        self.active[source.entity] = state
+        state.streams.update(streams)
+        if not streams:
+            self._finish(state)
+            return
+        for stream in streams:
+            self.fetcher.add(stream)
+
+    def _plan(self, s, state: _Entity, cursor_ms: int | None, windows) -> list[Stream]:
+        """The entity's streams: resumed windows, a fresh scan, an incremental listing, or one per meter."""
+        source, limit = state.source, self.options.page_size
+        entity = source.entity
+        if not source.change_filter:
+            return [Stream(entity, source.path, FullListing(limit))]
+        if source.per_meter:
+            since = None if state.reconcile else cursor_ms
+            field_name = "createdAt" if state.reconcile else "updatedAt"
+            return [Stream(entity, path, KeysetPager(field=field_name, since_ms=since, limit=limit))
+                    for path in _paths(self.mirror, source, since)]
+        if state.reconcile:
+            return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit), splittable=True)]
+        if cursor_ms is not None:
+            return [Stream(entity, source.path, KeysetPager(field="updatedAt", since_ms=cursor_ms, limit=limit))]
+        # A first sync: a createdAt scan whose windows are saved as they advance.
+        state.windows_saved = True
+        if windows:  # resume what a crash interrupted
+            state.scan_started_ms = windows[0].scan_started_ms
+            return [Stream(entity, source.path, KeysetPager(field="createdAt", since_ms=w.key_ms if w.key_ms is not None
+                                                            else w.lo_ms, until_ms=w.hi_ms, limit=limit), window=w.idx)
+                    for w in windows if not w.done]
+        s.execute(text("INSERT INTO sync_windows (entity, idx, scan_started_ms) VALUES (:e, 0, :t)"),
+                  {"e": entity, "t": state.scan_started_ms})
+        return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit), window=0, splittable=True)]
+
+    # --- in the fetch workers ----------------------------------------------------------------
+
+    def _map_page(self, stream: Stream, page: list[dict]) -> _Mapped:
+        state = self.active.get(stream.entity)
+        return _map_page(None, stream.entity, page, state.part_skus if state else None)
+
+    def _split(self, stream: Stream, page: list[dict]) -> list[Stream]:
+        """Cut a createdAt scan after its first (full) page into windows up to now, the last one open.
+
+        As many windows as ``options.windows``, but about five pages each at least (estimated
+        from how much time the first page spans): each window ends on a short page of its own, so
+        a small listing cut too finely would cost more requests than it saves.
+        """
+        lo, hi = stream.pager.since_ms, to_ms(datetime.now(UTC))
+        first = value_ms(page[0], "createdAt") if page else None
+        if lo is None or first is None:
+            return []
+        pages = (hi - first) / max(lo - first, 1)  # the listing's length in first pages, roughly
+        count = min(self.options.windows, int(pages // _PAGES_PER_WINDOW))
+        if count < 2 or hi - lo < count:
+            return []
+        bounds = [lo + (hi - lo) * i // count for i in range(1, count)]
+        stream.pager.until_ms = bounds[0]
+        ends = [*bounds[1:], None]
+        stream.hi_ms = bounds[0]
+        return [Stream(stream.entity, stream.path,
+                       KeysetPager(field="createdAt", since_ms=b, until_ms=e, limit=stream.pager.limit),
+                       window=(i + 1) if stream.window is not None else None, lo_ms=b, hi_ms=e)
+                for i, (b, e) in enumerate(zip(bounds, ends, strict=True))]
+
+    # --- in the writer -----------------------------------------------------------------------
+
+    def _handle(self, state: _Entity, item) -> None:
+        if isinstance(item, Failed):
+            raise item.error  # UpKeep's errors are this entity's failure; anything else is a bug
+        if isinstance(item, Page):
+            if self.probing:
+                self.probing = False
+                self._start_ready()
+            if item.first and item.more and item.stream.splittable and state.windows_saved:
+                self._maybe_bulk(state)
+            state.result.requests += 1 + item.retries
+            state.result.retries += item.retries
+            if state.batch is None:
+                state.batch = _Mapped()
+            state.batch.extend(item.mapped)
+            state.batch.resume_ms = item.key_ms
+            if item.stream.window is not None:
+                state.keys[item.stream] = item.key_ms
+            self.buffered += len(item.mapped.rows) + len(item.mapped.ids)
+            if len(state.batch.rows) >= self.options.batch_rows:
+                self._write(state)
+            elif self.buffered >= 2 * self.options.batch_rows:
+                for other in list(self.active.values()):
+                    self._write(other)
+        elif isinstance(item, Split):
+            self._save_split(state, item)
+        elif isinstance(item, End):
+            state.streams.discard(item.stream)
+            if item.stream.window is not None and not item.cancelled:
+                state.ended.append(item.stream)
+            if not state.streams:
+                self._finish(state)
+
+    def _save_split(self, state: _Entity, split: Split) -> None:
+        """Save the new windows (a first sync resumes each from its own key)."""
+        state.streams.update(split.windows)
+        if not state.windows_saved:
+            return
+        with self.mirror.write() as s:
+            s.execute(text("UPDATE sync_windows SET hi_ms = :hi WHERE entity = :e AND idx = :i"),
+                      {"hi": split.stream.hi_ms, "e": state.entity, "i": split.stream.window})
+            s.execute(text("INSERT INTO sync_windows (entity, idx, lo_ms, hi_ms, scan_started_ms) "
+                           "VALUES (:e, :i, :lo, :hi, :t)"),
+                      [{"e": state.entity, "i": w.window, "lo": w.lo_ms, "hi": w.hi_ms,
+                        "t": state.scan_started_ms} for w in split.windows])
+
+    def _maybe_bulk(self, state: _Entity) -> None:
+        """A first sync with more than a page to come: bulk-load if the table is (nearly) empty.
+
+        Only a first sync: a reconciliation lists about as many rows as the table holds already.
+        """
+        table = table_of(state.entity).name
+        bulk_max = self.options.bulk_max_rows
+        if bulk_max is None:
+            return
+        with self.mirror.write() as s:
+            rows = s.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT :n)"), {"n": bulk_max + 1})
+            began = rows.scalar() <= bulk_max and bulk.begin(s.connection(), table)
+        if began and on_bulk_step:
+            on_bulk_step("begun", table)
+
+    def _write(self, state: _Entity, *, stoppable: bool = True) -> None:
+        """Save the entity's buffered pages in one transaction, with the resume point after them."""
+        if state.batch is None:
+            return
+        if stoppable and self.options.should_stop():
+            raise Stopped()
+        batch, state.batch = state.batch, None
+        self.buffered -= len(batch.rows) + len(batch.ids)
+        keys, state.keys = state.keys, {}
+        ended, state.ended = state.ended, []
+        _write_batch(self.mirror, state, batch, keys, ended, self.options)
+        state.result.fetched += batch.fetched
+        if on_bulk_step and batch.rows:
+            on_bulk_step("batch", table_of(state.entity).name)
+        if self.options.on_page:
+            self.options.on_page(state.result)
+
+    def _fail(self, state: _Entity, exc: BaseException) -> None:
+        _classify(state.result, exc)
+        self.fetcher.cancel(state.entity)
+        self._finish(state)
+        if state.result.stops_run:
+            self.stop_error = state.result
+            self.waiting.clear()
+            for other in list(self.active.values()):
+                self.fetcher.cancel(other.entity)
+                other.result.error = f"not finished: the run stopped ({state.entity}: {state.result.error})"
+                other.result.stops_run, other.result.unreachable = True, state.result.unreachable
+                self._finish(other)
+
+    def _finish(self, state: _Entity) -> None:
+        """Write what is buffered; after a complete listing also tombstone, advance the cursor, end a bulk load."""
+        result, source, entity = state.result, state.source, state.entity
+        self.active.pop(entity, None)
+        try:
+            self._write(state, stoppable=False)  # pages already fetched are good rows: keep them
+            complete = not result.error
+            table = table_of(entity).name
+            with self.mirror.write() as s:
+                if complete:
+                    if state.reconcile:
+                        result.tombstoned += _tombstone_unseen(s, entity, state.started)
+                        forget_unlisted_rejects(s, entity, state.started)  # gone from UpKeep: no longer a reject
+                    cursor = get_cursor(s, entity)
+                    if source.change_filter:
+                        cursor.cursor_ms = next_cursor(state.scan_started_ms, self.options.skew_ms)
+                    cursor.last_success_at = datetime.now(UTC)
+                    if state.reconcile:
+                        cursor.last_reconciled_at = state.started
+                    save_cursor(s, cursor)
+                    s.execute(text("DELETE FROM sync_windows WHERE entity = :e"), {"e": entity})
+                # A failed listing resumes without a bulk load: the file keeps all its indexes meanwhile.
+                finished_bulk = bulk.finish(s.connection(), table)
+            if finished_bulk and on_bulk_step:
+                on_bulk_step("finished", table)
+        except (UpKeepError, Stopped) as exc:
+            _classify(result, exc)
+        finally:
+            result.finished = not result.error
+            result.seconds = (datetime.now(UTC) - state.started).total_seconds()
+            with self.mirror.write() as s:
+                run = s.get(SyncRun, state.run_pk)
+                for name in ("fetched", "upserted", "tombstoned", "rejected", "requests", "retries", "error"):
+                    setattr(run, name, getattr(result, name))
+                run.finished_at = datetime.now(UTC)
+            self.done.add(entity)
+        self.probing = False
+        if self.stop_error is None and not result.stops_run:
+            self._start_ready()
+        elif result.stops_run and self.stop_error is None:
+            self.stop_error = result
+            self.waiting.clear()
 
 
 @dataclass
@@ -255,50 +524,15 @@ class FullListing:
         return self.pager.advance(len(page))
 
 
-def _prefetch(client: UpKeepClient, path: str, pager: KeysetPager | FullListing,
-              map_page: Callable[[list[dict]], _Mapped]) -> Iterator[_Mapped]:
-    """Fetch and map pages in a background thread, one page ahead of the writer.
+def _map_page(mirror: Mirror | None, entity: str, page: list[dict], part_skus: dict[str, str] | None = None) -> _Mapped:
+    """The pure step: UpKeep objects -> rows; an object that cannot be mapped becomes a reject.
 
-    Mapping here overlaps with the writer's SQLite work, which releases the GIL. The listing's
-    key travels with its page: by the time a page is written the pager is already a page further,
-    and saving *its* key as the resume point would skip the page not yet written. Errors
-    surface in the consumer.
+    Work orders name their parts by SKU: from ``part_skus`` (the pull reads them once per run), or
+    else from ``mirror``.
     """
-    pages: queue.Queue = queue.Queue(maxsize=2)
-    done = threading.Event()
-
-    def fetch() -> None:
-        try:
-            while not done.is_set():
-                page = client.get_list(path, pager.params())
-                more = pager.advance(page)
-                mapped = map_page(page)
-                mapped.resume_ms = pager.since_ms
-                pages.put(mapped)
-                if not more:
-                    break
-            pages.put(None)
-        except BaseException as exc:
-            pages.put(exc)
-
-    worker = threading.Thread(target=fetch, name=f"fetch {path}", daemon=True)
-    worker.start()
-    try:
-        while (item := pages.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            if item.fetched:
-                yield item
-    finally:
-        done.set()
-        while worker.is_alive():  # unblock a fetcher waiting to put, then let it finish
-            with contextlib.suppress(queue.Empty):
-                pages.get(timeout=0.05)
-
-
-def _map_page(mirror: Mirror, entity: str, page: list[dict]) -> _Mapped:
-    """The pure step: UpKeep objects -> rows; an object that cannot be mapped becomes a reject."""
-    part_skus = _part_skus(mirror, page) if entity == "work_orders" else None
+    if entity == "work_orders" and part_skus is None and mirror is not None:
+        with mirror.session() as s:
+            part_skus = dict(s.execute(text("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL")).all())
     out = _Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
     for obj in page:
         try:
@@ -311,37 +545,36 @@ def _map_page(mirror: Mirror, entity: str, page: list[dict]) -> _Mapped:
     return out
 
 
-def _write_batch(mirror, source, batch: _Mapped, result, reconcile, run_started_ms, options) -> None:
-    """Save mapped pages in one transaction, with the resume point after the last of them."""
-    if options.should_stop():
-        raise Stopped()
-    entity = source.entity
+def _write_batch(mirror: Mirror, state: _Entity, batch: _Mapped, keys: dict[Stream, int | None],
+                 ended: list[Stream], options: PullOptions) -> None:
+    """Save mapped pages in one transaction, with the resume point after the last of them.
+
+    The resume point: for a first sync, each window's key (and which windows are complete); for
+    an incremental listing, the entity's cursor, capped like the final cursor; for a
+    reconciliation, the ids seen (its tombstoning needs every one).
+    """
+    source, entity = state.source, state.entity
     with mirror.write() as s:
-        result.upserted += upsert_rows(s, entity, batch.rows)
-        result.rejected += record_rejects(s, batch.rejects, run_id=result.run_id, sync_run_id=result.sync_run_id)
+        state.result.upserted += upsert_rows(s, entity, batch.rows)
+        state.result.rejected += record_rejects(s, batch.rejects, run_id=state.result.run_id,
+                                                sync_run_id=state.result.sync_run_id)
         clear_rejects(s, entity, [r["id"] for r in batch.rows])  # mapped cleanly now: no longer a reject
         reapply_pending(s, entity, [r["id"] for r in batch.rows])  # pending local writes stay on top
-        if reconcile:
-            s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
-                      [{"e": entity, "i": i} for i in batch.ids])
+        if state.reconcile:
+            if batch.ids:
+                s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
+                          [{"e": entity, "i": i} for i in batch.ids])
+        elif state.windows_saved:
+            if keys:
+                s.execute(text("UPDATE sync_windows SET key_ms = :k WHERE entity = :e AND idx = :i"),
+                          [{"k": k, "e": entity, "i": w.window} for w, k in keys.items()])
+            if ended:
+                s.execute(text("UPDATE sync_windows SET done = 1 WHERE entity = :e AND idx = :i"),
+                          [{"e": entity, "i": w.window} for w in ended])
         elif source.change_filter and not source.per_meter:
-            # Resume point: everything before the key has been written. Capped like the final cursor.
             cursor = get_cursor(s, entity)
-            cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(run_started_ms, options.skew_ms))
+            cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(state.scan_started_ms, options.skew_ms))
             save_cursor(s, cursor)
-    result.fetched += batch.fetched
-    if options.on_page:
-        options.on_page(result)
-
-
-def _part_skus(mirror: Mirror, page: list[dict]) -> dict[str, str]:
-    """SKUs of the parts a page of work orders uses, so Machina's spare_parts name parts by SKU."""
-    ids = {p for obj in page if isinstance(obj, dict) for p in (obj.get("parts") or []) if isinstance(p, str)}
-    if not ids:
-        return {}
-    table = table_of("parts")
-    with mirror.session() as s:
-        return dict(s.execute(table.select().with_only_columns(table.c.id, table.c.sku).where(table.c.id.in_(ids))).all())
 
 
 def _tombstone_unseen(session, entity: str, started: datetime) -> int:

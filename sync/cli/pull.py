@@ -26,12 +26,15 @@ from sync.pull import SOURCES, PullOptions, PullResult, sync_entities
 @click.option("--page-size", default=100, show_default=True, type=click.IntRange(1, 100),
               help="Objects per request; UpKeep serves at most 100.")
 @click.option("--max-rps", type=click.FloatRange(min=0.1),
-              help="Client-side limit on requests per second, to stay under UpKeep's rate limit.")
+              help="Client-side limit on requests per second, across all requests in flight.")
+@click.option("--connections", default=8, show_default=True, type=click.IntRange(1, 32),
+              help="Most requests in flight at once (entities and windows of big listings are fetched "
+                   "in parallel; more are used only while the network is the bottleneck).")
 @click.option("--files-budget", "files_budget", default=500, show_default=True, type=click.IntRange(min=0),
               metavar="MB", help="Most file content (manuals, photos) kept offline, in MB; the largest files "
                                  "are left out first and listed. 0: keep no content.")
 def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tuple[str, ...], full: bool,
-         page_size: int, max_rps: float | None, files_budget: int) -> None:
+         page_size: int, max_rps: float | None, connections: int, files_budget: int) -> None:
     """Bring the mirror level with UpKeep: incremental by default, resumable after any crash."""
     progress = _Progress(sys.stderr.isatty())
     options = PullOptions(page_size=page_size, full=full, on_page=progress.update)
@@ -41,7 +44,7 @@ def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tup
         if db.exists():
             inspect_mirror(db)  # read-only: a damaged or foreign file is refused untouched
     with refusals(), writer_lock(db, "upkeep-mirror sync"), open_mirror(db) as mirror, \
-            UpKeepClient(credentials, max_requests_per_second=max_rps) as client:
+            UpKeepClient(credentials, max_requests_per_second=max_rps, max_connections=connections) as client:
         results = sync_entities(mirror, client, list(entities) or None, options)
         for result in results:
             progress.done(result)

@@ -5,8 +5,10 @@ only the sync, so its peak RSS is the sync's own (the emulator runs in another p
 
     python tests/benchmarks/measure_sync.py DB BASE_URL [--full] [--floor]
 
-``--floor`` instead runs the plain loop the sync is compared with: fetch the same keyset pages
-of work orders and JSON-decode them, nothing else.
+``--floor`` instead runs the plain loop the sync is compared with, written the way a user would
+without this project: one ``httpx.Client``, a login, then every entity's listing page by page,
+one request at a time, limit 100, each body JSON-decoded (``response.json()``) and dropped. It
+uses nothing of ``sync`` or ``mirror``, so making the sync faster cannot move the floor.
 """
 
 from __future__ import annotations
@@ -17,25 +19,30 @@ import subprocess
 import sys
 import time
 
+#: Every list endpoint the pull reads, as the pull reads it (meter readings: one listing per meter).
+_LISTINGS = [
+    "/api/v2/users/", "/api/v2/teams/", "/api/v2/locations", "/api/v2/vendors/", "/api/v2/customers/",
+    "/api/v2/assets", "/api/v2/parts", "/api/v2/meters/", "/api/v2/meters/{meter}/readings",
+    "/api/v2/preventive-maintenance", "/api/v2/work-orders", "/api/v2/requests", "/api/v2/purchase-orders/",
+]
+
 
 def main(argv: list[str]) -> None:
     db, base_url = argv[0], argv[1]
-    from sync.client import Credentials, UpKeepClient
-
-    creds = Credentials(email="demo@upkeep.local", password="demo", base_url=base_url)
     started = time.perf_counter()
-    with UpKeepClient(creds) as client:
-        if "--floor" in argv:
-            fetched = _floor(client)
-        else:
-            from mirror.db import open_mirror
-            from sync.pull import PullOptions, sync_entities
+    if "--floor" in argv:
+        fetched, requests = _floor(base_url)
+    else:
+        from mirror.db import open_mirror
+        from sync.client import Credentials, UpKeepClient
+        from sync.pull import PullOptions, sync_entities
 
-            with open_mirror(db) as mirror:
-                results = sync_entities(mirror, client, options=PullOptions(full="--full" in argv))
-            assert not any(r.error for r in results), [r.error for r in results if r.error]
-            fetched = sum(r.fetched for r in results)
-        requests = client.stats.requests
+        creds = Credentials(email="demo@upkeep.local", password="demo", base_url=base_url)
+        with UpKeepClient(creds) as client, open_mirror(db) as mirror:
+            results = sync_entities(mirror, client, options=PullOptions(full="--full" in argv))
+            requests = client.stats.requests
+        assert not any(r.error for r in results), [r.error for r in results if r.error]
+        fetched = sum(r.fetched for r in results)
     print(json.dumps({
         "seconds": time.perf_counter() - started,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -44,34 +51,30 @@ def main(argv: list[str]) -> None:
     }))
 
 
-def _floor(client) -> int:
-    """Every entity's listing, same pages and parameters as the pull, decoded and dropped."""
-    from sync.keyset import KeysetPager
-    from sync.pull import SOURCES, FullListing
+def _floor(base_url: str) -> tuple[int, int]:
+    """Page through every listing with plain httpx, one request at a time; decode, count, drop."""
+    import httpx
 
-    fetched = 0
-    meters = [m["id"] for m in _all(client, "/api/v2/meters/")]
-    for source in SOURCES.values():
-        paths = [source.path.format(meter=m) for m in meters] if source.per_meter else [source.path]
-        for path in paths:
-            pager = KeysetPager(limit=100) if source.change_filter else FullListing(100)
-            while True:
-                page = client.get_list(path, pager.params())
-                fetched += len(page)
-                if not pager.advance(page):
-                    break
-    return fetched
-
-
-def _all(client, path):
-    from sync.keyset import KeysetPager
-
-    pager, out = KeysetPager(limit=100), []
-    while True:
-        page = client.get_list(path, pager.params())
-        out += page
-        if not pager.advance(page):
-            return out
+    with httpx.Client(base_url=base_url, timeout=60, headers={"upkeep-version": "2022-09-14"}) as http:
+        token = http.post("/api/v2/auth", json={"email": "demo@upkeep.local", "password": "demo"})
+        http.headers["Session-Token"] = token.json()["result"]["sessionToken"]
+        fetched, requests, meters = 0, 1, []
+        for listing in _LISTINGS:
+            paths = [listing.format(meter=m) for m in meters] if "{meter}" in listing else [listing]
+            for path in paths:
+                offset = 0
+                while True:
+                    response = http.get(path, params={"offset": offset, "limit": 100, "orderBy": "createdAt ASC"})
+                    requests += 1
+                    response.raise_for_status()
+                    page = response.json()["results"]
+                    fetched += len(page)
+                    offset += len(page)
+                    if listing == "/api/v2/meters/":
+                        meters += [m["id"] for m in page]
+                    if len(page) < 100:
+                        break
+    return fetched, requests
 
 
 def run(db, base_url: str, *flags: str) -> dict:

@@ -30,20 +30,29 @@ def _sync_process(db, emu) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def _wo_pages(emu) -> int:
+    return emu.stats.snapshot()["routes"].get("GET /api/v2/work-orders", 0)
+
+
 def test_sync_killed_at_random_points_resumes_and_converges(tmp_path):
     rng = random.Random(42)
     db = tmp_path / "m.db"
     with Emulator(seed=9, work_orders=1500) as emu:
-        emu.set_faults(latency_ms=4)  # slow enough to be killed mid-listing
+        emu.set_faults(latency_ms=4)
         kills = 0
         for _ in range(5):
+            # Kill once the sync is a random number of work-order pages further (not after a
+            # fixed time: start-up alone takes seconds on a loaded machine).
+            target = _wo_pages(emu) + rng.randint(8, 20)  # a batch is 500 rows: 10 pages of 50
             proc = _sync_process(db, emu)
-            time.sleep(rng.uniform(0.6, 2.5))
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and _wo_pages(emu) < target and time.monotonic() < deadline:
+                time.sleep(0.002)
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 kills += 1
             proc.wait()
-        assert kills >= 3, "the sync finished too fast to be killed; raise latency"
+        assert kills >= 3, "the sync finished before it could be killed"
         emu.set_faults(latency_ms=0)
         emu.stats.reset()
         final = _sync_process(db, emu)
@@ -52,9 +61,14 @@ def test_sync_killed_at_random_points_resumes_and_converges(tmp_path):
             assert_converged(mirror, emu)
             with mirror.session() as s:
                 assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-        # It resumed rather than starting over: far fewer work-order pages than a full listing (31).
-        pages = emu.stats.snapshot()["routes"].get("GET /api/v2/work-orders", 0)
-        assert pages < 31, f"the last run re-read {pages} pages"
+        pages = _wo_pages(emu)
+        # It resumed rather than starting over: fewer work-order pages than a first sync makes
+        # (a parallel one lists 1,500 work orders as several windows, each ending on a short page).
+        emu.stats.reset()
+        fresh = _sync_process(tmp_path / "fresh.db", emu)
+        assert fresh.wait(timeout=120) == 0, fresh.stderr.read().decode()
+        full = _wo_pages(emu)
+        assert pages < full, f"the last run re-read {pages} pages, a first sync reads {full}"
 
 
 def test_cli_sync_prints_one_line_per_entity_and_status_reads_them(tmp_path):

@@ -1,0 +1,140 @@
+"""Bulk loading a (nearly) empty table: rows in first, secondary indexes and full-text index built once after.
+
+Inserting 100k work orders row by row into a table with a dozen indexes and three full-text
+triggers costs four times as much as inserting them into the bare table and then building each
+index in one sorted pass and the full-text index with FTS5's ``rebuild``. A first sync (or a
+reconciliation of a nearly empty table) therefore, for a big listing:
+
+1. :func:`begin` - in one transaction: drop the table's plain secondary indexes and the triggers
+   that feed its full-text table, empty the full-text table, and record all of it in
+   ``bulk_loads``;
+2. loads the rows, a batch per transaction, as usual (the primary key stays: upserts need it);
+3. :func:`finish` - in one transaction: re-create what was recorded, rebuild the full-text
+   index from the table, delete the records.
+
+A crash between any two steps leaves a consistent file: before 1 nothing changed; after 1 the
+records say what is missing, and :func:`restore` (called by the next sync and by
+``open_mirror`` when it may write) is :func:`finish`. Readers meanwhile see a partial table and
+an empty full-text index, never a full-text index that disagrees with the rows (its content is
+the table: an index built for other rows would return wrong matches). Kept while loading:
+unique indexes (they are constraints) and partial indexes (they hold only the few open work
+orders, cost little, and named queries ask for them with ``INDEXED BY``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
+
+__all__ = ["begin", "finish", "pending_tables", "restore"]
+
+#: Per table with a full-text index: (its FTS table, statements that empty it, statements that rebuild it).
+_FTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "work_orders": (
+        "work_orders_fts",
+        ("INSERT INTO work_orders_fts (work_orders_fts) VALUES ('delete-all')",),
+        ("INSERT INTO work_orders_fts (work_orders_fts) VALUES ('rebuild')",),
+    ),
+    "spare_parts": (
+        "spare_parts_fts",
+        ("INSERT INTO spare_parts_fts (spare_parts_fts) VALUES ('delete-all')",),
+        ("INSERT INTO spare_parts_fts (spare_parts_fts) VALUES ('rebuild')",),
+    ),
+    "assets": (  # its own content: the location's name comes from another table
+        "assets_fts",
+        ("DELETE FROM assets_fts",),
+        ("DELETE FROM assets_fts",
+         "INSERT INTO assets_fts (rowid, name, model, serial_number, location_name) "
+         "SELECT a.rowid, a.name, a.model, a.serial_number, l.name FROM assets a "
+         "LEFT JOIN locations l ON l.id = a.location"),
+    ),
+}
+
+
+def begin(conn: Connection, table: str) -> list[str]:
+    """Take away the table's secondary indexes and full-text triggers, recording them; return their names.
+
+    Call inside the caller's write transaction. Nothing is done (and ``[]`` returned) when a
+    bulk load of the table is already recorded.
+    """
+    if conn.exec_driver_sql("SELECT 1 FROM bulk_loads WHERE tbl = ? LIMIT 1", (table,)).first():
+        return []
+    objects = [
+        (name, "index", sql)
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        )
+        if not _is_unique(sql) and not _is_partial(sql)
+    ]
+    fts = _FTS.get(table)
+    if fts:
+        objects += [
+            (name, "trigger", sql)
+            for name, sql in conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+            )
+            if sql and name.startswith(fts[0] + "_")  # only those that feed its full-text table
+        ]
+    for name, kind, sql in objects:
+        conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+        conn.exec_driver_sql("INSERT INTO bulk_loads (name, tbl, kind, definition) VALUES (?, ?, ?, ?)", (name, table, kind, sql))
+    if fts:
+        for statement in fts[1]:
+            conn.exec_driver_sql(statement)
+        conn.exec_driver_sql("INSERT INTO bulk_loads (name, tbl, kind, definition) VALUES (?, ?, 'fts', NULL)", (fts[0], table))
+    return [o[0] for o in objects]
+
+
+def finish(conn: Connection, table: str) -> list[str]:
+    """Re-create what :func:`begin` took away from ``table`` and rebuild its full-text index; return the names.
+
+    Call inside the caller's write transaction (the pull: the one that completes the listing).
+    Objects that exist already (re-created by someone else) are left as they are.
+    """
+    rows = conn.exec_driver_sql("SELECT name, kind, definition FROM bulk_loads WHERE tbl = ? ORDER BY kind, name",
+                                (table,)).all()
+    if not rows:
+        return []
+    existing = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = ?", (table,))}
+    # Building an index sorts the whole table. Let SQLite spill that sort to a temporary file rather
+    # than keep it in memory (the mirror's connections keep temporary data in memory), so a big
+    # first sync's peak memory does not grow with the table. SQLite refuses the switch inside a
+    # transaction once this connection has used temporary storage: then the sort stays in memory.
+    with contextlib.suppress(OperationalError):
+        conn.exec_driver_sql("PRAGMA temp_store = FILE")
+    for name, kind, sql in rows:
+        if kind in ("index", "trigger") and name not in existing:
+            conn.exec_driver_sql(sql)
+    if any(kind == "fts" for _, kind, _ in rows) and table in _FTS:
+        for statement in _FTS[table][2]:
+            conn.exec_driver_sql(statement)
+    conn.exec_driver_sql("DELETE FROM bulk_loads WHERE tbl = ?", (table,))
+    return [r[0] for r in rows]
+
+
+def pending_tables(conn: Connection) -> list[str]:
+    """Tables with a bulk load begun and not finished."""
+    if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'bulk_loads'").first():
+        return []
+    return [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT tbl FROM bulk_loads ORDER BY tbl")]
+
+
+def restore(conn: Connection, tables: list[str] | None = None) -> list[str]:
+    """Finish every unfinished bulk load (or those of ``tables``): the file gets all its indexes back."""
+    done = []
+    for table in pending_tables(conn):
+        if tables is None or table in tables:
+            finish(conn, table)
+            done.append(table)
+    return done
+
+
+def _is_unique(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("CREATE UNIQUE")
+
+
+def _is_partial(sql: str) -> bool:
+    return " WHERE " in " ".join(sql.upper().split())
