@@ -241,6 +241,8 @@ class _Run:
         for source in list(self.waiting):
             if self.stop_error is not None:
                 return
+            if source not in self.waiting:
+                continue  # started meanwhile: _start -> _finish (nothing left to fetch) -> _start_ready
             if self.probing and (self.active or self.done):
                 return
             dependency = DEPENDS_ON.get(source.entity)
