@@ -92,7 +92,13 @@ class ReconcileSeen(SQLModel, table=True):
 
 
 class Connectivity(SQLModel, table=True):
-    """The single row (id 1) saying whether UpKeep answers, since when not, and the last error."""
+    """The single row (id 1) saying whether UpKeep answers, since when not, and the last error.
+
+    ``last_error_kind`` is ``unreachable`` (network, 429, 5xx after retries: the mirror is
+    offline) or ``fatal`` (UpKeep answered but the job cannot go on: bad credentials, a refused
+    setup); ``last_error_source`` names who hit it (``daemon pull``, ``daemon outbox``, ``daemon
+    probe``, ``sync``). ``fatal_error`` stands until the same kind of job succeeds.
+    """
 
     __tablename__ = "connectivity"
 
@@ -106,3 +112,8 @@ class Connectivity(SQLModel, table=True):
     daemon_pid: int | None = None
     daemon_heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    last_error_kind: str | None = None
+    last_error_source: str | None = None
+    fatal_error: str | None = None
+    fatal_source: str | None = None
+    fatal_since: datetime | None = Field(default=None, sa_type=UTCDateTime)

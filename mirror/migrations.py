@@ -69,6 +69,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "connectivity status", _sql_file("0006_connectivity.sql")),
     Migration(7, "rejects kept once per object", _sql_file(
         "0007_rejects_once.sql", {"reject_payload_key": lambda raw: payload_key(json.loads(raw))})),
+    Migration(8, "connectivity: error kind and source, standing fatal error", _sql_file("0008_connectivity_errors.sql")),
     Migration(9, "browsing: labour cost not recorded, readable work order and PM views", _sql_file("0009_browsing.sql")),
     Migration(10, "bulk loads and parallel first-sync windows", _sql_file("0010_bulk_and_windows.sql")),
     Migration(11, "field work: checklists, files, downtime statuses, custom fields",

@@ -20,6 +20,10 @@ States and transitions::
     conflict ──resolve keep-remote─► pending (other fields still to send) | discarded
     pending | dead | conflict ──discard──► discarded (its change undone in the mirror)
 
+Every state change the replayer makes is a compare-and-set on the state and attempt count it
+read (:func:`_transition`): a replayer with a stale view changes nothing and says so, so an
+operation is never claimed twice nor put back to pending after another replayer delivered it.
+
 ``sending`` is committed *before* the request goes out, so an operation found in ``sending``
 after a crash may have been applied; ``ambiguous`` says the same after a lost answer. Both make
 the replayer look for the effect before sending a create again.
@@ -42,6 +46,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Index, and_, exists, func, or_, select, text, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel
 
 from mirror.columns import UTCDateTime
@@ -221,6 +226,12 @@ def queue_length(session: Session) -> int:
     return session.scalar(stmt) or 0
 
 
+def delivered_since(session: Session, moment: datetime) -> int:
+    """Operations UpKeep accepted at or after ``moment`` (e.g. since the mirror went offline)."""
+    stmt = select(func.count()).where(OutboxOp.state == OpState.DONE.value, OutboxOp.done_at >= moment)
+    return session.scalar(stmt) or 0
+
+
 def list_ops(session: Session, *, states: Iterable[str] | None = None, limit: int = 200) -> list[OutboxOp]:
     stmt = select(OutboxOp).order_by(OutboxOp.seq).limit(limit)
     if states:
@@ -228,70 +239,98 @@ def list_ops(session: Session, *, states: Iterable[str] | None = None, limit: in
     return list(session.scalars(stmt))
 
 
-def _touch(op: OutboxOp, state: OpState, now: datetime | None) -> None:
-    op.state = state.value
-    op.updated_at = now or utcnow()
+def _transition(session: Session, op: OutboxOp, state: OpState, now: datetime | None, **values: Any) -> bool:
+    """Compare-and-set: move ``op``'s row to ``state`` only if it is still as ``op`` was read.
+
+    ``op`` is the caller's snapshot (attached or detached): the row must still have its ``state``
+    and ``attempts``. Every attempt to send increments ``attempts`` (:func:`mark_sending`), so two
+    replayers that read the same row cannot both win, and a replayer holding a stale snapshot
+    (the row was sent, settled or discarded meanwhile) changes nothing. Returns whether it won;
+    on a win the snapshot is updated to the new values, on a loss nothing at all is written.
+    """
+    values = {"state": state.value, "updated_at": now or utcnow(), **values}
+    result = session.execute(
+        update(OutboxOp)
+        .where(OutboxOp.seq == op.seq, OutboxOp.state == op.state, OutboxOp.attempts == op.attempts)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    for key, value in values.items():
+        set_committed_value(op, key, value)  # the snapshot follows the row, without a second UPDATE
+    return True
 
 
-def mark_sending(session: Session, op: OutboxOp, *, now: datetime | None = None) -> bool:
-    """Record that an attempt is about to go out; return whether an earlier one may have been applied.
+def mark_sending(session: Session, op: OutboxOp, *, now: datetime | None = None, **payload: Any) -> bool:
+    """Claim ``op`` for one attempt, just before its request goes out; return whether this caller won.
 
     Commit this before sending: if the process dies mid-request, the op is found in ``sending``.
+    ``ambiguous`` becomes true when an earlier attempt may have been applied (it was ``sending``
+    or already ambiguous). ``payload`` keys are merged into the payload in the same change (what
+    the replayer needs to check afterwards, e.g. a work order's update items before a message).
+    Only the winner may send: a caller that lost must not.
     """
-    maybe_applied = op.ambiguous or op.state == OpState.SENDING.value
-    _touch(op, OpState.SENDING, now)
-    op.attempts += 1
-    op.ambiguous = maybe_applied
-    op.first_sent_at = op.first_sent_at or op.updated_at
-    session.add(op)
-    return maybe_applied
+    stamp = now or utcnow()
+    return _transition(
+        session, op, OpState.SENDING, stamp,
+        attempts=op.attempts + 1,
+        ambiguous=bool(op.ambiguous or op.state == OpState.SENDING.value),
+        first_sent_at=op.first_sent_at or stamp,
+        payload={**op.payload, **payload} if payload else op.payload,
+    )
 
 
 def mark_done(
     session: Session, op: OutboxOp, *, server_id: str | None = None, now: datetime | None = None
-) -> None:
-    _touch(op, OpState.DONE, now)
-    op.done_at, op.next_attempt_at, op.ambiguous, op.last_error = op.updated_at, None, False, None
-    if server_id:
-        op.server_id = server_id
-    session.add(op)
+) -> bool:
+    """UpKeep accepted ``op`` (or already had it); False, and nothing written, if ``op`` was stale."""
+    stamp = now or utcnow()
+    extra = {"server_id": server_id} if server_id else {}
+    if not _transition(session, op, OpState.DONE, stamp, done_at=stamp, next_attempt_at=None, ambiguous=False,
+                       last_error=None, **extra):
+        return False
     if op.kind == OpKind.MESSAGE:
         session.execute(
             update(WorkOrderMessage)
             .where(WorkOrderMessage.id == op.op_id)
-            .values(local_state=LocalState.SYNCED.value, sent_at=op.updated_at)
+            .values(local_state=LocalState.SYNCED.value, sent_at=stamp)
         )
     refresh_local_state(session, op.entity, op.record_id)
+    return True
 
 
 def mark_retry_later(
     session: Session, op: OutboxOp, error: str, *, next_attempt_at: datetime | None, ambiguous: bool,
     now: datetime | None = None,
-) -> None:
-    """A transient failure: back to pending, due at ``next_attempt_at`` (None: next flush); never dropped."""
-    _touch(op, OpState.PENDING, now)
-    op.last_error, op.next_attempt_at, op.ambiguous = error, next_attempt_at, ambiguous
-    session.add(op)
+) -> bool:
+    """A transient failure: back to pending, due at ``next_attempt_at`` (None: next flush); never dropped.
+
+    False, and nothing written, if ``op`` was stale: an op another replayer delivered meanwhile
+    is never turned back into pending.
+    """
+    return _transition(session, op, OpState.PENDING, now, last_error=error, next_attempt_at=next_attempt_at,
+                       ambiguous=ambiguous)
 
 
-def mark_dead(session: Session, op: OutboxOp, error: str, *, now: datetime | None = None) -> None:
+def mark_dead(session: Session, op: OutboxOp, error: str, *, now: datetime | None = None) -> bool:
     """UpKeep refused it (or it cannot be sent safely): park it with the reason, for a person."""
-    _touch(op, OpState.DEAD, now)
-    op.last_error, op.next_attempt_at = error, None
-    session.add(op)
+    if not _transition(session, op, OpState.DEAD, now, last_error=error, next_attempt_at=None):
+        return False
     refresh_local_state(session, op.entity, op.record_id)
+    return True
 
 
 def mark_conflict(
     session: Session, op: OutboxOp, remote: dict[str, Any], *, now: datetime | None = None
-) -> None:
+) -> bool:
     """UpKeep changed a field this update changed, since its base: keep both values, for a person."""
-    _touch(op, OpState.CONFLICT, now)
-    op.remote, op.next_attempt_at = remote, None
     cols = ", ".join(sorted(remote.get("columns", {})))
-    op.last_error = f"changed in UpKeep since this change was made: {cols}"
-    session.add(op)
+    if not _transition(session, op, OpState.CONFLICT, now, remote=remote, next_attempt_at=None,
+                       last_error=f"changed in UpKeep since this change was made: {cols}"):
+        return False
     refresh_local_state(session, op.entity, op.record_id)
+    return True
 
 
 # --- the mirror row's local state and ids -------------------------------------------------------

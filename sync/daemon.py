@@ -2,22 +2,36 @@
 
 Jobs (each never overlaps itself; a missed run is run once, not many times):
 
-- ``pull``: incremental pull of every entity, every ``pull_every`` seconds with jitter;
-- ``reconcile``: a full pass that also tombstones deletions, every ``reconcile_every`` seconds;
+- ``pull``: incremental pull of every entity, every ``pull_every`` seconds with jitter; when a
+  reconciliation is due it runs the full pass instead (see ``reconcile``);
+- ``reconcile``: every ``reconcile_every`` seconds, marks a full pass (tombstones deletions) as due
+  and asks the ``pull`` job to run now. Pull and reconcile are one job, so they never run at once;
 - ``outbox``: every few seconds, replays pending local writes if there are any (whichever process
   queued them: the CLI, Python code, another terminal);
 - ``probe``: only while offline, a cheap request with backoff from ``probe_min`` up to
-  ``probe_max`` seconds. When UpKeep answers again the outbox is flushed at once, then a pull runs.
+  ``probe_max`` seconds. When UpKeep answers again it does not flush or pull itself: it asks the
+  ``outbox`` job to run now, which then asks the ``pull`` job to run now.
 
-The first network failure of any job marks the mirror offline (``connectivity`` row), and pull
-and outbox jobs then stand aside until the probe sees UpKeep again. Stopping sets a flag the pull
-and the replay check between pages and operations, so the current transaction always finishes.
+One owner each: every job has its own UpKeep client (a client is not thread-safe) and nothing
+else runs its work; what one job hands to another goes through the scheduler (``modify_job``) or
+a thread-safe queue. The one replayer per mirror is also enforced by ``sync.replay``'s lock and
+compare-and-set, so a replay started by hand elsewhere cannot interleave either.
+
+Failures are recorded where people look (:mod:`sync.connectivity`): the first network failure
+of any job marks the mirror offline, and pull and outbox jobs then stand aside until the probe
+sees UpKeep again; a fatal error (credentials refused, an unexpected error) is logged at ERROR
+once and stands in ``connectivity`` until the job succeeds. When UpKeep answers again, one INFO
+line says so: "back online after 12 min; 5 writes sent". Stopping sets a flag the pull and the
+replay check between pages and operations, so the current transaction always finishes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,10 +39,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from mirror.db import Mirror
-from mirror.outbox import queue_length
+from mirror.outbox import delivered_since, queue_length
 from sync import connectivity, replay
 from sync.client import Credentials, UpKeepClient
-from sync.errors import RetriableError, UpKeepError
+from sync.errors import FatalError, RetriableError, UpKeepError
 from sync.pull import PullOptions, sync_entities
 from sync.retry import RetryPolicy
 
@@ -38,8 +52,13 @@ log = logging.getLogger(__name__)
 #: and the mirror shows "offline" within seconds of the network going.
 DAEMON_RETRIES = RetryPolicy(attempts=4, max_delay=20.0, maximum=8.0)
 
+#: The probe is itself the retry loop (with its own backoff): one request, no retries.
+PROBE_RETRIES = RetryPolicy(attempts=1)
+
 #: A cheap, always-valid request: one user (the list takes offset and limit).
 PROBE = ("/api/v2/users/", {"offset": 0, "limit": 1})
+
+JOBS = ("pull", "outbox", "probe")
 
 
 @dataclass
@@ -53,36 +72,55 @@ class DaemonConfig:
     page_size: int = 100
 
 
-class Daemon:
-    """Owns the scheduler and one UpKeep client per job (clients are not shared across threads)."""
+def _quiet_library_logs() -> None:
+    """APScheduler logs every run at INFO and a skipped overlapping run (``max_instances``) or a late
+    one at WARNING, httpx every request at INFO: the daemon's own lines say what happened, so only
+    their warnings and errors are kept."""
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
-    def __init__(self, mirror: Mirror, credentials: Credentials, config: DaemonConfig | None = None):
+
+class Daemon:
+    """Owns the scheduler and one UpKeep client per job (clients are not shared across threads).
+
+    ``clock`` gives the time used for scheduling and for the times recorded in ``connectivity``
+    (tests pass a fake one and run the jobs by hand on a paused scheduler).
+    """
+
+    def __init__(self, mirror: Mirror, credentials: Credentials, config: DaemonConfig | None = None, *,
+                 clock: Callable[[], datetime] | None = None):
         self.mirror = mirror
         self.config = config or DaemonConfig()
-        self._credentials = credentials
-        self._clients: dict[str, UpKeepClient] = {}
-        self._probe_delay = self.config.probe_min
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._clients = {job: UpKeepClient(credentials, policy=PROBE_RETRIES if job == "probe" else DAEMON_RETRIES)
+                         for job in JOBS}
         self.stopping = threading.Event()
+        self._reconcile_due = threading.Event()
+        self._back_online: queue.SimpleQueue[datetime] = queue.SimpleQueue()  # probe -> outbox job
+        self._probe_lock = threading.Lock()  # guards _probe_delay and the probe job's scheduling
+        self._probe_delay = self.config.probe_min
         self.scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(3)},
+            executors={"default": ThreadPoolExecutor(len(JOBS) + 1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
             timezone=UTC,
         )
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        c, now = self.config, datetime.now(UTC)
+    def start(self, *, paused: bool = False) -> None:
+        c, now = self.config, self.clock()
+        _quiet_library_logs()
         connectivity.record(self.mirror, heartbeat=True)
-        self.scheduler.add_job(self.pull, "interval", seconds=c.pull_every, jitter=c.pull_jitter or None,
-                               id="pull", next_run_time=now)
-        self.scheduler.add_job(self.pull, "interval", seconds=c.reconcile_every, kwargs={"full": True},
-                               id="reconcile", next_run_time=now + timedelta(seconds=c.reconcile_every))
-        self.scheduler.add_job(self.flush, "interval", seconds=c.outbox_every, id="outbox",
-                               next_run_time=now + timedelta(seconds=min(1.0, c.outbox_every)))
+        self.scheduler.add_job(self._guarded(self.pull, "daemon pull"), "interval", seconds=c.pull_every,
+                               jitter=c.pull_jitter or None, id="pull", next_run_time=now)
+        self.scheduler.add_job(self.reconcile, "interval", seconds=c.reconcile_every, id="reconcile",
+                               next_run_time=now + timedelta(seconds=c.reconcile_every))
+        self.scheduler.add_job(self._guarded(self.flush, "daemon outbox"), "interval", seconds=c.outbox_every,
+                               id="outbox", next_run_time=now + timedelta(seconds=min(1.0, c.outbox_every)))
         if not connectivity.is_online(self.mirror):
             self._schedule_probe(0)
-        self.scheduler.start()
+        self.scheduler.start(paused=paused)
         log.info("daemon started: pull every %ss, outbox every %ss", c.pull_every, c.outbox_every)
 
     def stop(self) -> None:
@@ -96,70 +134,157 @@ class Daemon:
 
     # --- jobs -----------------------------------------------------------------------------------
 
-    def pull(self, full: bool = False) -> None:
+    def pull(self, full: bool | None = None) -> None:
+        """The pull job: incremental, or the full pass when one is due (or ``full`` says so)."""
         if self.stopping.is_set() or not connectivity.is_online(self.mirror):
             return
+        if full is None:
+            full = self._reconcile_due.is_set()
+        if full:
+            self._reconcile_due.clear()
         options = PullOptions(page_size=self.config.page_size, full=full, should_stop=self.stopping.is_set)
-        results = sync_entities(self.mirror, self._client("pull"), None, options)
-        connectivity.record(self.mirror, heartbeat=True)
-        unreachable = next((r for r in results if r.unreachable), None)
-        if unreachable:
-            self._went_offline(f"pull of {unreachable.entity}: {unreachable.error}")
+        results = sync_entities(self.mirror, self._clients["pull"], None, options)
+        if not any(r.unreachable for r in results):
+            self._answered()  # a pull under way when the cut was noticed may be what sees UpKeep again
+        outcome, error, changed = connectivity.record_pull(self.mirror, results, source="daemon pull",
+                                                           heartbeat=True, now=self.clock())
+        if full and outcome != "ok":
+            self._reconcile_due.set()  # the full pass did not get through: the next pull tries again
+        if outcome == connectivity.UNREACHABLE:
+            self._offline(error or "UpKeep unreachable", "daemon pull", went=changed)
             return
-        if all(r.finished for r in results):
-            connectivity.record(self.mirror, pulled=True)
         for r in results:
-            log.info("pulled %s: %s fetched, %s changed, %s deleted, %s rejected%s", r.entity, r.fetched,
-                     r.upserted, r.tombstoned, r.rejected, f", error: {r.error}" if r.error else "")
+            if r.fatal:
+                (log.error if changed else log.debug)("pull of %s failed: %s", r.entity, r.error)
+            elif r.error and not r.stops_run:
+                log.warning("pull of %s: %s", r.entity, r.error)
+            else:
+                log.info("pulled %s: %s fetched, %s changed, %s deleted, %s rejected%s", r.entity, r.fetched,
+                         r.upserted, r.tombstoned, r.rejected, f" ({r.error})" if r.error else "")
+
+    def reconcile(self) -> None:
+        """The reconcile job: a full pass is due; the pull job runs it now (never beside a pull)."""
+        self._reconcile_due.set()
+        self._run_now("pull")
 
     def flush(self) -> None:
-        if self.stopping.is_set() or not connectivity.is_online(self.mirror):
+        """The outbox job: replay what is waiting; after the probe saw UpKeep again, say so and pull."""
+        if self.stopping.is_set():
             return
+        if not connectivity.is_online(self.mirror):
+            return  # a back-online event waits in the queue for a run that can report it
+        back = None
+        while not self._back_online.empty():
+            back = self._back_online.get()
         with self.mirror.session() as s:
-            if not queue_length(s):  # pending or sending, queued by whichever process
+            waiting = queue_length(s)  # pending or sending, queued by whichever process
+        report = None
+        if waiting:
+            try:
+                report = replay.flush(self.mirror, self._clients["outbox"], should_stop=self.stopping.is_set,
+                                      clock=self.clock)
+            except FatalError as exc:
+                self._fatal("daemon outbox", f"outbox: {exc}")
                 return
-        try:
-            report = replay.flush(self.mirror, self._client("outbox"), should_stop=self.stopping.is_set)
-        except RetriableError as exc:
-            self._went_offline(f"outbox: {exc}")
-            return
-        if getattr(report, "unreachable", False):
-            self._went_offline(f"outbox: {getattr(report, 'last_error', 'UpKeep unreachable')}")
-            return
-        connectivity.record(self.mirror, flushed=True, heartbeat=True)
-        log.info("outbox: %s", report)
+            if report.busy:
+                log.info("outbox: %s", report)
+                return
+            if report.unreachable:
+                self._offline(f"outbox: {report.last_error or 'UpKeep unreachable'}", "daemon outbox")
+                return
+            log.info("outbox: %s", report)
+        if waiting or back is not None:
+            connectivity.succeeded(self.mirror, "daemon outbox", flushed=bool(waiting), heartbeat=True,
+                                   now=self.clock())
+        if back is not None:
+            away = _duration((self.clock() - back).total_seconds())
+            with self.mirror.session() as s:  # also what a flush under way when it came back delivered
+                sent = delivered_since(s, back)
+            log.info("back online after %s; %d write%s sent", away, sent, "" if sent == 1 else "s")
+            self._run_now("pull")
 
     def probe(self) -> None:
+        """While offline: one cheap request; when UpKeep answers, hand over to the outbox job."""
         if self.stopping.is_set():
             return
         try:
-            self._client("probe").get_list(*PROBE)
-        except UpKeepError as exc:
-            connectivity.mark_offline(self.mirror, f"probe: {exc}")
-            self._probe_delay = min(self._probe_delay * 2, self.config.probe_max)
-            log.info("UpKeep still unreachable; next probe in %.0fs", self._probe_delay)
-            self._schedule_probe(self._probe_delay)
+            self._clients["probe"].get_list(*PROBE)
+        except RetriableError as exc:
+            connectivity.mark_offline(self.mirror, f"probe: {exc}", source="daemon probe", now=self.clock())
+            with self._probe_lock:
+                self._probe_delay = min(self._probe_delay * 2, self.config.probe_max)
+                delay = self._probe_delay
+            log.info("UpKeep still unreachable; next probe in %.0fs", delay)
+            self._schedule_probe(delay, replace=True)
             return
-        connectivity.mark_online(self.mirror)
-        self._probe_delay = self.config.probe_min
-        log.info("UpKeep reachable again: flushing the outbox, then pulling")
-        self.flush()
-        self.pull()
+        except UpKeepError as exc:  # UpKeep answered, and refused: reachable, but nothing will work
+            self._fatal("daemon probe", f"probe: {exc}")
+        else:
+            connectivity.succeeded(self.mirror, "daemon probe", now=self.clock())
+        with self._probe_lock:
+            self._probe_delay = self.config.probe_min
+        self._answered()
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _went_offline(self, error: str) -> None:
-        if connectivity.mark_offline(self.mirror, error):
-            log.warning("UpKeep unreachable, working offline: %s", error)
-        self._schedule_probe(self._probe_delay)
+    def _answered(self) -> None:
+        """UpKeep answered (the probe, or a pull): if the mirror was offline, hand over to the outbox
+        job, which sends what waits, logs the one back-online line and then asks for a pull."""
+        since = connectivity.mark_online(self.mirror, now=self.clock())
+        if since is not None:
+            self._back_online.put(since)
+            self._run_now("outbox")
 
-    def _schedule_probe(self, delay: float) -> None:
+    def _guarded(self, job: Callable[[], None], source: str) -> Callable[[], None]:
+        """A job that never lets an exception reach APScheduler (which would log a traceback per run):
+        an unexpected error is recorded as the job's fatal error and logged at ERROR once."""
+        def run() -> None:
+            try:
+                job()
+            except Exception as exc:
+                self._fatal(source, f"{source.removeprefix('daemon ')}: unexpected error: {exc!r}", exc=exc)
+
+        run.__name__ = getattr(job, "__name__", source)
+        return run
+
+    def _fatal(self, source: str, error: str, exc: BaseException | None = None) -> None:
+        if connectivity.record_fatal(self.mirror, error, source=source, now=self.clock()):
+            log.error("%s (the job goes on trying; this is logged again only if the error changes)", error,
+                      exc_info=exc)
+        else:
+            log.debug("still failing: %s", error)
+
+    def _offline(self, error: str, source: str, *, went: bool | None = None) -> None:
+        """UpKeep did not answer: record it (unless the caller did), say so once, and start probing."""
+        if went is None:
+            went = connectivity.mark_offline(self.mirror, error, source=source, now=self.clock())
+        if went:
+            log.warning("UpKeep unreachable, working offline: %s", error)
+        self._schedule_probe(None)
+
+    def _schedule_probe(self, delay: float | None, *, replace: bool = False) -> None:
+        """Schedule the next probe (``None``: the current backoff) unless one is already waiting."""
         if self.stopping.is_set():
             return
-        self.scheduler.add_job(self.probe, "date", run_date=datetime.now(UTC) + timedelta(seconds=delay),
-                               id="probe", replace_existing=True)
+        with self._probe_lock:
+            if not replace and self.scheduler.get_job("probe") is not None:
+                return
+            wait = self._probe_delay if delay is None else delay
+            self.scheduler.add_job(self._guarded(self.probe, "daemon probe"), "date",
+                                   run_date=self.clock() + timedelta(seconds=wait), id="probe",
+                                   replace_existing=True)
 
-    def _client(self, job: str) -> UpKeepClient:
-        if job not in self._clients:
-            self._clients[job] = UpKeepClient(self._credentials, policy=DAEMON_RETRIES)
-        return self._clients[job]
+    def _run_now(self, job_id: str) -> None:
+        """Ask a job to run at once, in its own thread, instead of running its work here."""
+        if self.stopping.is_set():
+            return
+        with contextlib.suppress(LookupError):  # not scheduled (stopping): nothing to do
+            self.scheduler.modify_job(job_id, next_run_time=self.clock())
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 0):.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

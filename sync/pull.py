@@ -43,6 +43,7 @@ from mirror.outbox import reapply_pending
 from mirror.rejects import clear_rejects, forget_unlisted_rejects, record_rejects
 from mirror.store import get_cursor, save_cursor, table_of, upsert_rows
 from sync.client import UpKeepClient
+from sync.crashpoints import crash_point
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.fetch import End, Failed, Fetcher, Page, Split, Stream
 from sync.keyset import KeysetPager, to_ms, value_ms
@@ -100,6 +101,7 @@ class PullResult:
     finished: bool = False
     stops_run: bool = False  # auth, network or a stop request: the entities after it are not tried
     unreachable: bool = False  # network, 5xx or 429 still failing after retries: UpKeep is out of reach
+    fatal: bool = False  # credentials or configuration refused: nothing will work until someone fixes it
     run_id: str | None = None  # the sync this pull belongs to, and its ``sync_runs`` row (for rejects)
     sync_run_id: int | None = None
 
@@ -169,7 +171,7 @@ def _classify(result: PullResult, exc: BaseException) -> None:
     elif isinstance(exc, RetriableError):
         result.error, result.stops_run, result.unreachable = str(exc), True, True
     elif isinstance(exc, AuthenticationFailed | ConfigurationError):
-        result.error, result.stops_run = str(exc), True  # the next entity would fail the same way
+        result.error, result.stops_run, result.fatal = str(exc), True, True  # the next entity would fail alike
     elif isinstance(exc, UpKeepError):  # a rejected request or malformed answer concerns this listing only
         result.error = str(exc)
     else:
@@ -577,6 +579,8 @@ def _write_batch(mirror: Mirror, state: _Entity, batch: _Mapped, keys: dict[Stre
             cursor = get_cursor(s, entity)
             cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(state.scan_started_ms, options.skew_ms))
             save_cursor(s, cursor)
+        crash_point(f"pull:{entity}:uncommitted")
+    crash_point(f"pull:{entity}")
 
 
 def _tombstone_unseen(session, entity: str, started: datetime) -> int:

@@ -12,6 +12,14 @@ at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it 
   A failure that says UpKeep is unreachable (no connection, 429, 503) ends the flush with
   ``report.unreachable`` so the daemon can go offline; nothing is dropped.
 - Permanent failures (400, 403, 404): ``dead`` with UpKeep's message.
+- One replayer at a time per mirror, across processes and threads: ``flush`` holds the lock file
+  ``<mirror>.outbox.lock`` while it runs; a second ``flush`` returns at once with ``report.busy``.
+  An operation found in ``sending`` therefore belongs to a replayer that died, never to one
+  still waiting for its answer.
+- Every state change is a compare-and-set on the state and attempt count this replayer read
+  (:func:`mirror.outbox._transition`): only the replayer that claimed an operation (``pending`` ->
+  ``sending``) sends it; one that finds it changed meanwhile logs that and skips it, and never
+  overwrites (an operation delivered by someone else is never turned back into ``pending``).
 - Exactly-once: ``sending`` is committed before each request; after a lost answer (ambiguous
   failure) or a crash the replayer looks for the record it may have created before sending
   again (see ``sync.replay_match`` for the matching rule).
@@ -25,6 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,9 +42,11 @@ from tenacity import Retrying, retry_if_exception
 
 from mirror import changes, outbox
 from mirror.db import Mirror
+from mirror.lock import MirrorBusy, writer_lock
 from mirror.outbox import OpKind, OpState, OutboxOp
 from mirror.store import table_of, upsert_rows
 from sync.client import UpKeepClient
+from sync.crashpoints import crash_point
 from sync.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
 from sync.mapping import MalformedObject, transform
 from sync.replay_match import (
@@ -51,7 +62,6 @@ from sync.retry import RetryPolicy
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class ReplayReport:
     """What one flush did. ``unreachable``: it stopped because UpKeep could not be reached."""
@@ -65,7 +75,9 @@ class ReplayReport:
     conflicts: int = 0
     dead: int = 0
     deferred: int = 0  # transient failures left pending for a later attempt
+    skipped: int = 0  # found changed since read (another replayer or a person): left alone
     requests: int = 0
+    busy: bool = False  # another replayer was running on this mirror: this flush did nothing
     unreachable: bool = False
     stopped: bool = False
     seconds: float = 0.0
@@ -73,10 +85,13 @@ class ReplayReport:
     remapped: dict[str, str] = field(default_factory=dict)  # local id -> UpKeep id
 
     def __str__(self) -> str:
+        if self.busy:
+            return f"not run: {self.last_error}"
         text = (f"{self.done} delivered ({self.created} created, {self.updated} updated, "
                 f"{self.messages} messages), "
                 f"{self.conflicts} conflicts, {self.dead} dead, {self.deferred} deferred, "
-                f"{self.requests} requests in {self.seconds:.1f}s")
+                + (f"{self.skipped} skipped (changed meanwhile), " if self.skipped else "")
+                + f"{self.requests} requests in {self.seconds:.1f}s")
         if self.unreachable:
             text += f"; stopped, UpKeep unreachable: {self.last_error}"
         return text
@@ -111,6 +126,15 @@ class _Unreachable(Exception):
     pass
 
 
+class _LostRace(Exception):
+    """The operation is no longer as this replayer read it: someone else has it; leave it alone."""
+
+
+def lock_path(mirror: Mirror) -> str:
+    """The lock a replayer holds (``<mirror>.outbox.lock``); see :func:`mirror.lock.writer_lock`."""
+    return f"{mirror.path}.outbox"
+
+
 def _is_ambiguous(exc: BaseException) -> bool:
     return isinstance(exc, RetriableError) and exc.ambiguous
 
@@ -134,8 +158,20 @@ class _Replayer:
         self.sleep, self.clock, self.settle = sleep, clock, settle
         self.base, self.cap = redelivery
         self.report = ReplayReport()
+        self.op: OutboxOp | None = None  # the operation in hand, as last read or written by this replayer
+        self.claimed = False  # whether this replayer moved self.op to sending (and may have sent it)
 
     def run(self, should_stop: Callable[[], bool]) -> ReplayReport:
+        with ExitStack() as held:
+            try:
+                held.enter_context(writer_lock(lock_path(self.mirror), "outbox replay"))
+            except MirrorBusy as exc:
+                self.report.busy, self.report.last_error = True, str(exc)
+                return self.report
+            return self.run_unlocked(should_stop)
+
+    def run_unlocked(self, should_stop: Callable[[], bool]) -> ReplayReport:
+        """The flush itself; callers hold the replayer lock (tests race two replayers without it)."""
         started, requests_before = time.monotonic(), self.client.stats.requests
         seen: set[int] = set()
         try:
@@ -163,8 +199,12 @@ class _Replayer:
     def _replay(self, seq: int) -> None:
         retrying = Retrying(stop=self.policy.stop(), wait=self.policy.wait(), sleep=self.sleep, reraise=True,
                             retry=retry_if_exception(_is_ambiguous))
+        self.op = None
         try:
             retrying(self._deliver, seq)
+        except _LostRace as exc:
+            self.report.skipped += 1
+            log.info("outbox %s: skipped, %s", seq, exc)
         except RejectedError as exc:
             self._park(seq, _describe(exc))
         except MalformedObject as exc:
@@ -179,7 +219,8 @@ class _Replayer:
 
     def _deliver(self, seq: int) -> None:
         """One attempt, safe to repeat: looks before re-sending anything that may have been applied."""
-        op = self._load(seq)
+        op = self.op = self._load(seq)
+        self.claimed = False
         if op is None or op.state not in (OpState.PENDING, OpState.SENDING):
             return  # discarded or settled meanwhile (by a person, or another process)
         maybe_applied = op.ambiguous or op.state == OpState.SENDING
@@ -200,11 +241,13 @@ class _Replayer:
                 self.report.found_after_loss += 1
                 log.info("outbox %s: found %s %s created by an earlier attempt",
                          op.seq, op.entity, found.get("id"))
-                self._created(op.seq, found)
+                self._created(op, found)
                 return
         path, body = self._create_request(op)
-        self._mark_sending(op.seq)
-        self._created(op.seq, self.client.post(path, body))
+        self._claim(op)
+        answer = self.client.post(path, body)
+        crash_point("outbox:answered")
+        self._created(op, answer)
 
     def _create_request(self, op: OutboxOp) -> tuple[str, dict[str, Any]]:
         fields = dict(op.payload["fields"])
@@ -220,17 +263,19 @@ class _Replayer:
         conflicts = changes.find_conflicts(op, remote_row, normalize=without_marker)
         if conflicts:
             with self.mirror.write() as s:
+                self._check(outbox.mark_conflict(s, op, conflicts, now=self.clock()), op)
                 upsert_rows(s, op.entity, [remote_row], force=True)
-                outbox.mark_conflict(s, s.get(OutboxOp, op.seq), conflicts, now=self.clock())
                 changes.reapply_pending(s, op.entity, [op.record_id])
             self.report.conflicts += 1
             return
         if changes.already_applied(op, remote_row, normalize=without_marker):
+            self._updated(op, remote_row)
             self.report.already_applied += 1
-            self._updated(op.seq, remote_row)
             return
-        self._mark_sending(op.seq)
-        self._updated(op.seq, self._row(op.entity, self.client.patch(path, op.payload["fields"])))
+        self._claim(op)
+        answer = self.client.patch(path, op.payload["fields"])
+        crash_point("outbox:answered")
+        self._updated(op, self._row(op.entity, answer))
 
     def _message(self, op: OutboxOp, maybe_applied: bool) -> None:
         path = f"{PATHS['work_orders']}/{op.record_id}"
@@ -238,14 +283,15 @@ class _Replayer:
             self._settle(op)
             work_order = self.client.get_one(path, {"includes": "arrayOfUpdateItems"})
             if message_posted(op, work_order):
+                self._message_done(op)
                 self.report.found_after_loss += 1
-                self._message_done(op.seq)
                 return
         else:
             work_order = self.client.get_one(path)
-        self._mark_sending(op.seq, updates_before=update_item_ids(work_order))
+        self._claim(op, updates_before=update_item_ids(work_order))
         self.client.post_action(f"{path}/update-messages/", op.payload["fields"])
-        self._message_done(op.seq)
+        crash_point("outbox:answered")
+        self._message_done(op)
 
     def _settle(self, op: OutboxOp) -> None:
         """Wait until ``settle`` seconds after the last attempt (its ``updated_at``) before looking."""
@@ -262,13 +308,28 @@ class _Replayer:
                 s.expunge(op)
             return op
 
-    def _mark_sending(self, seq: int, **check: Any) -> None:
-        """Committed before the request leaves, so a crash mid-request leaves the op in ``sending``."""
+    def _claim(self, op: OutboxOp, **payload: Any) -> None:
+        """Take ``op`` for one attempt (compare-and-set to ``sending``), committed before the request leaves.
+
+        A crash mid-request leaves the op in ``sending``. Raises ``_LostRace`` (nothing is sent)
+        when the op changed since it was read.
+        """
         with self.mirror.write() as s:
-            op = s.get(OutboxOp, seq)
-            if check:
-                op.payload = {**op.payload, **check}
-            outbox.mark_sending(s, op, now=self.clock())
+            self._check(outbox.mark_sending(s, op, now=self.clock(), **payload), op)
+        self.claimed = True
+        crash_point("outbox:claimed")
+
+    def _check(self, won: bool, op: OutboxOp, *, sent: bool = False) -> None:
+        """After a compare-and-set: a lost one aborts the transaction and the operation."""
+        if won:
+            return
+        with self.mirror.session() as s:
+            now = s.get(OutboxOp, op.seq)
+            state = f"{now.state}, attempt {now.attempts}" if now else "deleted"
+        if sent:  # cannot happen while replayers hold the lock: say so loudly if it does
+            log.error("outbox %s: sent, but the operation changed meanwhile (%s); UpKeep's answer is not "
+                      "recorded, the next pull brings it", op.seq, state)
+        raise _LostRace(f"it changed since it was read ({op.state}, attempt {op.attempts} -> {state})")
 
     def _row(self, entity: str, obj: dict[str, Any]) -> dict[str, Any]:
         if entity != "work_orders":
@@ -280,51 +341,65 @@ class _Replayer:
                                   .where(table.c.id.in_(ids))).all()) if ids else {}
         return transform(entity, obj, part_skus=skus)
 
-    def _created(self, seq: int, obj: dict[str, Any]) -> None:
+    def _created(self, op: OutboxOp, obj: dict[str, Any]) -> None:
         """UpKeep's record replaces the local one: its id everywhere, its values, open ops on top."""
+        row = self._row(op.entity, obj)
+        local = op.record_id
         with self.mirror.write() as s:
-            op = s.get(OutboxOp, seq)
-            row = self._row(op.entity, obj)
-            local = op.record_id
+            self._check(outbox.mark_done(s, op, server_id=row["id"], now=self.clock()), op, sent=self.claimed)
             outbox.remap_id(s, op.entity, local, row["id"])
             upsert_rows(s, op.entity, [row], force=True)
-            outbox.mark_done(s, op, server_id=row["id"], now=self.clock())
             changes.reapply_pending(s, op.entity, [row["id"]])
+            outbox.refresh_local_state(s, op.entity, row["id"])
         self.report.remapped[local] = row["id"]
         self.report.done += 1
         self.report.created += 1
 
-    def _updated(self, seq: int, row: dict[str, Any]) -> None:
+    def _updated(self, op: OutboxOp, row: dict[str, Any]) -> None:
         with self.mirror.write() as s:
-            op = s.get(OutboxOp, seq)
+            self._check(outbox.mark_done(s, op, now=self.clock()), op, sent=self.claimed)
             upsert_rows(s, op.entity, [row], force=True)
-            outbox.mark_done(s, op, now=self.clock())
             changes.reapply_pending(s, op.entity, [op.record_id])
+            outbox.refresh_local_state(s, op.entity, op.record_id)
         self.report.done += 1
         self.report.updated += 1
 
-    def _message_done(self, seq: int) -> None:
+    def _message_done(self, op: OutboxOp) -> None:
         with self.mirror.write() as s:
-            outbox.mark_done(s, s.get(OutboxOp, seq), now=self.clock())
+            self._check(outbox.mark_done(s, op, now=self.clock()), op, sent=self.claimed)
         self.report.done += 1
         self.report.messages += 1
 
+    def _current(self, seq: int) -> OutboxOp | None:
+        """The op as this replayer last saw it (read or written), for the failure paths."""
+        return self.op if self.op is not None and self.op.seq == seq else self._load(seq)
+
     def _park(self, seq: int, reason: str) -> None:
+        op = self._current(seq)
         with self.mirror.write() as s:
-            outbox.mark_dead(s, s.get(OutboxOp, seq), reason, now=self.clock())
+            won = op is not None and outbox.mark_dead(s, op, reason, now=self.clock())
+        if not won:
+            self.report.skipped += 1
+            log.info("outbox %s: not parked (%s), it changed meanwhile", seq, reason)
+            return
         self.report.dead += 1
         self.report.last_error = reason
         log.warning("outbox %s: dead: %s", seq, reason)
 
     def _defer(self, seq: int, exc: BaseException, *, timer: bool) -> None:
-        with self.mirror.write() as s:
-            op = s.get(OutboxOp, seq)
-            ambiguous = op.ambiguous or op.state == OpState.SENDING or _is_ambiguous(exc)
-            now = self.clock()
-            delay = min(self.base * 3 ** max(op.attempts - 1, 0), self.cap)
-            due = now + timedelta(seconds=delay) if timer else None
-            outbox.mark_retry_later(s, op, str(exc), next_attempt_at=due, ambiguous=ambiguous, now=now)
-        self.report.deferred += 1
+        op = self._current(seq)
         self.report.last_error = str(exc)
+        if op is None:
+            return
+        ambiguous = bool(op.ambiguous or op.state == OpState.SENDING or _is_ambiguous(exc))
+        now = self.clock()
+        delay = min(self.base * 3 ** max(op.attempts - 1, 0), self.cap)
+        due = now + timedelta(seconds=delay) if timer else None
+        with self.mirror.write() as s:
+            won = outbox.mark_retry_later(s, op, str(exc), next_attempt_at=due, ambiguous=ambiguous, now=now)
+        if not won:  # delivered, settled or discarded by someone else meanwhile: never back to pending
+            self.report.skipped += 1
+            log.info("outbox %s: not deferred (%s), it changed meanwhile", seq, exc)
+            return
+        self.report.deferred += 1
         log.info("outbox %s: will retry%s: %s", seq, f" at {due:%H:%M:%S}" if due else "", exc)
-

@@ -301,6 +301,8 @@ def outbox_flush(db: Path, base_url: str | None, config_path: Path | None) -> No
             report = replay_flush(mirror, client, policy=FLUSH_RETRIES, settle=SETTLE_SECONDS)
     except FatalError as exc:
         raise click.ClickException(str(exc)) from None
+    if report.busy:
+        raise click.ClickException(f"nothing sent: {report.last_error}")
     click.echo(str(report))
     if report.unreachable:
         raise click.ClickException("UpKeep could not be reached; the operations stay queued")

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from mirror.db import inspect_mirror, open_mirror
 from mirror.lock import writer_lock
+from sync import connectivity
 from sync.cli.common import open_existing, refusals
 from sync.cli.options import db_option, existing_db_option, load_credentials, upkeep_options
 from sync.client import UpKeepClient
@@ -46,6 +47,7 @@ def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tup
     with refusals(), writer_lock(db, "upkeep-mirror sync"), open_mirror(db) as mirror, \
             UpKeepClient(credentials, max_requests_per_second=max_rps, max_connections=connections) as client:
         results = sync_entities(mirror, client, list(entities) or None, options)
+        connectivity.record_pull(mirror, results, source="sync")  # `status` shows offline / failing
         for result in results:
             progress.done(result)
         if not entities and not any(r.error for r in results):
@@ -89,14 +91,9 @@ def status(db: Path) -> None:
             "LEFT JOIN sync_cursors c ON c.entity = r.entity "
             "WHERE r.id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity) ORDER BY r.entity"
         )).all()
-        online, offline_since, last_error, heartbeat = s.execute(text(
-            "SELECT online, offline_since, last_error, daemon_heartbeat_at FROM connectivity WHERE id = 1"
-        )).one()
         queue = dict(s.execute(text("SELECT state, count(*) FROM outbox GROUP BY state")).all())
         oldest = s.execute(text("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')")).scalar()
-    click.echo(f"UpKeep: {'online' if online else f'OFFLINE since {offline_since}'}"
-               + (f" (last error: {last_error})" if last_error and not online else "")
-               + (f"; daemon last seen {heartbeat}" if heartbeat else "; no daemon has run"))
+        click.echo(connectivity.describe(connectivity.current(mirror)))
     waiting = queue.get("pending", 0) + queue.get("sending", 0)
     click.echo(f"Local writes: {waiting} waiting" + (f" (oldest {oldest})" if oldest else "")
                + f", {queue.get('dead', 0)} failed, {queue.get('conflict', 0)} in conflict, "

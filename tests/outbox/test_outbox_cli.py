@@ -90,3 +90,19 @@ def test_flush_while_offline_keeps_everything_queued(run, synced, emu):
     out = run("outbox", "flush", ok=False)
     assert "UpKeep could not be reached; the operations stay queued" in out
     assert "outbox: 1 pending" in run("outbox", "list")
+
+
+def test_flush_while_another_replayer_runs_sends_nothing_and_says_so(run, synced, emu):
+    """Python code (or a thread) replaying this mirror holds <mirror>.outbox.lock: one replayer at a time."""
+    from mirror.lock import writer_lock
+    from sync.replay import lock_path
+
+    run("wo", "update", first(synced, WorkOrderRow).id, "--title", "Edited while another replay runs")
+    requests_before = sum(emu.stats.snapshot()["routes"].values())
+    with writer_lock(lock_path(synced), "outbox replay"):
+        out = run("outbox", "flush", ok=False)
+    assert "nothing sent" in out and "in use by outbox replay (pid" in out and "Traceback" not in out
+    assert "outbox: 1 pending" in run("outbox", "list")
+    assert sum(emu.stats.snapshot()["routes"].values()) == requests_before  # not even a login
+    assert run("outbox", "flush").startswith("1 delivered")
+    assert emu.stats.snapshot()["routes"]["PATCH /api/v2/work-orders/{id}"] >= 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
@@ -180,11 +182,63 @@ def test_retry_dead_op_returns_to_pending(loaded):
 def test_mark_sending_is_ambiguous_after_a_crash(loaded):
     q = writes.create_work_order(loaded, title="x")
     with loaded.write() as s:
-        assert outbox.mark_sending(s, outbox.get_op(s, q.seq)) is False
+        op = outbox.get_op(s, q.seq)
+        assert outbox.mark_sending(s, op) is True and op.ambiguous is False and op.attempts == 1
     # The process died here; the next attempt must treat the first as possibly applied.
     with loaded.write() as s:
         op = outbox.get_op(s, q.seq)
-        assert outbox.mark_sending(s, op) is True and op.attempts == 2 and op.first_sent_at is not None
+        assert outbox.mark_sending(s, op) is True
+        assert op.ambiguous is True and op.attempts == 2 and op.first_sent_at is not None
+    with loaded.session() as s:
+        assert (outbox.get_op(s, q.seq).attempts, outbox.get_op(s, q.seq).ambiguous) == (2, True)
+
+
+def _snapshot(mirror, seq):
+    with mirror.session() as s:
+        op = outbox.get_op(s, seq)
+        s.expunge(op)
+        return op
+
+
+def _row(mirror, seq):
+    with mirror.session() as s:
+        op = outbox.get_op(s, seq)
+        return op.state, op.attempts, op.last_error, op.next_attempt_at
+
+
+def test_every_state_change_is_a_compare_and_set_on_the_state_it_read(loaded):
+    """Two readers of one pending op: the first claim wins; the stale one changes nothing, whatever it tries."""
+    q = writes.create_work_order(loaded, title="x")
+    mine, theirs = _snapshot(loaded, q.seq), _snapshot(loaded, q.seq)
+    with loaded.write() as s:
+        assert outbox.mark_sending(s, theirs) is True
+    with loaded.write() as s:
+        assert outbox.mark_sending(s, mine) is False  # lost: must not send
+    with loaded.write() as s:
+        assert outbox.mark_done(s, theirs, server_id="WO-1") is True
+    after = _row(loaded, q.seq)
+    assert after[:2] == ("done", 1)
+    far = datetime(2999, 1, 1, tzinfo=UTC)
+    with loaded.write() as s:  # the stale reader failing later must not turn a delivered op back into pending
+        assert outbox.mark_retry_later(s, mine, "timeout", next_attempt_at=far, ambiguous=True) is False
+        assert outbox.mark_dead(s, mine, "HTTP 400") is False
+        assert outbox.mark_conflict(s, mine, {"columns": {"title": "y"}, "fields": {"title": "y"}}) is False
+        assert outbox.mark_done(s, mine) is False
+    assert _row(loaded, q.seq) == after
+    assert mine.state == "pending" and mine.attempts == 0  # a lost compare-and-set leaves the snapshot alone
+
+
+def test_a_claim_counts_as_a_change_even_back_in_the_same_state(loaded):
+    """pending -> sending -> pending (a deferred attempt) is not the pending that was read: attempts differ."""
+    q = writes.create_work_order(loaded, title="x")
+    stale = _snapshot(loaded, q.seq)
+    with loaded.write() as s:
+        op = outbox.get_op(s, q.seq)
+        assert outbox.mark_sending(s, op)
+        assert outbox.mark_retry_later(s, op, "timeout", next_attempt_at=None, ambiguous=True)
+    assert _row(loaded, q.seq)[:2] == ("pending", 1)
+    with loaded.write() as s:
+        assert outbox.mark_sending(s, stale) is False
 
 
 def test_queue_length_counts_what_is_left_to_send(loaded):

@@ -1,4 +1,10 @@
-"""A replay killed hard (SIGKILL) at seeded random points and restarted delivers every op once."""
+"""A replay killed hard (SIGKILL) at seeded chosen points and restarted delivers every op once.
+
+The kills land where they matter, by a test hook (``sync.crashpoints``) rather than a guessed
+delay: right after an operation is committed as ``sending`` (nothing sent yet), or right after
+UpKeep answered and before the answer is written back (applied, but the mirror does not know).
+Each landing is checked, then a clean replay must deliver everything exactly once.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +13,54 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from outbox_helpers import all_ops, assert_delivered_once, queue_workload
 
+from mirror.outbox import OpKind
+from sync.crashpoints import ENV as CRASH_ENV
+from sync.replay_match import marker
+
 CHILD = Path(__file__).with_name("replay_child.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_child(mirror, emu) -> subprocess.Popen:
+def start_child(mirror, emu, crash_at: str | None = None) -> subprocess.Popen:
     email, password = emu.credentials
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if crash_at:
+        env[CRASH_ENV] = crash_at
     return subprocess.Popen(
         [sys.executable, str(CHILD), str(mirror.path), emu.base_url, email, password],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
 
 
+def _on_upkeep(emu, op) -> bool | None:
+    """Whether UpKeep holds what a create sent (None for kinds this cannot tell)."""
+    if op.kind not in (OpKind.CREATE, OpKind.REQUEST):
+        return None
+    return any(marker(op.op_id) in (o.get("description") or "") for o in emu.dump(op.entity))
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 @pytest.mark.parametrize("seed", [11])
-def test_replay_killed_at_random_points_delivers_every_op_once(synced, emu, seed):
+def test_replay_killed_at_chosen_points_delivers_every_op_once(synced, emu, seed):
     queue_workload(synced, seed=seed, creates=6)
-    emu.set_faults(latency_ms=15, seed=seed)  # every request takes a while: kills land mid-flight
     rng = random.Random(seed)
-    kills, caught_sending = 0, 0
-    for _ in range(6):
-        child = start_child(synced, emu)
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
-        time.sleep(rng.uniform(0.02, 0.4))
-        if child.poll() is not None:
-            break  # finished before the kill
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        kills += 1
-        caught_sending += any(o.state == "sending" for o in all_ops(synced))
+    for point in ["outbox:answered", "outbox:claimed"] * 3:
+        nth = rng.randint(1, 4)
+        before = {(o.seq, o.attempts) for o in all_ops(synced) if o.state == "sending"}
+        child = start_child(synced, emu, crash_at=f"{point}:{nth}")
+        _, err = child.communicate(timeout=120)
+        assert child.returncode == -signal.SIGKILL, f"not killed at {point}:{nth}: {err}"
+        # Landed between an op's 'sending' and its write-back: one op newly claimed, left in sending.
+        caught = [o for o in all_ops(synced) if o.state == "sending" and (o.seq, o.attempts) not in before]
+        assert len(caught) == 1, (point, nth, caught)
+        seen = _on_upkeep(emu, caught[0])  # applied already when killed after the answer, not before
+        assert seen is None or seen == (point == "outbox:answered"), (point, caught[0].kind)
     child = start_child(synced, emu)
     _, err = child.communicate(timeout=120)
     assert child.returncode == 0, err
-    assert kills >= 3, "the replay finished before it could be killed; lengthen the workload"
-    assert caught_sending, "no kill landed between 'sending' and the answer's write-back"
-    emu.set_faults()
     assert_delivered_once(synced, emu)

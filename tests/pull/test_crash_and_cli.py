@@ -1,4 +1,8 @@
-"""A sync killed hard resumes where it stopped; the CLI reports, refuses a second writer, fails clearly."""
+"""A sync killed hard resumes where it stopped; the CLI reports, refuses a second writer, fails clearly.
+
+Kills land at chosen points (``sync.crashpoints``: the sync SIGKILLs itself after the n-th batch of
+an entity, or inside its transaction), not after a guessed delay, so they hold on a loaded machine.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,16 @@ import random
 import signal
 import subprocess
 import sys
-import time
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
 from mirror.db import open_mirror
 from mirror.lock import writer_lock
+from mirror.store import table_of
 from sync.cli import cli
+from sync.crashpoints import ENV as CRASH_ENV
 from sync.emulator import Emulator
 from tests.pull.conftest import assert_converged
 
@@ -24,39 +30,69 @@ def _env(emu) -> dict:
     return {**os.environ, "UPKEEP_EMAIL": email, "UPKEEP_PASSWORD": password, "UPKEEP_BASE_URL": emu.base_url}
 
 
-def _sync_process(db, emu) -> subprocess.Popen:
+def _sync_process(db, emu, crash_at: str | None = None) -> subprocess.Popen:
     code = "import sys; from sync.cli import cli; sys.exit(cli(['sync', '--db', sys.argv[1], '--page-size', '50']))"
-    return subprocess.Popen([sys.executable, "-c", code, str(db)], env=_env(emu),
+    env = {**_env(emu), CRASH_ENV: crash_at} if crash_at else _env(emu)
+    return subprocess.Popen([sys.executable, "-c", code, str(db)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _state(db, entity: str) -> tuple[int, int | None, int, bool]:
+    """Rows of the entity, its cursor, how many runs it has, whether its last run finished."""
+    with open_mirror(db) as mirror, mirror.session() as s:
+        table = table_of(entity).name
+        rows = s.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+        cursor = s.execute(text("SELECT cursor_ms FROM sync_cursors WHERE entity = :e"), {"e": entity}).scalar()
+        runs = s.execute(text("SELECT count(*) FROM sync_runs WHERE entity = :e"), {"e": entity}).scalar()
+        last = s.execute(text("SELECT finished_at IS NOT NULL FROM sync_runs WHERE entity = :e ORDER BY id DESC"),
+                         {"e": entity}).scalar()
+        return rows, cursor, runs, bool(last)
 
 
 def _wo_pages(emu) -> int:
     return emu.stats.snapshot()["routes"].get("GET /api/v2/work-orders", 0)
 
 
-def test_sync_killed_at_random_points_resumes_and_converges(tmp_path):
+def _kill_at(db, emu, point: str) -> None:
+    proc = _sync_process(db, emu, crash_at=point)
+    code = proc.wait(timeout=300)
+    assert code == -signal.SIGKILL, f"the sync was not killed at {point} (exit {code}): {proc.stderr.read().decode()}"
+
+
+def test_sync_killed_at_chosen_points_resumes_and_converges(tmp_path):
+    """SIGKILL at page-batch boundaries chosen by a seeded draw and by hand, each landing checked.
+
+    Entities are pulled concurrently, so another entity's run may already have begun when a kill
+    lands: each check counts the runs a kill added, not the runs in the file.
+    """
     rng = random.Random(42)
     db = tmp_path / "m.db"
     with Emulator(seed=9, work_orders=1500) as emu:
-        emu.set_faults(latency_ms=4)
-        kills = 0
-        for _ in range(5):
-            # Kill once the sync is a random number of work-order pages further (not after a
-            # fixed time: start-up alone takes seconds on a loaded machine).
-            target = _wo_pages(emu) + rng.randint(8, 20)  # a batch is 500 rows: 10 pages of 50
-            proc = _sync_process(db, emu)
-            deadline = time.monotonic() + 120
-            while proc.poll() is None and _wo_pages(emu) < target and time.monotonic() < deadline:
-                time.sleep(0.002)
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-                kills += 1
-            proc.wait()
-        assert kills >= 3, "the sync finished before it could be killed"
-        emu.set_faults(latency_ms=0)
+        # 1. After the (only) committed batch of an early entity, before its run records its end.
+        early = rng.choice(["assets", "parts", "meters"])
+        _kill_at(db, emu, f"pull:{early}:1")
+        rows, _, runs, finished = _state(db, early)
+        assert rows > 0 and runs == 1 and not finished, "killed inside the entity's run, after its page"
+
+        # 2. After the first committed batch of work orders (10 pages of 50).
+        before = _state(db, "work_orders")[2]
+        _kill_at(db, emu, "pull:work_orders:1")
+        wo_rows, wo_cursor, runs, finished = _state(db, "work_orders")
+        assert 0 < wo_rows <= 500 and runs == before + 1 and not finished
+
+        # 3. Inside the next batch's transaction, before its commit: nothing of it stays.
+        _kill_at(db, emu, "pull:work_orders:uncommitted:1")
+        rows, cursor, runs, finished = _state(db, "work_orders")
+        assert (rows, cursor, runs, finished) == (wo_rows, wo_cursor, before + 2, False)
+
+        # 4. After the next committed batch: it resumed from the cursor, so it is further on.
+        _kill_at(db, emu, "pull:work_orders:1")
+        rows, cursor, runs, finished = _state(db, "work_orders")
+        assert wo_rows < rows < 1500 and runs == before + 3 and not finished
+
         emu.stats.reset()
         final = _sync_process(db, emu)
-        assert final.wait(timeout=120) == 0, final.stderr.read().decode()
+        assert final.wait(timeout=300) == 0, final.stderr.read().decode()
         with open_mirror(db) as mirror:
             assert_converged(mirror, emu)
             with mirror.session() as s:
