@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
