@@ -72,6 +72,8 @@ MIGRATIONS: list[Migration] = [
     Migration(8, "connectivity: error kind and source, standing fatal error", _sql_file("0008_connectivity_errors.sql")),
     Migration(9, "browsing: labour cost not recorded, readable work order and PM views", _sql_file("0009_browsing.sql")),
     Migration(10, "bulk loads and parallel first-sync windows", _sql_file("0010_bulk_and_windows.sql")),
+    Migration(11, "field work: checklists, files, downtime statuses, custom fields",
+              _sql_file("0011_fieldwork.sql")),
 ]
 MIGRATIONS.sort(key=lambda m: m.version)
 

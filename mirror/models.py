@@ -294,3 +294,6 @@ MIRRORED: dict[str, type[Mirrored]] = {
         PurchaseOrderRow,
     )
 }
+
+# The field-work tables live in their own module; importing it registers them with the metadata.
+import mirror.fieldwork_models  # noqa: E402, F401

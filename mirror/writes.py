@@ -429,3 +429,16 @@ def set_part_quantity(mirror: Mirror, part: str, quantity: Any, *, now: datetime
         row = load_row(s, "parts", part_id)  # type: ignore[arg-type]
         return _queue_update(s, "parts", row, OpKind.PART_COUNT, {"quantity": amount},
                              {"stock_quantity": math.floor(amount)}, now)
+
+
+_FIELDWORK = ("set_task_value", "attach_file", "record_downtime")
+
+
+def __getattr__(name: str) -> Any:
+    """Field work (checklists, attachments, downtime) is the same API, kept in its own module
+    (:mod:`mirror.fieldwork_writes`, which builds on this one): ``mirror.writes.set_task_value``..."""
+    if name in _FIELDWORK:
+        from mirror import fieldwork_writes
+
+        return getattr(fieldwork_writes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

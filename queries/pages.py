@@ -96,7 +96,8 @@ async def work_order(db: Any, work_order_id: str) -> dict[str, Any] | None:
                    if h["id"] != work_order_id]
     return {
         "wo": wo,
-        "checklist": _checklist(raw),
+        "checklist": await _tasks(db, work_order_id) or _checklist(raw),
+        "files": await _files(db, "work_order", work_order_id),
         "parts": parts,
         "messages": messages,
         "history": history,
@@ -130,7 +131,60 @@ async def asset(db: Any, asset_id: str) -> dict[str, Any] | None:
         "children": _rows(await db.execute(
             "SELECT id, name FROM assets WHERE parent = :asset AND deleted_at IS NULL ORDER BY name", params)),
         "pending": _rows(await db.execute(_OPEN_OPS, {"entity": "assets", "id": asset_id})),
+        "files": await _files(db, "asset", asset_id),
+        "custom_fields": _rows(await db.execute(
+            "SELECT field_name, field_type, value, unit FROM custom_field_values "
+            "WHERE record_type = 'asset' AND record_id = :asset ORDER BY field_name", params)),
+        "downtime": await _downtime(db, asset_id),
     }
+
+
+# --- field work: checklist, files, custom fields, downtime ----------------------------------------
+
+
+async def _tasks(db: Any, work_order_id: str) -> list[dict[str, Any]]:
+    """The work order's checklist from ``work_order_tasks``, in order (values set here included)."""
+    return [
+        {**r, "type": (r["type"] or "").lower()}
+        for r in _rows(await db.execute(
+            "SELECT name, type, value, local_state FROM work_order_tasks "
+            "WHERE work_order_id = :id ORDER BY position", {"id": work_order_id}))
+    ]
+
+
+async def _files(db: Any, record_type: str, record_id: str) -> dict[str, list[dict[str, Any]]]:
+    """The record's files: ``photos`` (images kept offline, shown inline) and ``documents`` (the rest,
+    each with whether it is offline and why not)."""
+    rows = _rows(await db.execute(
+        "SELECT a.slot, a.file_id, coalesce(f.filename, a.filename) AS filename, f.mime_type, f.is_image, "
+        "f.size_bytes, f.content_state, f.content_note, f.local_state FROM file_attachments a "
+        "LEFT JOIN files f ON f.id = a.file_id WHERE a.record_type = :t AND a.record_id = :id "
+        "ORDER BY a.slot != 'image', a.slot, a.position",
+        {"t": record_type, "id": record_id}))
+    seen, photos, documents = set(), [], []
+    for row in rows:
+        key = row["file_id"] or row["filename"]
+        if key in seen:
+            continue
+        seen.add(key)
+        row["offline"] = row["content_state"] in ("stored", "local")
+        (photos if row["is_image"] and row["offline"] else documents).append(row)
+    return {"photos": photos, "documents": documents}
+
+
+async def _downtime(db: Any, asset_id: str) -> dict[str, Any] | None:
+    """The asset's downtime status as UpKeep last said (custom statuses by name), and one waiting here."""
+    found = _rows(await db.execute(
+        "SELECT json_extract(a.raw, '$.downtimeStatus') AS status, s.name FROM assets a "
+        "LEFT JOIN asset_downtime_statuses s ON s.id = json_extract(a.raw, '$.downtimeStatus') WHERE a.id = :id",
+        {"id": asset_id}))
+    if not found or found[0]["status"] is None:
+        return None
+    waiting = _rows(await db.execute(
+        "SELECT json_extract(payload, '$.status_name') AS name FROM outbox WHERE entity = 'assets' "
+        "AND record_id = :id AND kind = 'downtime' AND state IN ('pending', 'sending', 'dead', 'conflict') "
+        "ORDER BY seq DESC LIMIT 1", {"id": asset_id}))
+    return {"status": found[0]["name"] or found[0]["status"], "waiting": waiting[0]["name"] if waiting else None}
 
 
 def _json(text: str | None) -> Any:

@@ -29,7 +29,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup
 
-from queries import display, pages
+from queries import display, files, pages
 from queries.named import load
 
 #: The plugin's name: its settings live under metadata.json ``plugins`` -> this key.
@@ -312,7 +312,8 @@ async def database_page(datasette: Any, request: Any, send: Any) -> Any:
 def register_routes(datasette):
     if getattr(datasette, "template_dir", None) != TEMPLATE_DIR:
         return []
-    return [(r"^/$", start_page), (rf"^/(?P<database>{DATABASE})$", database_page)]
+    return [(r"^/$", start_page), (rf"^/(?P<database>{DATABASE})$", database_page),
+            (r"^" + files.ROUTE, files.serve_file)]
 
 
 @hookimpl

@@ -249,9 +249,24 @@ class UpKeepClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _call(self, method: str, path: str, *, params: Any = None, json: Any = None) -> dict[str, Any]:
+    def upload(self, path: str, filename: str, content: bytes, mime: str) -> dict[str, Any]:
+        """Upload a file as multipart/form-data (``file`` and ``filename``, as "Upload/Create a File"
+        says); returns the new file record, which UpKeep answers under ``data``, not ``result``."""
+        body = self._call("POST", path, body={"files": {"file": (filename, content, mime)},
+                                              "data": {"filename": filename}})
+        return self._unwrap(body, "data", dict, "POST", path)
+
+    def post_rows(self, path: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        """POST a JSON array to an endpoint that answers per row (``POST /assets/downtime``): the whole
+        answer, also when ``success`` is false -- its ``results`` say which rows failed and why."""
+        return self._call("POST", path, json=rows, per_row=True)
+
+    def _call(self, method: str, path: str, *, params: Any = None, json: Any = None, body: Any = None,
+              per_row: bool = False) -> dict[str, Any]:
+        """``body``: other request content for httpx (``files``/``data`` of a multipart upload);
+        ``per_row``: an answer with ``success: false`` and per-row ``results`` is returned, not raised."""
         retrying = self._policy.retrying(sleep=self._sleep, on_retry=self._count_retry)
-        return retrying(self._attempt, method, path, params, json)
+        return retrying(self._attempt, method, path, params, json, body, per_row)
 
     def _count_retry(self, exc: BaseException, wait: float) -> None:
         with self._stats_lock:
@@ -262,15 +277,16 @@ class UpKeepClient:
         """Retries made by the calling thread so far (the pull attributes them to its entities)."""
         return getattr(self._local, "retries", 0)
 
-    def _attempt(self, method: str, path: str, params: Any, json: Any) -> dict[str, Any]:
+    def _attempt(self, method: str, path: str, params: Any, json: Any, body: Any = None,
+                 per_row: bool = False) -> dict[str, Any]:
         token = self._token
         if token is None:
             token = self._renew_token(None)
-        response = self._send(method, path, params=params, json=json, token=token)
+        response = self._send(method, path, params=params, json=json, body=body, token=token)
         can_login = self._credentials.can_login
         if response.status_code == 401 and can_login:
             token = self._renew_token(token)
-            response = self._send(method, path, params=params, json=json, token=token)
+            response = self._send(method, path, params=params, json=json, body=body, token=token)
         if response.status_code == 401:
             why = (
                 "refused again right after a fresh login; check that the account has API access"
@@ -278,7 +294,7 @@ class UpKeepClient:
                 else "session token refused; configure an email and password so the mirror can log in again"
             )
             raise AuthenticationFailed(why, status=401, method=method, path=path)
-        return self._parse(method, path, response)
+        return self._parse(method, path, response, per_row=per_row)
 
     def _renew_token(self, refused: str | None) -> str | None:
         """Log in, unless another thread already replaced the ``refused`` token meanwhile."""
@@ -315,7 +331,7 @@ class UpKeepClient:
         log.info("logged in to UpKeep at %s", creds.base_url)
 
     def _send(
-        self, method: str, path: str, *, params: Any = None, json: Any = None, login: bool = False,
+        self, method: str, path: str, *, params: Any = None, json: Any = None, login: bool = False, body: Any = None,
         token: str | None = None,
     ) -> httpx.Response:
         self.throttle.wait()
@@ -323,7 +339,7 @@ class UpKeepClient:
         with self._stats_lock:
             self.stats.requests += 1
         try:
-            response = self._http.request(method, path, params=params, json=json, headers=headers)
+            response = self._http.request(method, path, params=params, json=json, headers=headers, **(body or {}))
         except httpx.UnsupportedProtocol as exc:
             raise ConfigurationError(f"unusable UpKeep URL: {exc}", method=method, path=path) from exc
         except httpx.TransportError as exc:
@@ -341,11 +357,12 @@ class UpKeepClient:
         return response
 
     def _parse(
-        self, method: str, path: str, response: httpx.Response, *, login: bool = False
+        self, method: str, path: str, response: httpx.Response, *, login: bool = False, per_row: bool = False
     ) -> dict[str, Any]:
         status = response.status_code
         body = _json(response)
-        if status >= 400 or (isinstance(body, dict) and body.get("success") is False):
+        refused = isinstance(body, dict) and body.get("success") is False and not (per_row and "results" in body)
+        if status >= 400 or refused:
             message = self._redact(_message(body) or response.reason_phrase or "no message")
             raise error_for_status(
                 status,

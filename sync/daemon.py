@@ -70,6 +70,7 @@ class DaemonConfig:
     probe_min: float = 5.0
     probe_max: float = 300.0
     page_size: int = 100
+    files_budget_mb: int = 500  # file content kept offline (sync.file_fetch); 0: none
 
 
 def _quiet_library_logs() -> None:
@@ -161,6 +162,33 @@ class Daemon:
             else:
                 log.info("pulled %s: %s fetched, %s changed, %s deleted, %s rejected%s", r.entity, r.fetched,
                          r.upserted, r.tombstoned, r.rejected, f" ({r.error})" if r.error else "")
+        if outcome == "ok" and not self.stopping.is_set():
+            self._pull_fieldwork(full)
+
+    def _pull_fieldwork(self, full: bool) -> None:
+        """Checklists, file records and file content after the records (same job, same client)."""
+        from sync.errors import FatalError, RetriableError
+        from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
+
+        budget = self.config.files_budget_mb * 1024 * 1024
+        options = FieldworkOptions(page_size=self.config.page_size, full=full, content=budget > 0,
+                                   content_budget_bytes=budget, should_stop=self.stopping.is_set)
+        try:
+            results = pull_fieldwork(self.mirror, self._clients["pull"], options)
+        except RetriableError as exc:
+            self._offline(str(exc), "daemon pull")
+            return
+        except FatalError as exc:
+            log.error("field work pull failed: %s", exc)
+            return
+        for r in results:
+            if r.entity == "file_content":
+                log.info("file content: %s offline, %s fetched (%.1f MB), %s left out by the budget",
+                         r.stored_files, r.downloaded_files, r.downloaded_bytes / 2**20, len(r.skipped))
+            elif r.error:
+                log.warning("pull of %s: %s", r.entity, r.error)
+            else:
+                log.info("pulled %s: %s fetched, %s changed", r.entity, r.fetched, r.upserted)
 
     def reconcile(self) -> None:
         """The reconcile job: a full pass is due; the pull job runs it now (never beside a pull)."""

@@ -53,6 +53,7 @@ from mirror.db import Mirror
 from mirror.lock import MirrorBusy, writer_lock
 from mirror.outbox import OpKind, OpState, OutboxOp
 from mirror.store import table_of, upsert_rows
+from sync import replay_fieldwork
 from sync.client import UpKeepClient
 from sync.crashpoints import crash_point
 from sync.errors import FatalError, RejectedError, RetriableError
@@ -241,6 +242,8 @@ class _Replayer:
             self._update(op)
         elif op.kind == OpKind.MESSAGE:
             self._message(op, maybe_applied)
+        elif op.kind in replay_fieldwork.FIELD_KINDS:
+            replay_fieldwork.deliver(self, op, maybe_applied)
         else:
             raise RejectedError(f"unknown operation kind {op.kind!r}")
 

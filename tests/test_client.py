@@ -440,3 +440,31 @@ def test_context_manager_closes_the_connection_pool(make_client):
     with make_client(token="t") as client:
         pass
     assert client._http.is_closed
+
+
+def test_upload_is_multipart_and_answers_under_data(api, make_client):
+    record = {"id": "cfUb96FKU6", "filename": "seal.png", "url": "https://s3.example/seal.png",
+              "mimeType": "image/png", "createdAt": "2022-11-18T12:06:27.017Z"}
+    route = api.post("/api/v2/files").mock(return_value=httpx.Response(200, json={"success": True, "data": record}))
+    assert make_client(token="t").upload("/api/v2/files", "seal.png", b"\x89PNG-bytes", "image/png") == record
+    sent = route.calls.last.request
+    assert sent.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert sent.headers["session-token"] == "t"
+    body = sent.content
+    assert b'name="file"; filename="seal.png"' in body and b"\x89PNG-bytes" in body
+    assert b'name="filename"\r\n\r\nseal.png' in body
+
+
+def test_upload_without_data_is_a_malformed_answer(api, make_client):
+    api.post("/api/v2/files").mock(return_value=httpx.Response(200, json={"success": True, "result": {}}))
+    with pytest.raises(MalformedResponse, match="no 'data' object"):
+        make_client(token="t").upload("/api/v2/files", "a.png", b"x", "image/png")
+
+
+def test_post_rows_returns_per_row_answers_even_when_some_failed(api, make_client, slept):
+    answer = {"success": False, "results": [{"assetId": "A", "row": 1, "errors": [{"message": "Invalid status"}]}]}
+    route = api.post("/api/v2/assets/downtime").mock(return_value=httpx.Response(200, json=answer))
+    rows = [{"assetId": "A", "status": "broken", "recordedOn": 1}]
+    assert make_client(token="t").post_rows("/api/v2/assets/downtime", rows) == answer
+    assert json.loads(route.calls.last.request.content) == rows
+    assert slept == []

@@ -44,7 +44,7 @@ def test_readme_demo_command_serves_the_plant_in_datasette(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
     out = _output(proc)
-    assert "Three things to try" in out and "Stopped." in out, out
+    assert "Four things to try" in out and "Stopped." in out, out
 
 
 def _output(proc: subprocess.Popen) -> str:

@@ -6,6 +6,7 @@ SELECT o.seq, o.state, o.entity, o.record_id,
            WHEN 'work_orders' THEN (SELECT title FROM work_orders WHERE id = o.record_id)
            WHEN 'requests' THEN (SELECT title FROM requests WHERE id = o.record_id)
            WHEN 'parts' THEN (SELECT name FROM spare_parts WHERE id = o.record_id)
+           WHEN 'assets' THEN (SELECT name FROM assets WHERE id = o.record_id)
            WHEN 'meter_readings' THEN (SELECT m.name FROM meter_readings r JOIN meters m ON m.id = r.meter_id
                                        WHERE r.id = o.record_id)
        END AS record_name,

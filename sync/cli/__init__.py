@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "request": ("sync.cli.outbox:request", "Create maintenance requests locally; they are queued for UpKeep."),
     "meter": ("sync.cli.outbox:meter", "Record meter readings locally; they are queued for UpKeep."),
     "part": ("sync.cli.outbox:part", "Record stock counts of parts locally; they are queued for UpKeep."),
+    "asset": ("sync.cli.fieldwork:asset", "Record asset downtime locally; it is queued for UpKeep."),
     "outbox": ("sync.cli.outbox:outbox", "See and steer the queue of local writes waiting for UpKeep."),
     "mcp": ("sync.mcp:mcp", "Serve Machina's MCP tools over the mirror on stdio (for Claude Desktop, Cursor, any MCP client)."),
     "emulator": ("sync.emulator.command:emulator", "Run an UpKeep API v2 emulator on 127.0.0.1 with seeded plant data, until Ctrl-C."),

@@ -110,6 +110,10 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
     if failed:
         raise click.ClickException(f"the first sync failed: {failed[0].entity}: {failed[0].error}")
     click.echo(f"  {sum(r.fetched for r in results):,} objects in {time.monotonic() - started:.1f}s")
+    from sync.cli.fieldwork import pull_and_report
+
+    click.echo("Field work (checklists, files offline, downtime statuses, custom fields):")
+    pull_and_report(mirror, client, full=full, page_size=100, budget_mb=500)
 
 
 def _has_data(mirror) -> bool:
@@ -140,13 +144,22 @@ def _explain(directory: Path, db: Path, port: int, mirror) -> None:
     with mirror.session() as s:
         wo = s.execute(text("SELECT id, title FROM work_orders WHERE upkeep_status = 'open' AND deleted_at IS NULL "
                             "ORDER BY id LIMIT 1")).first()
+        task = s.execute(text(
+            "SELECT t.work_order_id, t.name FROM work_order_tasks t JOIN work_orders w ON w.id = t.work_order_id "
+            "WHERE w.upkeep_status IN ('open', 'onHold', 'inProgress') AND w.deleted_at IS NULL AND t.type = 'TASK' "
+            "AND coalesce(t.value, 'OPEN') != 'COMPLETE' ORDER BY t.work_order_id, t.position LIMIT 1")).first()
+    photo = directory / "seal-leak.png"
+    if not photo.exists():
+        from sync.emulator.content import header_for
+
+        photo.write_bytes(header_for("demo-photo", "image/png"))
     url = f"http://127.0.0.1:{port}"
     me, where = program(), shlex.quote(str(db.absolute()))
     network = f"{me} demo-network {{}} --dir {shlex.quote(str(directory.absolute()))}"
     click.echo(f"""
 Datasette is serving the mirror at {url}/  (read-only; Ctrl-C here stops everything)
 
-Three things to try, from another terminal:
+Four things to try, from another terminal:
   1. A canned query: overdue work orders, with their asset and location:
        {url}/mirror/overdue_work_orders
   2. A local write, shown at once and sent to UpKeep by the daemon within seconds:
@@ -156,4 +169,8 @@ Three things to try, from another terminal:
        {network.format("off")}
        {me} wo create --title "Check pump P-101 seal" --db {where}
        {network.format("on")}
+  4. At the machine: tick a checklist item and attach a photo (works offline too; the work order's page
+     shows both at once, {url}/mirror/work_orders/{task.work_order_id if task else 'ID'}):
+       {me} wo task {task.work_order_id if task else 'ID'} {shlex.quote(task.name if task else 'TASK')} --value complete --db {where}
+       {me} wo attach {task.work_order_id if task else 'ID'} {shlex.quote(str(photo.absolute()))} --db {where}
 """)

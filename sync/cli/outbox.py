@@ -306,3 +306,7 @@ def outbox_flush(db: Path, base_url: str | None, config_path: Path | None) -> No
     click.echo(str(report))
     if report.unreachable:
         raise click.ClickException("UpKeep could not be reached; the operations stay queued")
+
+
+# ``wo task`` and ``wo attach`` (field work) join the ``wo`` group from their own module.
+from sync.cli import fieldwork as _fieldwork  # noqa: E402, F401

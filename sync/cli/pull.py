@@ -31,8 +31,11 @@ from sync.pull import SOURCES, PullOptions, PullResult, sync_entities
 @click.option("--connections", default=8, show_default=True, type=click.IntRange(1, 32),
               help="Most requests in flight at once (entities and windows of big listings are fetched "
                    "in parallel; more are used only while the network is the bottleneck).")
+@click.option("--files-budget", "files_budget", default=500, show_default=True, type=click.IntRange(min=0),
+              metavar="MB", help="Most file content (manuals, photos) kept offline, in MB; the largest files "
+                                 "are left out first and listed. 0: keep no content.")
 def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tuple[str, ...], full: bool,
-         page_size: int, max_rps: float | None, connections: int) -> None:
+         page_size: int, max_rps: float | None, connections: int, files_budget: int) -> None:
     """Bring the mirror level with UpKeep: incremental by default, resumable after any crash."""
     progress = _Progress(sys.stderr.isatty())
     options = PullOptions(page_size=page_size, full=full, on_page=progress.update)
@@ -45,8 +48,12 @@ def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tup
             UpKeepClient(credentials, max_requests_per_second=max_rps, max_connections=connections) as client:
         results = sync_entities(mirror, client, list(entities) or None, options)
         connectivity.record_pull(mirror, results, source="sync")  # `status` shows offline / failing
-    for result in results:
-        progress.done(result)
+        for result in results:
+            progress.done(result)
+        if not entities and not any(r.error for r in results):
+            from sync.cli.fieldwork import pull_and_report
+
+            pull_and_report(mirror, client, full=full, page_size=page_size, budget_mb=files_budget)
     failed = [r for r in results if r.error]
     if failed:
         raise click.ClickException(f"{failed[0].entity}: {failed[0].error}")

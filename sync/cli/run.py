@@ -25,11 +25,16 @@ from sync.cli.options import db_option, load_credentials, upkeep_options
               help="First wait between connectivity probes while offline; it doubles after each failure.")
 @click.option("--probe-max", default=300.0, show_default=True, type=click.FloatRange(min=1),
               help="Longest wait between connectivity probes while offline.")
+@click.option("--files-budget", "files_budget", default=500, show_default=True, type=click.IntRange(min=0),
+              metavar="MB", envvar="UPKEEP_MIRROR_FILES_BUDGET",
+              help="Most file content (manuals, photos) kept offline, in MB; the largest files are left out "
+                   "first. 0: keep no content.")
 @click.option("--serve", "serve_too", is_flag=True, help="Also serve the mirror with Datasette (read-only).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="With --serve: Datasette's address.")
 @click.option("--port", default=8001, show_default=True, type=int, help="With --serve: Datasette's port.")
 def run(db: Path, base_url: str | None, config_path: Path | None, pull_every: float, reconcile_every: float,
-        outbox_every: float, probe_min: float, probe_max: float, serve_too: bool, host: str, port: int) -> None:
+        outbox_every: float, probe_min: float, probe_max: float, files_budget: int, serve_too: bool, host: str,
+        port: int) -> None:
     """Keep the mirror fresh and push local writes until stopped (Ctrl-C or SIGTERM)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     credentials = load_credentials(base_url, config_path)  # a configuration mistake fails now, in one sentence
@@ -38,7 +43,8 @@ def run(db: Path, base_url: str | None, config_path: Path | None, pull_every: fl
     from sync.daemon import Daemon, DaemonConfig
 
     config = DaemonConfig(pull_every=pull_every, pull_jitter=pull_every / 10, reconcile_every=reconcile_every,
-                          outbox_every=outbox_every, probe_min=probe_min, probe_max=probe_max)
+                          outbox_every=outbox_every, probe_min=probe_min, probe_max=probe_max,
+                          files_budget_mb=files_budget)
     stop = stop_on_signal()
     with refusals():
         if db.exists():

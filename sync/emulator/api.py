@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from sync.emulator import fieldwork_api as fw
 from sync.emulator.auth import ApiError, Sessions
 from sync.emulator.entities import BY_PATH, ENTITIES, IGNORED, PAGING, RANGE_OPS, EntitySpec
 from sync.emulator.store import Store, dumps
@@ -131,6 +132,9 @@ class Api:
         if spec is None:
             raise ApiError(404, f"unknown endpoint: {API_PREFIX}{path}")
         w = self.writes
+        special = self._fieldwork(method, parts, params, headers, raw, user)
+        if special is not None:
+            return special
         if len(parts) == 1:
             if method == "GET":
                 return self._list(spec, params)
@@ -162,6 +166,28 @@ class Api:
             raise ApiError(404, f"unknown endpoint: {API_PREFIX}{path}")
         raise ApiError(405, f"method {method} not allowed on {API_PREFIX}{path}")
 
+    def _fieldwork(
+        self, method: str, parts: list[str], params: list[tuple[str, str]], headers: dict[str, str], raw: bytes,
+        user: str,
+    ) -> Response | None:
+        """Files upload, downtime, custom-field definitions; None for every other request."""
+        new_id = self.writes.new_id
+        if parts == ["files"] and method == "POST":
+            return Response(200, fw.data_body(fw.upload_file(self.store, headers, raw, new_id)))
+        if parts == ["assets", "downtime"]:
+            if method != "POST":
+                raise ApiError(405, f"method {method} not allowed on {API_PREFIX}/assets/downtime")
+            return Response(200, dumps(fw.record_downtime(self.store, raw, user, new_id)))
+        if parts[0] == "custom-fields":
+            if len(parts) < 2 or parts[1] != "assets":
+                raise ApiError(404, f"unknown endpoint: {API_PREFIX}/{'/'.join(parts)}")
+            if len(parts) == 2 and method == "GET":
+                return Response(200, fw.custom_fields(self.store, params))
+            if len(parts) == 3 and method == "GET":
+                return self._get(ENTITIES["custom_fields_assets"], parts[2], params)
+            raise ApiError(405, f"method {method} not allowed on {API_PREFIX}/{'/'.join(parts)}")
+        return None
+
     def _auth(self, method: str, headers: dict[str, str], raw: bytes) -> Response:
         if method == "POST":
             body = parse_body(headers, raw)
@@ -181,14 +207,18 @@ class Api:
         for key, _ in params:
             if key not in IGNORED:
                 raise ApiError(400, f"invalid filter key: {key}")
+        includes = fw.check_includes(spec.name, "get", params)
         text = self.store.get_text(spec, obj_id)
         if text is None:
             raise ApiError(404, f"{spec.label} {obj_id} not found")
+        if includes:
+            text = dumps(fw.expand(self.store, spec.name, json.loads(text), includes))
         return Response(200, '{"success":true,"result":' + text + "}")
 
     def _list(self, spec: EntitySpec, params: list[tuple[str, str]], parent: str | None = None) -> Response:
         where: list[tuple[str, str, object]] = [(spec.parent, "=", parent)] if spec.parent else []
         values = dict(params)
+        fw.check_includes(spec.name, "list", params)
         for key, value in params:
             if not spec.accepts(key):
                 raise ApiError(400, f"invalid filter key: {key}")
@@ -205,6 +235,6 @@ class Api:
             where.append((bounds[0], bounds[1], int(value)))
         offset = _int_param("offset", values["offset"], 0) if "offset" in values else 0
         limit = _int_param("limit", values["limit"], 1) if "limit" in values else self.default_limit
-        order_field, descending = parse_order(spec, values.get("orderBy"))
+        order_field, descending = parse_order(spec, values.get(spec.sort_param))
         texts = self.store.page(spec, where, order_field, descending, offset, min(limit, self.max_limit))
         return Response(200, '{"success":true,"results":[' + ",".join(texts) + "]}")

@@ -13,6 +13,8 @@ GET      /dump/<entity>              every object of an entity as the API return
 GET      /stats                      request counts (per route, path, status, fault, version)
 POST     /stats/reset                zero the counts
 GET      /messages/<workOrderId>     messages posted to a work order
+GET      /form-items/<workOrderId>   a work order's form items (checklist), in order
+GET      /downtime[/<assetId>]       downtime events recorded through POST /assets/downtime
 POST     /sessions/expire            expire every session token now
 =======  ==========================  ==========================================================
 """
@@ -79,6 +81,10 @@ class Control:
             return _ok({})
         if key == ("GET", "messages", 2):
             return _ok({"results": emu.messages(parts[1])})
+        if key == ("GET", "form-items", 2):
+            return _ok({"results": emu.form_items(parts[1])})
+        if key in (("GET", "downtime", 1), ("GET", "downtime", 2)):
+            return _ok({"results": emu.downtime_events(parts[1] if len(parts) == 2 else None)})
         if key == ("POST", "sessions", 2) and parts[1] == "expire":
             return _ok({"expired": emu.sessions.expire_all()})
         return error(404, f"unknown control endpoint: {method} /_emulator/{'/'.join(parts)}")

@@ -19,6 +19,7 @@ from typing import Any
 
 from sync.emulator.api import API_PREFIX, Api
 from sync.emulator.auth import Sessions
+from sync.emulator.content import URL_BASE
 from sync.emulator.control import Control
 from sync.emulator.entities import ENTITIES, resolve
 from sync.emulator.faults import FaultConfig, FaultInjector
@@ -218,19 +219,45 @@ class Emulator:
         return [self.mutator.apply(op, entity, id, fields, at=at)]
 
     def dump_json(self, entity: str) -> Iterator[str]:
-        """Every stored object of ``entity`` as JSON text, in id order."""
-        return self.store.iter_payloads(resolve(entity))
+        """Every stored object of ``entity`` as JSON text, in id order (file URLs as served)."""
+        for text in self.store.iter_payloads(resolve(entity)):
+            yield self._served(text)
+
+    def _served(self, text: str) -> str:
+        """Stored JSON with the file-URL placeholder replaced by this server's address, as answered."""
+        if URL_BASE in text and self._server is not None:
+            return text.replace(URL_BASE, self.base_url)
+        return text
 
     def dump(self, entity: str) -> list[dict]:
         """Every object of ``entity`` (``work_orders`` or ``work-orders``...) as the API returns it."""
         return [json.loads(text) for text in self.dump_json(entity)]
 
     def get(self, entity: str, obj_id: str) -> dict | None:
-        return self.store.get(resolve(entity), obj_id)
+        text = self.store.get_text(resolve(entity), obj_id)
+        return None if text is None else json.loads(self._served(text))
 
     def messages(self, work_order_id: str) -> list[dict]:
         """Messages posted to a work order through ``update-messages``, oldest first."""
         return self.store.messages(work_order_id)
+
+    def form_items(self, work_order_id: str) -> list[dict]:
+        """A work order's form items (its checklist) as ``includes=formItems`` returns them."""
+        return self.store.form_items(work_order_id)
+
+    def downtime_events(self, asset_id: str | None = None) -> list[dict]:
+        """Downtime events recorded through ``POST /assets/downtime`` (of one asset), oldest first."""
+        return self.store.downtime_events(asset_id)
+
+    def file_bytes(self, file_id: str) -> bytes | None:
+        """The whole content of a file (generated or uploaded); None if there is no such file."""
+        from sync.emulator.content import generated_range
+
+        found = self.store.file_content(file_id)
+        if found is None:
+            return None
+        size, mime, data = found
+        return data if data is not None else b"".join(generated_range(file_id, size, mime))
 
     def counts(self) -> dict[str, int]:
         return {name: self.store.count(spec) for name, spec in ENTITIES.items()}

@@ -20,7 +20,7 @@ RANGE_OPS = {
     "GreaterThanOrEqualTo": ">=",
     "LessThanOrEqualTo": "<=",
 }
-PAGING = ("offset", "limit", "orderBy")
+PAGING = ("offset", "limit", "orderBy", "sort")
 #: ``includes`` expands nested objects upstream; the emulator accepts and ignores it.
 IGNORED = ("includes", "includes[]")
 
@@ -48,6 +48,10 @@ class EntitySpec:
     #: where createdAt/updatedAt live (PM items keep them on the trigger)
     stamps: Callable[[dict], dict] = _same
     indexed: tuple[str, ...] = ()
+    #: the name of the sort parameter: ``orderBy`` on most lists, ``sort`` on files and form templates
+    sort_param: str = "orderBy"
+    #: False for lists the reference gives no parameters at all (asset custom fields): every key is refused
+    paged: bool = True
 
     @property
     def time_columns(self) -> tuple[str, ...]:
@@ -59,7 +63,9 @@ class EntitySpec:
 
     def accepts(self, key: str) -> bool:
         """True if the reference lists ``key`` as a GET parameter of this list endpoint."""
-        if key in PAGING or key in IGNORED or key in self.text_filters:
+        if not self.paged:
+            return False
+        if key in ("offset", "limit", self.sort_param) or key in IGNORED or key in self.text_filters:
             return True
         for base in self.range_filters:
             if key.startswith(base) and key[len(base) :] in RANGE_OPS:
@@ -216,6 +222,12 @@ ENTITIES: dict[str, EntitySpec] = {
             ),
             unmodelled_prefixes=("customFieldsPO",),
         ),
+        EntitySpec("files", "files", "file", range_filters=(), sort_param="sort"),
+        EntitySpec("form_templates", "form-templates", "form template", range_filters=(), sort_param="sort"),
+        EntitySpec(
+            "asset_downtime_statuses", "asset-downtime-statuses", "asset downtime status", text_filters=("name",)
+        ),
+        EntitySpec("custom_fields_assets", "custom-fields", "custom field", range_filters=(), paged=False),
     )
 }
 

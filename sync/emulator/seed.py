@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sync.emulator import plant as plant_gen
 from sync.emulator import vocab, workload
 from sync.emulator.entities import ENTITIES
+from sync.emulator.fieldwork import seed_fieldwork
 from sync.emulator.plant import Plant
 from sync.emulator.store import Store
 
@@ -82,7 +83,7 @@ def rng_for(seed: int, stream: str) -> random.Random:
 def fingerprint(*, seed: int, work_orders: int, epoch: int, email: str) -> str:
     """What a state file must have been seeded with to be reused as is."""
     return json.dumps(
-        {"seed": seed, "work_orders": work_orders, "epoch": epoch, "email": email, "version": 1}
+        {"seed": seed, "work_orders": work_orders, "epoch": epoch, "email": email, "version": 2}
     )
 
 
@@ -124,6 +125,7 @@ def seed_store(store: Store, *, seed: int, work_orders: int, epoch: int, email: 
         ENTITIES["purchase_orders"],
         workload.purchase_orders(rng_for(seed, "pos"), plant, scale.purchase_orders),
     )
+    seed_fieldwork(store, plant, lambda stream: rng_for(seed, stream))
     store.create_indexes()
     store.set_meta("workOrderNo", str(work_orders))
     store.set_meta("fingerprint", fingerprint(seed=seed, work_orders=work_orders, epoch=epoch, email=email))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sync.emulator.api import API_PREFIX, Response, error
+from sync.emulator.content import CONTENT_PREFIX, URL_BASE, generated_range
 
 if TYPE_CHECKING:
     from sync.emulator.emulator import Emulator
@@ -88,6 +89,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
+
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
@@ -99,7 +103,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             self._send(app.control.handle(method, path[len(CONTROL_PREFIX) :], url.query, self._body()))
             return
-        if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+        is_content = path.startswith(CONTENT_PREFIX + "/")
+        if not (path == API_PREFIX or path.startswith(API_PREFIX + "/") or is_content):
             self._body()
             self._send(error(404, f"unknown endpoint: {path}"))
             return
@@ -127,16 +132,69 @@ class Handler(BaseHTTPRequestHandler):
             code = 503 if outcome == "unavailable" else 500
             self._send(error(code, _MESSAGES[code]), count=True)
             return
+        if is_content:
+            self._content(method, path, headers, drop_after=outcome == "lost_response")
+            return
         response = app.api.handle(method, path, url.query, headers, raw)
         if outcome == "lost_response":
             self._drop()
             return
         self._send(response, count=True)
 
+    def _content(self, method: str, path: str, headers: dict[str, str], drop_after: bool) -> None:
+        """File content at a record's ``url``: GET (with ``Range: bytes=a-[b]``) and HEAD. A lost
+        answer here is a connection dropped half-way through the body."""
+        pieces = path[len(CONTENT_PREFIX) + 1 :].split("/")
+        found = self.server.app.store.file_content(pieces[0]) if method in ("GET", "HEAD") else None
+        if found is None:
+            self._send(error(404 if method in ("GET", "HEAD") else 405, "no such file"), count=True)
+            return
+        size, mime, data = found
+        start, end, status = 0, size, 200
+        spec = headers.get("range", "")
+        if spec.startswith("bytes="):
+            first, _, last = spec[6:].partition("-")
+            if first.isdigit():
+                start = int(first)
+                end = min(size, int(last) + 1) if last.isdigit() else size
+                status = 206
+            if start >= size and size:
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{size}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        self.server.app.stats.status(status)
+        self.send_response(status)
+        self.send_header("Content-Type", mime or "application/octet-stream")
+        self.send_header("Content-Length", str(end - start))
+        self.send_header("Accept-Ranges", "bytes")
+        if status == 206:
+            self.send_header("Content-Range", f"bytes {start}-{end - 1}/{size}")
+        self.end_headers()
+        if method == "HEAD":
+            return
+        chunks = iter((data[start:end],)) if data is not None else generated_range(pieces[0], size, mime, start, end)
+        sent = 0
+        for chunk in chunks:
+            if drop_after and sent >= (end - start) // 2:
+                self._drop()
+                return
+            try:
+                self.wfile.write(chunk)
+            except OSError:
+                return
+            sent += len(chunk)
+        if drop_after:
+            self._drop()
+
     def _send(self, response: Response, count: bool = False) -> None:
         if count:
             self.server.app.stats.status(response.status)
-        body = response.body.encode("utf-8")
+        text = response.body
+        if URL_BASE in text:
+            text = text.replace(URL_BASE, f"http://127.0.0.1:{self.server.server_address[1]}")
+        body = text.encode("utf-8")
         self.send_response(response.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

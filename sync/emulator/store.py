@@ -67,6 +67,17 @@ class Store:
                 "CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT, workOrder TEXT, payload TEXT)"
             )
             self.db.execute("CREATE INDEX ix_messages_wo ON messages(workOrder, seq)")
+            # Field work: a work order's form items (its payload lists their ids), file content (size
+            # and mime of every file; data only for uploads, seeded content is generated), and the
+            # downtime events POST /assets/downtime recorded (the API cannot list them back).
+            for table, ddl in (
+                ("form_items", "id TEXT PRIMARY KEY, workOrder TEXT, pos INTEGER, payload TEXT"),
+                ("file_content", "id TEXT PRIMARY KEY, size INTEGER NOT NULL, mime TEXT, data BLOB"),
+                ("downtime_events", "seq INTEGER PRIMARY KEY, id TEXT, asset TEXT, payload TEXT"),
+            ):
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+                self.db.execute(f"CREATE TABLE {table} ({ddl})")
+            self.db.execute("CREATE INDEX ix_form_items_wo ON form_items(workOrder, pos)")
             self.db.execute("DROP TABLE IF EXISTS meta")
             self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
 
@@ -134,6 +145,12 @@ class Store:
         self.db.executemany(sql, batch)
         self.db.execute("COMMIT")
 
+    def put_many(self, spec: EntitySpec, payloads: list[dict]) -> None:
+        """Insert or replace many objects in one transaction."""
+        sql = self._insert_sql(spec, "INSERT OR REPLACE")
+        with self.lock:
+            self._write_batch(sql, [(*spec.row(p), dumps(p)) for p in payloads])
+
     def put(self, spec: EntitySpec, payload: dict, *, key: str | None = None) -> None:
         """Insert or replace one object (columns are re-extracted from the payload). ``key`` stores
         it under that row id whatever its own ``id`` says (or lacks): an injected malformed object."""
@@ -151,6 +168,7 @@ class Store:
             cur = self.db.execute(f"DELETE FROM {spec.name} WHERE id = ?", (obj_id,))
             if spec.name == "work_orders":
                 self.db.execute("DELETE FROM messages WHERE workOrder = ?", (obj_id,))
+                self.db.execute("DELETE FROM form_items WHERE workOrder = ?", (obj_id,))
         return cur.rowcount > 0
 
     # -- reads ----------------------------------------------------------------------------------
@@ -230,6 +248,57 @@ class Store:
                 f"SELECT id FROM {spec.name} WHERE rowid >= ? ORDER BY rowid LIMIT 1", (probe,)
             ).fetchone()
         return row[0] if row else None
+
+    # -- field work: form items, file content, downtime events ---------------------------------
+
+    def form_items(self, wo_id: str, ids: list[str] | None = None) -> list[dict]:
+        """A work order's form items in order (only ``ids``, in their order, when given)."""
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT id, payload FROM form_items WHERE workOrder = ? ORDER BY pos", (wo_id,)
+            ).fetchall()
+        found = {r[0]: json.loads(r[1]) for r in rows}
+        order = ids if ids is not None else [r[0] for r in rows]
+        return [found[i] for i in order if i in found]
+
+    def set_form_items(self, wo_id: str, items: list[dict]) -> None:
+        with self.lock:
+            self.db.execute("DELETE FROM form_items WHERE workOrder = ?", (wo_id,))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO form_items(id, workOrder, pos, payload) VALUES (?, ?, ?, ?)",
+                [(i["id"], wo_id, pos, dumps(i)) for pos, i in enumerate(items)],
+            )
+
+    def add_generated_files(self, rows: list[tuple[str, int, str]]) -> None:
+        with self.lock:
+            self._write_batch("INSERT INTO file_content(id, size, mime) VALUES (?, ?, ?)", rows)
+
+    def add_uploaded_file(self, file_id: str, mime: str, data: bytes) -> None:
+        with self.lock:
+            self.db.execute(
+                "INSERT INTO file_content(id, size, mime, data) VALUES (?, ?, ?, ?)",
+                (file_id, len(data), mime, data),
+            )
+
+    def file_content(self, file_id: str) -> tuple[int, str, bytes | None] | None:
+        """(size, mime, stored bytes or None when generated) of a file, None if unknown."""
+        with self.lock:
+            row = self.db.execute("SELECT size, mime, data FROM file_content WHERE id = ?", (file_id,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def add_downtime_event(self, event: dict) -> None:
+        with self.lock:
+            self.db.execute(
+                "INSERT INTO downtime_events(id, asset, payload) VALUES (?, ?, ?)",
+                (event["id"], event["assetId"], dumps(event)),
+            )
+
+    def downtime_events(self, asset_id: str | None = None) -> list[dict]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT payload FROM downtime_events WHERE ? IS NULL OR asset = ? ORDER BY seq", (asset_id, asset_id)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     # -- work-order messages --------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync.emulator import fieldwork_api as fw
 from sync.emulator.auth import ApiError
 from sync.emulator.entities import ENTITIES, EntitySpec
 from sync.emulator.validation import (
@@ -60,23 +61,22 @@ class Writes(BodyChecks):
             wo["assignedByUser"], wo["assignedByUsername"] = user_id, self.email(user_id)
         for key in FILE_FIELDS:
             if key in body:
-                wo[key] = (
-                    None if body[key] is None else {"__type": "File", "name": str(body[key]), "url": None}
-                )
-        for key in ("files", "additionalUsers"):
-            if key in body:
-                values = body[key] or []
-                if not isinstance(values, list):
-                    raise ApiError(400, f"{key} must be an array")
-                if key == "additionalUsers":
-                    for uid in values:
-                        self.ref(key, uid, "users")
-                wo[key] = list(values)
+                wo[key] = fw.file_ref(self.store, body[key])
+        if "files" in body:
+            wo["files"] = fw.check_files(self.store, body["files"] or [])
+        if "additionalUsers" in body:
+            values = body["additionalUsers"] or []
+            if not isinstance(values, list):
+                raise ApiError(400, "additionalUsers must be an array")
+            for uid in values:
+                self.ref("additionalUsers", uid, "users")
+            wo["additionalUsers"] = list(values)
         if "formItems" in body:
-            items = body["formItems"] or []
-            if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("name") for i in items):
-                raise ApiError(400, "formItems must be an array of objects with name and type")
-            wo["formItems"] = [{"id": i.get("id") or self.new_id(), "value": "OPEN", **i} for i in items]
+            # A work order's items live in their own table; the work order lists their ids. The
+            # whole list is replaced: items not sent are gone (see fieldwork_api).
+            items = fw.check_form_items(self.store, body["formItems"] or [], self.new_id)
+            self.store.set_form_items(wo["id"], items)
+            wo["formItems"] = [i["id"] for i in items]
         if "estimatedDurationInHours" in body:
             value = body["estimatedDurationInHours"]
             wo["estimatedDurationInHours"] = (
@@ -166,7 +166,8 @@ class Writes(BodyChecks):
             self._apply_wo_fields(wo, body, user_id, now)
             self.store.put(spec, wo)
         # The reference's create example answers priority as a number; lists and gets give a string.
-        return {**wo, "priority": int(wo["priority"]) if wo["priority"] is not None else None}
+        answer = fw.expand(self.store, "work_orders", dict(wo), ["formItems"])
+        return {**answer, "priority": int(wo["priority"]) if wo["priority"] is not None else None}
 
     def patch_work_order(self, wo_id: str, body: dict, user_id: str) -> dict:
         self.check_fields(body, WO_PATCH_FIELDS, create=False)
@@ -201,7 +202,8 @@ class Writes(BodyChecks):
             self._apply_wo_fields(wo, body, user_id, now)
             wo["updatedAt"] = iso(now)
             self.store.put(spec, wo)
-        return wo
+        # The reference's PATCH answer shows the items expanded.
+        return fw.expand(self.store, "work_orders", dict(wo), ["formItems"])
 
     def delete_work_order(self, wo_id: str) -> str:
         spec = ENTITIES["work_orders"]

@@ -12,6 +12,14 @@ from typing import Any
 
 from sync.mapping.core import map_asset, map_part, map_pm_trigger, map_work_order
 from sync.mapping.fields import MalformedObject
+from sync.mapping.fieldwork import (
+    map_custom_field,
+    map_downtime_status,
+    map_file,
+    map_form_item,
+    map_form_items,
+    map_form_template,
+)
 from sync.mapping.other import (
     map_customer,
     map_location,
@@ -39,6 +47,11 @@ MAPPERS: dict[str, Callable[..., dict[str, Any]]] = {
     "work_orders": map_work_order,
     "requests": map_request,
     "purchase_orders": map_purchase_order,
+    "form_templates": map_form_template,
+    "asset_downtime_statuses": map_downtime_status,
+    "custom_fields_assets": map_custom_field,
+    "files": map_file,
+    "work_order_tasks": map_form_item,
 }
 
 
@@ -57,4 +70,4 @@ def upkeep_id(entity: str, obj: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-__all__ = ["MAPPERS", "MalformedObject", "transform", "upkeep_id"]
+__all__ = ["MAPPERS", "MalformedObject", "map_form_items", "transform", "upkeep_id"]

@@ -95,6 +95,21 @@ REFERENCE_TYPES: dict[str, dict[str, str]] = {
                         "purchaseOrderNumber": NUMBER, "vendor": STRING, "category": STRING, "poDate": STRING,
                         "dueDate": STRING, "totalQuantity": NUMBER, "totalCost": NUMBER, "parts": ARRAY,
                         "parts[]": STRING, "partQuantities": ARRAY, "partQuantities[]": NUMBER},
+    # Files: Get All Files (no size, no owner: see sync/mapping/fieldwork.py)
+    "files": {**_COMMON, "filename": STRING, "url": STRING, "mimeType": STRING},
+    # Form Template: Get All Form Templates (``Name`` with a capital N; ``name``: fallback)
+    "form_templates": {**_COMMON, "Name": STRING, "name": STRING, "description": STRING, "userCreated": STRING,
+                       "formItems": ARRAY, "formItems[]": OBJECT, "formItems[].name": STRING,
+                       "formItems[].type": STRING, "formItems[].options": ARRAY, "formItems[].options[]": STRING,
+                       "formItems[].meter": STRING},
+    # Work Orders: one expanded form item (Create / Update a Work Order: formItems, and the responses)
+    "work_order_tasks": {"id": STRING, "name": STRING, "type": STRING, "value": NUMBER, "options": ARRAY,
+                         "options[]": STRING, "meter": STRING},
+    # Asset Downtime Statuses: Get All Asset Downtime Statuses
+    "asset_downtime_statuses": {**_COMMON, "name": STRING},
+    # Asset Custom Fields: Get all custom fields (decimalPrecision Number, options Array of Strings)
+    "custom_fields_assets": {**_COMMON, "name": STRING, "type": STRING, "options": ARRAY, "options[]": STRING,
+                             "decimalPrecision": NUMBER, "createdByUser": STRING},
 }
 
 
@@ -126,6 +141,9 @@ LENIENCIES: tuple[Leniency, ...] = (
              'the reference types it "String or Number": ISO 8601, or Unix time in milliseconds'),
     Leniency("preventive_maintenance", ("trigger.isPaused", "trigger.isArchived", "trigger.scheduleHasEnded"),
              NUMBER, 'the trigger\'s flags: "createFirstWO" is typed Boolean but sent as 1 in the responses'),
+    Leniency("work_order_tasks", ("value",), STRING,
+             'untyped in the reference: NUMBER and METER_READING items send numbers (37, 90) in "Update a Work '
+             'Order", TASK, CHECKLIST, TEXT and MULTIPLE_CHOICE items text ("OPEN", "PASS", "Alex", "1st")'),
 )
 
 

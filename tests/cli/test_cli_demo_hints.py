@@ -18,6 +18,7 @@ from sync.cli.demo import STATE_FILE, _explain
 from sync.client import Credentials, UpKeepClient
 from sync.emulator import Emulator
 from sync.pull import sync_entities
+from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "upkeep-mirror"
 
@@ -31,7 +32,12 @@ def demo_dir(tmp_path):
         email, password = emu.credentials
         with open_mirror(directory / "mirror.db") as mirror, \
                 UpKeepClient(Credentials(email=email, password=password, base_url=emu.base_url)) as client:
+            # an open work order with a checklist, for the "tick an item" suggestion
+            open_wo = next(w for w in emu.dump("work_orders") if w["status"] == "open")
+            client.patch(f"/api/v2/work-orders/{open_wo['id']}",
+                         {"formItems": [{"name": "Check seal for leaks", "type": "TASK"}]})
             assert not [r for r in sync_entities(mirror, client) if r.error]
+            pull_fieldwork(mirror, client, FieldworkOptions(content=False))
         (directory / STATE_FILE).write_text(json.dumps({"emulator": emu.base_url, "datasette": 8001}))
         yield directory, emu
 
@@ -53,7 +59,7 @@ def test_every_printed_command_runs_as_printed(demo_dir, capsys, monkeypatch, tm
         monkeypatch.setattr(sys, "argv", ["pytest"])
         monkeypatch.setattr(common.shutil, "which", lambda _name: None)
     commands = printed_commands(directory, capsys)
-    assert len(commands) == 4, commands
+    assert len(commands) == 6, commands
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PATH": "/usr/bin:/bin"}
@@ -71,4 +77,4 @@ def test_every_printed_command_runs_as_printed(demo_dir, capsys, monkeypatch, tm
         from sqlalchemy import text
 
         kinds = s.execute(text("SELECT kind FROM outbox ORDER BY seq")).scalars().all()
-    assert kinds == (["update", "create"] if how == "console script" else ["update"])
+    assert kinds == (["update", "create", "task_value", "attach"] if how == "console script" else ["update"])

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
@@ -113,7 +112,10 @@ def test_cli_sync_prints_one_line_per_entity_and_status_reads_them(tmp_path):
         result = CliRunner().invoke(cli, ["sync", "--db", str(db)], env=_env(emu))
         assert result.exit_code == 0, result.output
         lines = [ln for ln in result.output.splitlines() if ln.strip()]
-        assert len(lines) == 13 and lines[10].startswith("work_orders") and " ok " in lines[10]
+        # one line per entity, then one per field-work step (and any files the budget left out)
+        assert lines[10].startswith("work_orders") and " ok " in lines[10]
+        assert [ln.split()[0] for ln in lines[13:19]] == [
+            "form_templates", "asset_downtime_statuses", "custom_fields_assets", "files", "work_order_tasks", "file"]
         assert "200 fetched" in lines[10]
         status = CliRunner().invoke(cli, ["status", "--db", str(db)])
         assert status.exit_code == 0 and "work_orders" in status.output and "200 fetched" in status.output

@@ -1,0 +1,105 @@
+"""Field work from the command line: ``wo task``, ``wo attach`` and ``asset downtime``.
+
+Same shape as the other local writes (``sync.cli.outbox``): the mirror changes at once, the change is
+queued, nothing is sent until ``outbox flush`` or the daemon. An invalid value, a missing file or an
+unknown status is refused in one sentence and nothing is written. Wiring only: the work is in
+:mod:`mirror.fieldwork_writes` and :mod:`sync.replay_fieldwork`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from sync.cli.options import existing_db_option
+from sync.cli.outbox import _write, wo
+
+if TYPE_CHECKING:
+    from mirror.db import Mirror
+    from sync.client import UpKeepClient
+
+MB = 1024 * 1024
+#: Files left out by the budget that ``sync`` names one by one (the rest are counted).
+SHOWN = 10
+
+
+@wo.command("task")
+@existing_db_option
+@click.argument("work_order_id", help="UpKeep id of the work order.")
+@click.argument("task", help="The checklist item: its name as shown (any case), or its id.")
+@click.option("--value", required=True,
+              help="TASK: open, on_hold, in_progress, complete; CHECKLIST: pass, flag, fail; MULTIPLE_CHOICE: "
+                   "one of its options; NUMBER and METER: a number; TEXT: any text.")
+def wo_task(db: Path, work_order_id: str, task: str, value: str) -> None:
+    """Set one checklist item of a work order (checked against the item's type)."""
+    from mirror.fieldwork_writes import set_task_value
+
+    _write(db, set_task_value, work_order_id, task, value)
+
+
+@wo.command("attach")
+@existing_db_option
+@click.argument("work_order_id", help="UpKeep id of the work order.")
+@click.argument("path", type=click.Path(path_type=Path), help="The photo or file to attach.")
+@click.option("--name", "filename", help="The file name UpKeep shows (default: the file's own name).")
+def wo_attach(db: Path, work_order_id: str, path: Path, filename: str | None) -> None:
+    """Attach a photo or file to a work order: kept in the mirror now, uploaded once when sent."""
+    from mirror.fieldwork_writes import attach_file
+
+    _write(db, attach_file, work_order_id, path, filename=filename)
+
+
+@click.group()
+def asset() -> None:
+    """Record asset downtime locally; it is queued for UpKeep."""
+
+
+@asset.command("downtime")
+@existing_db_option
+@click.argument("asset_id", help="UpKeep id of the asset.")
+@click.option("--status", required=True,
+              help="available, not-available, or one of the account's downtime statuses (name or id).")
+@click.option("--at", "recorded_on", help="When the status changed (ISO-8601); default now.")
+def asset_downtime(db: Path, asset_id: str, status: str, recorded_on: str | None) -> None:
+    """Record a downtime event of an asset (its status from now, or from --at)."""
+    from mirror.columns import parse_utc
+    from mirror.fieldwork_writes import record_downtime
+
+    when = None
+    if recorded_on is not None:
+        try:
+            when = parse_utc(recorded_on)
+        except ValueError:
+            raise click.BadParameter(f"{recorded_on!r} is not an ISO-8601 time", param_hint="--at") from None
+    _write(db, record_downtime, asset_id, status, recorded_on=when)
+
+
+def pull_and_report(mirror: Mirror, client: UpKeepClient, *, full: bool, page_size: int, budget_mb: int) -> None:
+    """The field-work part of ``upkeep-mirror sync``: one line per step, then the files left out."""
+    from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
+
+    options = FieldworkOptions(page_size=page_size, full=full, content_budget_bytes=budget_mb * MB,
+                               content=budget_mb > 0)
+    for r in pull_fieldwork(mirror, client, options):
+        if r.entity == "file_content":
+            click.echo(f"{'file content':<24}{'ok' if not r.error else 'FAILED':<7}{r.stored_files:>8} offline "
+                       f"{r.downloaded_files:>8} fetched {r.downloaded_bytes / MB:>8.1f} MB "
+                       f"({r.stored_bytes / MB:.1f} of {budget_mb} MB budget) {r.seconds:7.1f}s")
+            if r.skipped:
+                click.echo(f"{len(r.skipped)} file(s) left out by the {budget_mb} MB files budget (largest first; "
+                           "raise --files-budget to keep them):")
+                largest = sorted(r.skipped, key=lambda x: -x[2])
+                for _fid, name, size in largest[:SHOWN]:
+                    click.echo(f"  {size / MB:9.1f} MB  {name}")
+                if len(largest) > SHOWN:
+                    click.echo(f"  ... and {len(largest) - SHOWN} more (all of them: the files table, "
+                               "content_state = skipped)")
+            for _fid, name, why in r.failed:
+                click.echo(f"  not fetched: {name}: {why}")
+        else:
+            state = "ok" if not r.error else "FAILED"
+            click.echo(f"{r.entity:<24}{state:<7}{'':<12}{r.fetched:>8} fetched {r.upserted:>8} changed "
+                       f"{r.tombstoned:>6} deleted {r.rejected:>5} rejected {r.requests:>6} requests "
+                       f"{r.seconds:7.1f}s")

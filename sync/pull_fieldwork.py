@@ -1,0 +1,260 @@
+"""Pull of field work, after the records: account settings, file records, checklists, file content.
+
+1. **Settings lists** (form templates, asset downtime statuses, asset custom-field definitions): a
+   few objects each, read whole every run (templates page with ``sort``, statuses with
+   ``orderBy``, custom fields take no parameters at all); what a list no longer has is tombstoned.
+2. **File records** (``/files``, paged with ``sort``, no date filter): newest first, stopping at the
+   first page older than the cursor minus the skew (files do not change once made, and new ones
+   arriving while paging push older ones down, never past the reader). A full run reads every page
+   and tombstones what UpKeep no longer lists.
+3. **Checklists**: a work order lists its ``formItems`` as bare ids, and only ``GET
+   /work-orders/<id>?includes=formItems`` expands them (the list endpoint may not). So the items
+   are read once per work order whose ``updatedAt`` differs from the one its stored checklist was
+   read at -- a first sync reads every work order with a checklist, later runs only changed ones.
+4. **File content** (:mod:`sync.file_fetch`), politely, last, within the budget.
+
+Each step commits as it goes (a page, a few checklists), so an interrupted run repeats little.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from mirror.bookkeeping import SyncRun
+from mirror.columns import format_utc, parse_utc
+from mirror.db import Mirror
+from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refresh, upsert_files
+from mirror.rejects import record_rejects
+from mirror.store import get_cursor, save_cursor
+from sync.client import UpKeepClient
+from sync.errors import FatalError, NotFound, RetriableError, UpKeepError
+from sync.mapping import MalformedObject, map_form_items, transform
+from sync.paging import DEFAULT_SKEW_MS, next_cursor
+
+log = logging.getLogger(__name__)
+
+#: (entity, path, sort parameter or None when the endpoint takes no parameters at all)
+SETTINGS = (
+    ("form_templates", "/api/v2/form-templates", "sort"),
+    ("asset_downtime_statuses", "/api/v2/asset-downtime-statuses", "orderBy"),
+    ("custom_fields_assets", "/api/v2/custom-fields/assets", None),
+)
+FILES_PATH = "/api/v2/files"
+
+
+@dataclass
+class FieldworkOptions:
+    page_size: int = 100
+    skew_ms: int = DEFAULT_SKEW_MS
+    full: bool = False
+    checklists_per_commit: int = 20
+    content: bool = True
+    content_budget_bytes: int = 500 * 1024 * 1024
+    should_stop: Callable[[], bool] = field(default=lambda: False)
+
+
+@dataclass
+class FieldworkResult:
+    """What one step did (also written to ``sync_runs`` under the step's entity name)."""
+
+    entity: str
+    fetched: int = 0
+    upserted: int = 0
+    tombstoned: int = 0
+    rejected: int = 0
+    requests: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def pull_fieldwork(
+    mirror: Mirror, client: UpKeepClient, options: FieldworkOptions | None = None, *, run_id: str | None = None,
+    content_fetcher=None,
+) -> list:
+    """Run the four steps; return their results (the content step's is a ``ContentReport``)."""
+    options = options or FieldworkOptions()
+    run_id = run_id or uuid.uuid4().hex
+    results: list = []
+    for entity, path, sort in SETTINGS:
+        results.append(_recorded(mirror, run_id, entity, options, lambda r, e=entity, p=path, s=sort: _settings(
+            mirror, client, r, e, p, s, options, run_id)))
+    results.append(_recorded(mirror, run_id, "files", options, lambda r: _files(mirror, client, r, options, run_id)))
+    results.append(_recorded(mirror, run_id, "work_order_tasks", options,
+                             lambda r: _checklists(mirror, client, r, options, run_id)))
+    if options.content and not options.should_stop():
+        from sync.file_fetch import ContentFetcher
+
+        fetcher = content_fetcher or ContentFetcher(budget_bytes=options.content_budget_bytes)
+        try:
+            results.append(fetcher.run(mirror, should_stop=options.should_stop))
+        finally:
+            if content_fetcher is None:
+                fetcher.close()
+    return results
+
+
+def _recorded(mirror: Mirror, run_id: str, entity: str, options: FieldworkOptions,
+              step: Callable[[FieldworkResult], None]) -> FieldworkResult:
+    """Run one step, recording it in ``sync_runs``; network and auth failures propagate (the run
+    stops, as the main pull's does), a refused request or a bad answer is recorded and skipped."""
+    result = FieldworkResult(entity)
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    try:
+        step(result)
+    except (FatalError, RetriableError) as exc:
+        result.error = str(exc)
+        raise
+    except UpKeepError as exc:  # refused (400/403/404): recorded for this step; the others still run
+        result.error = str(exc)
+        log.warning("%s: %s", entity, exc)
+    finally:
+        result.seconds = time.monotonic() - clock
+        with mirror.write() as s:
+            s.add(SyncRun(run_id=run_id, entity=entity, mode="full" if options.full else "incremental",
+                          started_at=started, finished_at=datetime.now(UTC), requests=result.requests,
+                          fetched=result.fetched, upserted=result.upserted, tombstoned=result.tombstoned,
+                          rejected=result.rejected, error=result.error))
+    return result
+
+
+def _map(entity: str, objs: list, result: FieldworkResult) -> tuple[list[dict], list[dict], list[str]]:
+    rows, rejects, seen = [], [], []
+    for obj in objs:
+        try:
+            rows.append(transform(entity, obj))
+            seen.append(rows[-1]["id"])
+        except MalformedObject as exc:
+            rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id, "field": exc.field, "reason": exc.reason,
+                            "raw": obj})
+            if exc.upkeep_id:
+                seen.append(exc.upkeep_id)
+    result.fetched += len(objs)
+    result.rejected += len(rejects)
+    return rows, rejects, seen
+
+
+def _settings(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, entity: str, path: str,
+              sort: str | None, options: FieldworkOptions, run_id: str) -> None:
+    objs: list = []
+    if sort is None:
+        objs = client.get_list(path)
+        result.requests += 1
+    else:
+        while True:
+            params = {"offset": len(objs), "limit": options.page_size, sort: "createdAt ASC"}
+            page = client.get_list(path, params)
+            result.requests += 1
+            objs += page
+            if len(page) < options.page_size:
+                break
+    rows, rejects, seen = _map(entity, objs, result)
+    with mirror.write() as s:
+        # Rejected objects still count as listed: a malformed status is not a deleted one.
+        written, _ = sync_settings(s, entity, rows, complete=False)
+        if seen or not objs:
+            table = {"custom_fields_assets": "custom_field_definitions"}.get(entity, entity)
+            gone = s.execute(text(f"UPDATE {table} SET deleted_at = :t WHERE deleted_at IS NULL AND id NOT IN "
+                                  f"(SELECT value FROM json_each(:ids))"),
+                             {"t": format_utc(datetime.now(UTC)),
+                              "ids": _json(seen)}).rowcount
+            result.tombstoned += max(gone, 0)
+        record_rejects(s, rejects, run_id=run_id)
+    result.upserted += written
+
+
+def _json(value: object) -> str:
+    return json.dumps(value)
+
+
+def _files(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, options: FieldworkOptions,
+           run_id: str) -> None:
+    started_ms = int(time.time() * 1000)
+    with mirror.session() as s:
+        since = None if options.full else get_cursor(s, "files").cursor_ms
+    offset, seen = 0, []
+    while not options.should_stop():
+        page = client.get_list(FILES_PATH, {"offset": offset, "limit": options.page_size, "sort": "createdAt DESC"})
+        result.requests += 1
+        rows, rejects, ids = _map("files", page, result)
+        seen += ids
+        with mirror.write() as s:
+            result.upserted += upsert_files(s, rows)
+            record_rejects(s, rejects, run_id=run_id)
+        offset += len(page)
+        oldest = min((r["upkeep_created_at"] for r in rows if r.get("upkeep_created_at")), default=None)
+        if len(page) < options.page_size:
+            break
+        if since is not None and oldest is not None and oldest.timestamp() * 1000 < since:
+            break
+    else:
+        return
+    with mirror.write() as s:
+        if options.full or since is None:
+            gone = s.execute(text(
+                "UPDATE files SET deleted_at = :t WHERE deleted_at IS NULL AND content_state != 'local' "
+                "AND id NOT IN (SELECT value FROM json_each(:ids))"),
+                {"t": format_utc(datetime.now(UTC)),
+                 "ids": _json(seen)}).rowcount
+            result.tombstoned += max(gone, 0)
+        cursor = get_cursor(s, "files")
+        cursor.cursor_ms = next_cursor(started_ms, options.skew_ms)
+        cursor.last_success_at = datetime.now(UTC)
+        if options.full or since is None:
+            cursor.last_reconciled_at = cursor.last_success_at
+        save_cursor(s, cursor)
+
+
+def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, options: FieldworkOptions,
+                run_id: str) -> None:
+    after = ""
+    with mirror.write() as s:
+        # Checklists of work orders that no longer have one (or are gone) go too.
+        s.execute(text(
+            "DELETE FROM work_order_tasks WHERE work_order_id IN (SELECT t.work_order_id FROM work_order_task_lists t "
+            "JOIN work_orders w ON w.id = t.work_order_id WHERE w.deleted_at IS NOT NULL "
+            "OR coalesce(json_array_length(w.raw, '$.formItems'), 0) = 0)"))
+    while not options.should_stop():
+        with mirror.session() as s:
+            todo = tasks_to_refresh(s, limit=options.checklists_per_commit, after=after)
+        if not todo:
+            return
+        fetched = []
+        for wo_id, updated in todo:
+            try:
+                wo = client.get_one(f"/api/v2/work-orders/{wo_id}", {"includes": "formItems"})
+            except NotFound:
+                fetched.append((wo_id, updated, None, None))
+                continue
+            finally:
+                result.requests += 1
+            result.fetched += 1
+            fetched.append((wo_id, updated, wo.get("formItems"), wo))
+        with mirror.write() as s:
+            rejects = []
+            for wo_id, updated, items, wo in fetched:
+                try:
+                    rows = map_form_items(wo_id, items) if wo is not None else []
+                except MalformedObject as exc:
+                    rejects.append({"entity": "work_order_tasks", "upkeep_id": wo_id, "field": exc.field,
+                                    "reason": exc.reason, "raw": wo})
+                    rows = []
+                # Stamped with the updatedAt the work-order row has, so it is not read again until
+                # the work order changes (even if UpKeep's copy moved on meanwhile: the next pull
+                # brings the work order, and then its checklist).
+                result.upserted += replace_tasks(s, wo_id, rows, upkeep_updated_at=_parse(updated))
+            record_rejects(s, rejects, run_id=run_id)
+            result.rejected += len(rejects)
+        after = todo[-1][0]
+
+
+def _parse(value: object) -> datetime | None:
+    return parse_utc(value) if isinstance(value, str) else None

@@ -1,0 +1,76 @@
+"""In real headless Chromium: a work order's checklist and its photo, served from the mirror by
+``upkeep-mirror serve`` (desktop and phone widths, screenshots kept like the other browser tests)."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from test_browser import _free_port, render
+from test_pages import visible_text
+
+from mirror.db import open_mirror
+from mirror.fieldwork_writes import attach_file
+from sync.emulator import Emulator
+from sync.pull import sync_entities
+from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
+from tests.pull.conftest import client_for
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium(chromium_path: str) -> None:
+    import test_browser
+
+    test_browser.CHROMIUM = chromium_path
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    import subprocess
+
+    path = tmp_path_factory.mktemp("browser-fieldwork") / "mirror.db"
+    with Emulator(seed=3, work_orders=120) as emu, open_mirror(path) as mirror, client_for(emu) as client:
+        wo = next(w for w in emu.dump("work_orders") if w["status"] == "open")
+        photo_id = next(f["id"] for f in emu.dump("files") if f["mimeType"] == "image/png")
+        client.patch(f"/api/v2/work-orders/{wo['id']}", {"files": [photo_id], "formItems": [
+            {"name": "Isolate the pump", "type": "TASK", "value": "COMPLETE"},
+            {"name": "Seal leak check", "type": "CHECKLIST", "value": "FLAG"}]})
+        sync_entities(mirror, client)
+        pull_fieldwork(mirror, client, FieldworkOptions(content_budget_bytes=40 * 1024 * 1024))
+        local = path.parent / "broken seal.png"
+        local.write_bytes(emu.file_bytes(photo_id))
+        attach_file(mirror, wo["id"], local)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "sync.cli", "serve", "--db", str(path), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+        yield base, wo["id"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_work_order_page_shows_checklist_and_photos(served, tmp_path: Path):
+    base, wo_id = served
+    for kind, dom in render(tmp_path, f"{base}/mirror/work_orders/{wo_id}", "work-order-fieldwork").items():
+        text = visible_text(dom)
+        assert "COMPLETE Isolate the pump" in text and "FLAG Seal leak check" in text, kind
+        assert re.search(r'data-images="2"', dom), kind  # UpKeep's photo and the one attached here
+        assert 'data-images-broken="0"' in dom, f"a photo did not load at {kind} width"
+        assert "not yet in UpKeep" in text
