@@ -189,14 +189,15 @@ class _Replayer:
                         self.report.stopped = True
                         break
                     seen.update(batch)
-                    # An op that may have been applied already goes the careful way, one at a time.
+                    # An op that may have been applied already goes the careful way, one at a time, and
+                    # so do the kinds a round does not know (field work: sync.replay_fieldwork).
+                    fresh = [op for op in ready if Round.takes(op)]
                     for op in ready:
-                        if op.state != OpState.PENDING or op.ambiguous:
+                        if not Round.takes(op):
                             if should_stop():
                                 self.report.stopped = True
                                 break
                             self._replay(op.seq)
-                    fresh = [op for op in ready if op.state == OpState.PENDING and not op.ambiguous]
                     if fresh and not self.report.stopped:
                         Round(self, pool, fresh).run()
         except Unreachable as exc:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mirror import changes, outbox
-from mirror.outbox import OpKind, OutboxOp
+from mirror.outbox import OpKind, OpState, OutboxOp
 from sync.crashpoints import crash_point
 from sync.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
 from sync.mapping import MalformedObject
@@ -64,6 +64,14 @@ class Round:
     4. Write every answer back in one transaction; failures go the single-op way (an ambiguous
        one is looked up before anything is sent again, as in :meth:`sync.replay._Replayer._replay`).
     """
+
+    #: The kinds a round sends; others (field work) go the single-op way.
+    KINDS = frozenset((*outbox.CREATE_KINDS, *outbox.UPDATE_KINDS, OpKind.MESSAGE))
+
+    @classmethod
+    def takes(cls, op: OutboxOp) -> bool:
+        """Whether ``op`` can go in a round: a known kind, pending, and surely not applied yet."""
+        return op.kind in cls.KINDS and op.state == OpState.PENDING and not op.ambiguous
 
     def __init__(self, replayer: Any, pool: ThreadPoolExecutor, ops: list[OutboxOp]) -> None:
         self.r, self.pool, self.ops = replayer, pool, ops
