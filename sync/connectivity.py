@@ -98,30 +98,27 @@ def succeeded(mirror: Mirror, source: str, *, pulled: bool = False, flushed: boo
         cleared = row.fatal_error is not None and _FAMILY.get(row.fatal_source or "") == _FAMILY.get(source)
         if cleared:
             row.fatal_error, row.fatal_source, row.fatal_since = None, None, None
-        if pulled:
-            row.last_pull_at = now
-        if flushed:
-            row.last_flush_at = now
-        if heartbeat:
-            row.daemon_pid, row.daemon_heartbeat_at = os.getpid(), now
-        row.updated_at = now
+        _stamp_row(row, now, pulled=pulled, flushed=flushed, heartbeat=heartbeat)
         s.merge(row)
     return cleared
 
 
 def record(mirror: Mirror, *, pulled: bool = False, flushed: bool = False, heartbeat: bool = False) -> None:
     """Stamp the last pull, flush or daemon heartbeat without judging success."""
-    now = datetime.now(UTC)
     with mirror.write() as s:
         row = _row(s)
-        if pulled:
-            row.last_pull_at = now
-        if flushed:
-            row.last_flush_at = now
-        if heartbeat:
-            row.daemon_pid, row.daemon_heartbeat_at = os.getpid(), now
-        row.updated_at = now
+        _stamp_row(row, datetime.now(UTC), pulled=pulled, flushed=flushed, heartbeat=heartbeat)
         s.merge(row)
+
+
+def _stamp_row(row, now: datetime, *, pulled: bool, flushed: bool, heartbeat: bool) -> None:
+    if pulled:
+        row.last_pull_at = now
+    if flushed:
+        row.last_flush_at = now
+    if heartbeat:
+        row.daemon_pid, row.daemon_heartbeat_at = os.getpid(), now
+    row.updated_at = now
 
 
 def record_pull(mirror: Mirror, results: Sequence[PullOutcome], *, source: str, heartbeat: bool = False,
