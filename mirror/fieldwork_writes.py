@@ -75,16 +75,21 @@ def upload_name(filename: str, op_id: str) -> str:
 # --- validation (no writes) ---------------------------------------------------------------------
 
 
-def _live_work_order(s: Session, work_order_id: Any) -> str:
-    if not isinstance(work_order_id, str) or not work_order_id.strip():
-        raise InvalidWrite("work_order_id", f"expected a work order id, got {_short(work_order_id)}")
-    _fits("work_order_id", work_order_id, "id")
-    row = s.execute(text("SELECT id, deleted_at FROM work_orders WHERE id = :i"), {"i": work_order_id.strip()}).first()
+def _live_record(s: Session, table: str, field: str, noun: str, record_id: Any) -> str:
+    """The id of a live (not tombstoned) row of ``table``, or InvalidWrite naming ``field``."""
+    if not isinstance(record_id, str) or not record_id.strip():
+        raise InvalidWrite(field, f"expected {'an' if noun[0] in 'aeiou' else 'a'} {noun} id, got {_short(record_id)}")
+    _fits(field, record_id, "id")
+    row = s.execute(text(f"SELECT id, deleted_at FROM {table} WHERE id = :i"), {"i": record_id.strip()}).first()
     if row is None:
-        raise InvalidWrite("work_order_id", f"no work order {work_order_id!r} in the mirror (check the id, or sync first)")
+        raise InvalidWrite(field, f"no {noun} {record_id!r} in the mirror (check the id, or sync first)")
     if row.deleted_at is not None:
-        raise InvalidWrite("work_order_id", f"work order {work_order_id!r} was deleted in UpKeep")
+        raise InvalidWrite(field, f"{noun} {record_id!r} was deleted in UpKeep")
     return row.id
+
+
+def _live_work_order(s: Session, work_order_id: Any) -> str:
+    return _live_record(s, "work_orders", "work_order_id", "work order", work_order_id)
 
 
 def find_task(s: Session, work_order_id: str, task: Any) -> dict[str, Any]:
@@ -202,15 +207,7 @@ def check_downtime_status(s: Session, status: Any) -> tuple[str, str | None, str
 
 
 def _live_asset(s: Session, asset_id: Any) -> str:
-    if not isinstance(asset_id, str) or not asset_id.strip():
-        raise InvalidWrite("asset_id", f"expected an asset id, got {_short(asset_id)}")
-    _fits("asset_id", asset_id, "id")
-    row = s.execute(text("SELECT id, deleted_at FROM assets WHERE id = :i"), {"i": asset_id.strip()}).first()
-    if row is None:
-        raise InvalidWrite("asset_id", f"no asset {asset_id!r} in the mirror (check the id, or sync first)")
-    if row.deleted_at is not None:
-        raise InvalidWrite("asset_id", f"asset {asset_id!r} was deleted in UpKeep")
-    return row.id
+    return _live_record(s, "assets", "asset_id", "asset", asset_id)
 
 
 # --- the writes ---------------------------------------------------------------------------------
