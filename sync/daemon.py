@@ -47,6 +47,9 @@ from sync.pull import PullOptions, sync_entities
 from sync.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
+#: Going offline and coming back, on a logger of their own so a quiet front end (the demo, which logs
+#: only warnings) can still show the one "back online" line.
+link_log = logging.getLogger(__name__ + ".link")
 
 #: A daemon gives up on a request sooner than an interactive sync: the probe takes over from there,
 #: and the mirror shows "offline" within seconds of the network going.
@@ -228,7 +231,7 @@ class Daemon:
             away = _duration((self.clock() - back).total_seconds())
             with self.mirror.session() as s:  # also what a flush under way when it came back delivered
                 sent = delivered_since(s, back)
-            log.info("back online after %s; %d write%s sent", away, sent, "" if sent == 1 else "s")
+            link_log.info("back online after %s; %d write%s sent", away, sent, "" if sent == 1 else "s")
             self._run_now("pull")
 
     def probe(self) -> None:
@@ -287,7 +290,7 @@ class Daemon:
         if went is None:
             went = connectivity.mark_offline(self.mirror, error, source=source, now=self.clock())
         if went:
-            log.warning("UpKeep unreachable, working offline: %s", error)
+            link_log.warning("UpKeep unreachable, working offline: %s", error)
         self._schedule_probe(None)
 
     def _schedule_probe(self, delay: float | None, *, replace: bool = False) -> None:

@@ -44,6 +44,7 @@ STATE_FILE = "demo.json"
 def demo(directory: Path, port: int, work_orders: int, changes_per_second: float) -> None:
     """Run the emulator, a first sync, the daemon and Datasette; Ctrl-C stops everything."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("sync.daemon.link").setLevel(logging.INFO)  # "back online after ...; N writes sent"
     directory.mkdir(parents=True, exist_ok=True)
     db = directory / "mirror.db"
     stop = stop_on_signal()
