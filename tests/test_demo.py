@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 
 import httpx
 
+from tests.serving import free_port
 from tests.test_docs import ROOT, quick_start
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_readme_demo_command_serves_the_plant_in_datasette(tmp_path):

@@ -16,7 +16,6 @@ import argparse
 import json
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_queries import build, free_port  # noqa: E402 - after the path set-up above
+from bench_queries import build  # noqa: E402 - after the path set-up above
+
+from tests.serving import serving  # noqa: E402
 
 #: Pages that must answer in under this many milliseconds (median).
 BUDGET_MS = 200
@@ -88,27 +89,13 @@ def main() -> None:
     measured = pages(con)
     con.close()
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", "from sync.cli import cli; cli()", "serve", "--db", str(path),
-                               "--port", str(port)], cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
     results = []
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        with httpx.Client(base_url=base, timeout=60) as client:
-            for label, url, budgeted in measured:
-                times, problem = measure(client, url, args.repeat)
-                results.append({"page": label, "path": url, "budget": budgeted, "problem": problem,
-                                "median_ms": round(statistics.median(times), 1),
-                                "p95_ms": round(sorted(times)[max(0, int(len(times) * 0.95) - 1)], 1)})
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(path, timeout=120) as base, httpx.Client(base_url=base, timeout=60) as client:
+        for label, url, budgeted in measured:
+            times, problem = measure(client, url, args.repeat)
+            results.append({"page": label, "path": url, "budget": budgeted, "problem": problem,
+                            "median_ms": round(statistics.median(times), 1),
+                            "p95_ms": round(sorted(times)[max(0, int(len(times) * 0.95) - 1)], 1)})
 
     print(f"\n{total:,} work orders, {args.repeat} requests per page after one warm-up, "
           f"HTML through `upkeep-mirror serve` on 127.0.0.1\n")

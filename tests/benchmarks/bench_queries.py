@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from mirror.db import open_mirror  # noqa: E402 - after the path set-up above
 from queries.named import load  # noqa: E402
 from queries.plans import plan, work_order_scans  # noqa: E402
+from tests.serving import serving  # noqa: E402
 
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('-%d minutes', {}))"
 WORDS = ["bearing", "seal", "pump", "motor", "leak", "vibration", "noise", "overheating", "belt", "filter", "valve", "gasket", "coupling", "impeller", "shaft", "alignment", "lubrication", "corrosion", "sensor", "breaker", "contactor", "fuse", "cable", "conveyor", "roller", "chain", "compressor", "chiller", "boiler", "burner", "igniter", "thermocouple", "nozzle", "hydraulic", "hose", "cylinder", "piston", "weld", "crack", "guard", "inspection", "calibration"]
@@ -123,11 +122,6 @@ def build(path: Path, work_orders: int) -> None:
     con.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def measure(base: str, name: str, params: dict, repeat: int) -> tuple[list[float], int]:
     url = f"{base}/mirror/{name}.json"
@@ -167,17 +161,7 @@ def main() -> None:
     open_count = con.execute("SELECT count(*) FROM work_orders WHERE deleted_at IS NULL AND archived = 0 "
                              "AND status IN ('created', 'assigned', 'in_progress')").fetchone()[0]
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", "from sync.cli import cli; cli()", "serve", "--db", str(path),
-                               "--port", str(port)], cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with serving(path, timeout=120) as base:
         results = []
         for name, query in load().items():
             params = {p: PARAMS.get(p, "") for p in query.param_names}
@@ -204,9 +188,6 @@ def main() -> None:
             results.append({"query": label, "frequent": False, "params": qs, "rows": rows,
                             "median_ms": round(statistics.median(times), 1),
                             "p95_ms": round(max(times), 1), "full_scan_of_work_orders": None, "plan": []})
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
         con.close()
 
     print(f"\n{total:,} work orders ({open_count:,} open), {args.repeat} requests per query, "

@@ -3,11 +3,7 @@ its journal mode untouched, and anything else is refused in one sentence (issue 
 
 from __future__ import annotations
 
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
@@ -15,12 +11,7 @@ from cli_files import digest, listing, older, refused
 
 from mirror import writes
 from mirror.db import open_mirror
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.serving import serving
 
 
 def journal_mode(path) -> str:
@@ -31,26 +22,10 @@ def journal_mode(path) -> str:
 
 def serve_and_browse(path) -> list[int]:
     """Run `serve` for real, ask it for pages, a canned query and some SQL, and stop it."""
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "sync.cli", "serve", "--db", str(path), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/-/versions.json", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stdout.read().decode() if server.stdout else "no serve") from None
-                time.sleep(0.1)
+    with serving(path, stop_timeout=30) as base:
         return [httpx.get(f"{base}{page}", timeout=30).status_code for page in (
             "/", "/mirror", "/mirror/work_orders_detail", "/mirror/local_writes.json", "/mirror/sync_health",
             "/mirror.json?sql=select+count(*)+from+work_orders", "/mirror.json?sql=delete+from+work_orders")]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.mark.parametrize("mode", ["wal", "delete"])

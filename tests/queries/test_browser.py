@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 from queries_plant import BOILER, load_base, load_bookkeeping, load_scenario, now
 from sqlalchemy import text
 from test_pages import ISO, visible_text
 
 from mirror.db import open_mirror
+from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("UPKEEP_MIRROR_SCREENSHOTS") or ROOT / "artifacts" / "screenshots")
@@ -40,12 +37,6 @@ pytestmark = pytest.mark.browser
 def _chromium(chromium_path: str) -> None:
     global CHROMIUM
     CHROMIUM = chromium_path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -65,25 +56,8 @@ def mirror_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def live(mirror_file) -> Iterator[str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "sync.cli", "serve", "--db", str(mirror_file), "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"serve did not start: {server.stdout.read().decode() if server.stdout else ''}")
-            time.sleep(0.2)
+    with serving(mirror_file) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def chromium(profile: Path, *args: str, budget_ms: int = 0) -> str:

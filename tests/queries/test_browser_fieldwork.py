@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 import re
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
-from test_browser import _free_port, render
+from test_browser import render
 from test_pages import visible_text
 
 from mirror.db import open_mirror
@@ -19,6 +16,7 @@ from sync.emulator import Emulator
 from sync.pull import sync_entities
 from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
 from tests.pull.conftest import client_for
+from tests.serving import serving
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +30,6 @@ def _chromium(chromium_path: str) -> None:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    import subprocess
 
     path = tmp_path_factory.mktemp("browser-fieldwork") / "mirror.db"
     with Emulator(seed=3, work_orders=120) as emu, open_mirror(path) as mirror, client_for(emu) as client:
@@ -46,24 +43,8 @@ def served(tmp_path_factory):
         local = path.parent / "broken seal.png"
         local.write_bytes(emu.file_bytes(photo_id))
         attach_file(mirror, wo["id"], local)
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "sync.cli", "serve", "--db", str(path), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
+    with serving(path) as base:
         yield base, wo["id"]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_work_order_page_shows_checklist_and_photos(served, tmp_path: Path):
