@@ -24,9 +24,9 @@ orders, cost little, and named queries ask for them with ``INDEXED BY``).
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 
-from sqlalchemy import Connection
-from sqlalchemy.exc import OperationalError
+from mirror.sqlite import dbapi
 
 __all__ = ["begin", "finish", "pending_tables", "restore"]
 
@@ -53,17 +53,18 @@ _FTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def begin(conn: Connection, table: str) -> list[str]:
+def begin(conn, table: str) -> list[str]:
     """Take away the table's secondary indexes and full-text triggers, recording them; return their names.
 
-    Call inside the caller's write transaction. Nothing is done (and ``[]`` returned) when a
+    Call inside the caller's write transaction (``conn``: plain, or SQLAlchemy's). Nothing is done (and ``[]`` returned) when a
     bulk load of the table is already recorded.
     """
-    if conn.exec_driver_sql("SELECT 1 FROM bulk_loads WHERE tbl = ? LIMIT 1", (table,)).first():
+    conn = dbapi(conn)
+    if conn.execute("SELECT 1 FROM bulk_loads WHERE tbl = ? LIMIT 1", (table,)).fetchone():
         return []
     objects = [
         (name, "index", sql)
-        for name, sql in conn.exec_driver_sql(
+        for name, sql in conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
             (table,),
         )
@@ -73,57 +74,60 @@ def begin(conn: Connection, table: str) -> list[str]:
     if fts:
         objects += [
             (name, "trigger", sql)
-            for name, sql in conn.exec_driver_sql(
+            for name, sql in conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
             )
             if sql and name.startswith(fts[0] + "_")  # only those that feed its full-text table
         ]
     for name, kind, sql in objects:
-        conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
-        conn.exec_driver_sql("INSERT INTO bulk_loads (name, tbl, kind, definition) VALUES (?, ?, ?, ?)", (name, table, kind, sql))
+        conn.execute(f'DROP {kind.upper()} "{name}"')
+        conn.execute("INSERT INTO bulk_loads (name, tbl, kind, definition) VALUES (?, ?, ?, ?)", (name, table, kind, sql))
     if fts:
         for statement in fts[1]:
-            conn.exec_driver_sql(statement)
-        conn.exec_driver_sql("INSERT INTO bulk_loads (name, tbl, kind, definition) VALUES (?, ?, 'fts', NULL)", (fts[0], table))
+            conn.execute(statement)
+        conn.execute("INSERT INTO bulk_loads (name, tbl, kind, definition) VALUES (?, ?, 'fts', NULL)", (fts[0], table))
     return [o[0] for o in objects]
 
 
-def finish(conn: Connection, table: str) -> list[str]:
+def finish(conn, table: str) -> list[str]:
     """Re-create what :func:`begin` took away from ``table`` and rebuild its full-text index; return the names.
 
     Call inside the caller's write transaction (the pull: the one that completes the listing).
     Objects that exist already (re-created by someone else) are left as they are.
     """
-    rows = conn.exec_driver_sql("SELECT name, kind, definition FROM bulk_loads WHERE tbl = ? ORDER BY kind, name",
-                                (table,)).all()
+    conn = dbapi(conn)
+    rows = conn.execute("SELECT name, kind, definition FROM bulk_loads WHERE tbl = ? ORDER BY kind, name",
+                                (table,)).fetchall()
     if not rows:
         return []
-    existing = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = ?", (table,))}
+    existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = ?", (table,))}
     # Building an index sorts the whole table. Let SQLite spill that sort to a temporary file rather
     # than keep it in memory (the mirror's connections keep temporary data in memory), so a big
     # first sync's peak memory does not grow with the table. SQLite refuses the switch inside a
     # transaction once this connection has used temporary storage: then the sort stays in memory.
-    with contextlib.suppress(OperationalError):
-        conn.exec_driver_sql("PRAGMA temp_store = FILE")
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute("PRAGMA temp_store = FILE")
     for name, kind, sql in rows:
         if kind in ("index", "trigger") and name not in existing:
-            conn.exec_driver_sql(sql)
+            conn.execute(sql)
     if any(kind == "fts" for _, kind, _ in rows) and table in _FTS:
         for statement in _FTS[table][2]:
-            conn.exec_driver_sql(statement)
-    conn.exec_driver_sql("DELETE FROM bulk_loads WHERE tbl = ?", (table,))
+            conn.execute(statement)
+    conn.execute("DELETE FROM bulk_loads WHERE tbl = ?", (table,))
     return [r[0] for r in rows]
 
 
-def pending_tables(conn: Connection) -> list[str]:
+def pending_tables(conn) -> list[str]:
     """Tables with a bulk load begun and not finished."""
-    if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'bulk_loads'").first():
+    conn = dbapi(conn)
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'bulk_loads'").fetchone():
         return []
-    return [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT tbl FROM bulk_loads ORDER BY tbl")]
+    return [r[0] for r in conn.execute("SELECT DISTINCT tbl FROM bulk_loads ORDER BY tbl")]
 
 
-def restore(conn: Connection, tables: list[str] | None = None) -> list[str]:
+def restore(conn, tables: list[str] | None = None) -> list[str]:
     """Finish every unfinished bulk load (or those of ``tables``): the file gets all its indexes back."""
+    conn = dbapi(conn)
     done = []
     for table in pending_tables(conn):
         if tables is None or table in tables:

@@ -1,54 +1,16 @@
-"""Column types shared by every mirrored table.
+"""Column types shared by every mirrored table: SQLAlchemy's view of the stored text forms.
 
-Timestamps are stored as ISO-8601 UTC text with millisecond precision and a ``Z``
-(``2024-03-01T08:15:00.000Z``), the shape UpKeep itself sends. Text keeps the file readable
-in Datasette, sorts correctly, and compares with SQLite's own clock written the same way:
-``strftime('%Y-%m-%dT%H:%M:%fZ', 'now')``. Python always gets timezone-aware UTC back.
+The text forms themselves (and why text) are in :mod:`mirror.timestamps`, which the pull uses
+without loading SQLAlchemy.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.types import String, TypeDecorator
 
-#: The SQL expression for "now" in the stored timestamp format, for named queries.
-SQL_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-
-
-class StoredUTC(datetime):
-    """A UTC datetime parsed from text already in the stored form, keeping that text.
-
-    UpKeep sends timestamps exactly as they are stored (``2024-03-01T08:15:00.000Z``); the mapping
-    parses them (it validates and compares them) and the store writes them back as text.
-    Keeping the text lets :func:`format_utc` skip re-rendering it, which was a measurable part
-    of a large pull. It is an ordinary aware datetime in every other respect.
-    """
-
-    stored: str
-
-
-def format_utc(value: datetime) -> str:
-    """Render an aware (or UTC-naive) datetime in the stored text form."""
-    # Arithmetic and replace() on a StoredUTC make new StoredUTC objects without the text.
-    stored = value.__dict__.get("stored") if type(value) is StoredUTC else None
-    if stored is not None:
-        return stored
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"  # drop "+00:00"
-
-
-def parse_utc(text: str) -> datetime:
-    """Parse ISO-8601 with or without ``Z``/offset; a naive value is taken as UTC."""
-    if len(text) == 24 and text[23] == "Z" and text[19] == "." and text[10] == "T":
-        value = StoredUTC.fromisoformat(text)  # already the stored form: keep the text (see StoredUTC)
-        value.stored = text
-        return value
-    value = datetime.fromisoformat(text.strip())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+from mirror.timestamps import format_utc, parse_utc
 
 
 class UTCDateTime(TypeDecorator):

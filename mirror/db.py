@@ -1,26 +1,29 @@
-"""The one module that owns the engine: open a mirror file, hand out sessions.
+"""The one module that opens mirror files: plain connections for the pull, sessions for the rest.
 
 SQLite is set up for one writer and many readers (Datasette, query functions, the CLI) on the
-same file: WAL journal, a busy timeout, and write transactions that take the write lock up front
-(``BEGIN IMMEDIATE``) so two writers queue instead of failing halfway with "database is locked".
+same file (:mod:`mirror.sqlite`). The pull writes through plain ``sqlite3`` connections
+(:meth:`Mirror.transaction`); readers and the outbox use SQLModel sessions (:meth:`Mirror.session`,
+:meth:`Mirror.write`), whose engine is made, and SQLAlchemy imported, only when first asked for.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Self
-
-from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, create_engine
+from typing import TYPE_CHECKING, Any, Self
 
 from mirror import bulk
 from mirror.migrations import LATEST, MIGRATIONS, applied_versions, current_version, migrate
+from mirror.sqlite import BUSY_TIMEOUT_MS, PRAGMAS, connect, transaction
 
-BUSY_TIMEOUT_MS = 30_000
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+__all__ = ["BUSY_TIMEOUT_MS", "Mirror", "MirrorError", "inspect_mirror", "open_mirror"]
 
 
 class MirrorError(Exception):
@@ -28,20 +31,68 @@ class MirrorError(Exception):
 
 
 class Mirror:
-    """An open mirror file: ``with mirror.session() as s`` to read, ``with mirror.write() as s`` to write."""
+    """An open mirror file.
 
-    def __init__(self, path: Path, engine: Engine):
+    ``with mirror.transaction() as conn`` writes through a plain ``sqlite3`` connection (one per
+    thread); ``with mirror.session() as s`` reads and ``with mirror.write() as s`` writes through
+    SQLModel.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection | None = None):
         self.path = path
-        self.engine = engine
-        self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._engine: Engine | None = None
+        self._write_engine: Engine | None = None
+        if connection is not None:
+            self._keep(connection)
+
+    # --- plain sqlite3 -----------------------------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's plain connection (autocommit: each statement alone unless in :meth:`transaction`)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._keep(connect(self.path))
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``) on this thread's plain connection."""
+        with transaction(self.connection()) as conn:
+            yield conn
+
+    def _keep(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        self._local.conn = conn
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    # --- SQLModel ----------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    engine = _make_engine(self.path)
+                    self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+                    self._engine = engine
+        return self._engine
 
     def session(self) -> Session:
         """A session for reading (and for callers that manage their own commit)."""
+        from sqlmodel import Session
+
         return Session(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
+        from sqlmodel import Session
+
+        self.engine  # noqa: B018 - makes the write engine too
         with Session(self._write_engine) as session:
             try:
                 yield session
@@ -50,12 +101,19 @@ class Mirror:
                 session.rollback()
                 raise
 
+    # -----------------------------------------------------------------------------------------
+
     def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            return current_version(conn)
+        return current_version(self.connection())
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+        self._local = threading.local()
 
     def __enter__(self) -> Self:
         return self
@@ -121,34 +179,31 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MirrorError(f"cannot create the folder {path.parent} for the mirror: {exc.strerror}.") from None
-    engine = create_engine(
-        f"sqlite:///{path}",
-        # The driver must not open transactions on its own; the "begin" hook below does it.
-        connect_args={"isolation_level": None, "timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-    )
-    _configure(engine)
     try:
-        with engine.connect() as conn:
-            version = current_version(conn)
-            if version > LATEST:
-                raise MirrorError(
-                    f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
-                    "upgrade upkeep-mirror."
-                )
-            if upgrade and not {m.version for m in MIGRATIONS} <= applied_versions(conn):
-                migrate(conn)
-            if upgrade and bulk.pending_tables(conn):
-                _finish_interrupted_bulk_load(path, conn)
-    except DBAPIError as exc:
-        engine.dispose()
-        raise MirrorError(f"cannot open the mirror {path}: {exc.orig}.") from None
+        conn = connect(path)
+    except sqlite3.Error as exc:
+        raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
+    try:
+        version = current_version(conn)
+        if version > LATEST:
+            raise MirrorError(
+                f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
+                "upgrade upkeep-mirror."
+            )
+        if upgrade and not {m.version for m in MIGRATIONS} <= applied_versions(conn):
+            migrate(conn)
+        if upgrade and bulk.pending_tables(conn):
+            _finish_interrupted_bulk_load(path, conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
     except BaseException:
-        engine.dispose()
+        conn.close()
         raise
-    return Mirror(path, engine)
+    return Mirror(path, conn)
 
 
-def _finish_interrupted_bulk_load(path: Path, conn) -> None:
+def _finish_interrupted_bulk_load(path: Path, conn: sqlite3.Connection) -> None:
     """Put back the indexes of a bulk load whose sync died, unless a sync or daemon is running now.
 
     A live sync holds the writer lock and finishes its own bulk load; restoring under it would
@@ -156,33 +211,32 @@ def _finish_interrupted_bulk_load(path: Path, conn) -> None:
     """
     from mirror.lock import MirrorBusy, writer_lock  # late: mirror.lock builds on this module
 
-    if conn.in_transaction():
-        conn.commit()
     try:
-        with writer_lock(path, "upkeep-mirror (restoring indexes)"):
-            conn.execution_options(sqlite_begin="IMMEDIATE")
-            try:
-                with conn.begin():
-                    bulk.restore(conn)
-            finally:
-                conn.execution_options(sqlite_begin="DEFERRED")
+        with writer_lock(path, "upkeep-mirror (restoring indexes)"), transaction(conn):
+            bulk.restore(conn)
     except MirrorBusy:
         pass
 
 
-def _configure(engine: Engine) -> None:
+def _make_engine(path: Path) -> Engine:
+    """The SQLAlchemy engine behind sessions: connections set up like the plain ones."""
+    from sqlalchemy import event
+    from sqlmodel import create_engine
+
+    engine = create_engine(
+        f"sqlite:///{path}",
+        # The driver must not open transactions on its own; the "begin" hook below does it.
+        connect_args={"isolation_level": None, "timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",  # durable at checkpoints; WAL keeps the file consistent on a crash
-            f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "foreign_keys=OFF",  # references are for reading; a page may name a row the next page brings
-            "temp_store=MEMORY",
-        ):
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        for pragma in PRAGMAS:
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):
+    def _begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

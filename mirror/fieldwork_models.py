@@ -26,12 +26,11 @@ from sqlmodel import Field, SQLModel
 
 from mirror.columns import UTCDateTime
 from mirror.enums import LocalState
+from mirror.file_content import CHUNK_BYTES  # noqa: F401 - where it was
 from mirror.models import Mirrored
 
 #: How a file's content stands in the mirror.
 CONTENT_STATES = ("missing", "stored", "partial", "skipped", "failed", "not_needed", "local")
-#: Chunk size of stored content: bounds memory per write and is the unit a download resumes from.
-CHUNK_BYTES = 1024 * 1024
 
 
 def _ref(table: str, **kw: Any) -> Any:

@@ -14,14 +14,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlmodel import Session
+from mirror.enums import OPEN_STATES, LocalState
+from mirror.sqlite import dbapi
+from mirror.store import table_name, upsert_rows
+from mirror.timestamps import format_utc
 
-from mirror.columns import format_utc
-from mirror.enums import LocalState
-from mirror.outbox import OPEN_STATES, OutboxOp
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from mirror.outbox import OutboxOp
 
 TASK_COLUMNS = ("id", "work_order_id", "position", "name", "type", "value", "value_number", "options",
                 "meter_id", "raw", "synced_at", "local_state")
@@ -36,46 +39,47 @@ def _sql_value(value: Any) -> Any:
 
 
 def replace_tasks(
-    session: Session, work_order_id: str, rows: Sequence[dict[str, Any]], *,
+    conn: Any, work_order_id: str, rows: Sequence[dict[str, Any]], *,
     upkeep_updated_at: datetime | None, now: datetime | None = None,
 ) -> int:
     """Make the work order's checklist exactly ``rows`` (mapped items, in order); return the count."""
-    stamp = format_utc(now or datetime.now(UTC))
-    session.execute(text("DELETE FROM work_order_tasks WHERE work_order_id = :w"), {"w": work_order_id})
+    conn, stamp = dbapi(conn), format_utc(now or datetime.now(UTC))
+    conn.execute("DELETE FROM work_order_tasks WHERE work_order_id = ?", (work_order_id,))
     if rows:
         placeholders = ", ".join(f":{c}" for c in TASK_COLUMNS)
-        session.execute(
-            text(f"INSERT OR REPLACE INTO work_order_tasks ({', '.join(TASK_COLUMNS)}) VALUES ({placeholders})"),
+        conn.executemany(
+            f"INSERT OR REPLACE INTO work_order_tasks ({', '.join(TASK_COLUMNS)}) VALUES ({placeholders})",
             [{**{c: _sql_value(r.get(c)) for c in TASK_COLUMNS}, "synced_at": stamp,
               "local_state": LocalState.SYNCED.value} for r in rows],
         )
-    session.execute(
-        text("INSERT INTO work_order_task_lists (work_order_id, upkeep_updated_at, items, synced_at) "
-             "VALUES (:w, :u, :n, :s) ON CONFLICT(work_order_id) DO UPDATE SET "
-             "upkeep_updated_at = excluded.upkeep_updated_at, items = excluded.items, synced_at = excluded.synced_at"),
+    conn.execute(
+        "INSERT INTO work_order_task_lists (work_order_id, upkeep_updated_at, items, synced_at) "
+        "VALUES (:w, :u, :n, :s) ON CONFLICT(work_order_id) DO UPDATE SET "
+        "upkeep_updated_at = excluded.upkeep_updated_at, items = excluded.items, synced_at = excluded.synced_at",
         {"w": work_order_id, "u": _sql_value(upkeep_updated_at), "n": len(rows), "s": stamp},
     )
-    reapply_task_values(session, work_order_id)
+    reapply_task_values(conn, work_order_id)
     return len(rows)
 
 
-def reapply_task_values(session: Session, work_order_id: str) -> int:
+def reapply_task_values(conn: Any, work_order_id: str) -> int:
     """Show open local ticks of the work order on its (freshly written) checklist rows."""
-    ops = session.execute(
-        text("SELECT payload FROM outbox WHERE entity = 'work_orders' AND record_id = :w AND kind = 'task_value' "
-             "AND state IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATES) + ") ORDER BY seq"),
+    conn = dbapi(conn)
+    ops = [row[0] for row in conn.execute(
+        "SELECT payload FROM outbox WHERE entity = 'work_orders' AND record_id = :w AND kind = 'task_value' "
+        "AND state IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATES) + ") ORDER BY seq",
         {"w": work_order_id},
-    ).scalars().all()
+    )]
     applied = 0
     for payload in ops:
         task = (json.loads(payload) if isinstance(payload, str) else payload)["task"]
         value = task["value"]
         number = float(value) if task["type"] in ("NUMBER", "METER") else None
         shown = f"{number:g}" if number is not None else value
-        result = session.execute(
-            text("UPDATE work_order_tasks SET value = :v, value_number = :n, local_state = :p, "
-                 "raw = json_set(raw, '$.value', json(:j)) WHERE id = (SELECT id FROM work_order_tasks "
-                 "WHERE work_order_id = :w AND (id = :i OR name = :name) ORDER BY id = :i DESC LIMIT 1)"),
+        result = conn.execute(
+            "UPDATE work_order_tasks SET value = :v, value_number = :n, local_state = :p, "
+            "raw = json_set(raw, '$.value', json(:j)) WHERE id = (SELECT id FROM work_order_tasks "
+            "WHERE work_order_id = :w AND (id = :i OR name = :name) ORDER BY id = :i DESC LIMIT 1)",
             {"v": shown, "n": number, "p": LocalState.PENDING.value, "j": json.dumps(value), "w": work_order_id,
              "i": task["id"], "name": task["name"]},
         )
@@ -83,17 +87,17 @@ def reapply_task_values(session: Session, work_order_id: str) -> int:
     return applied
 
 
-def tasks_to_refresh(session: Session, *, limit: int = 500, after: str = "") -> list[tuple[str, str | None]]:
+def tasks_to_refresh(conn: Any, *, limit: int = 500, after: str = "") -> list[tuple[str, str | None]]:
     """(work order id, its updatedAt) of live work orders that list form items and whose stored
     checklist is missing or older than the work order; ordered by id, from ``after``."""
-    rows = session.execute(
-        text("SELECT w.id, w.upkeep_updated_at FROM work_orders w "
-             "LEFT JOIN work_order_task_lists t ON t.work_order_id = w.id "
-             "WHERE w.id > :after AND w.deleted_at IS NULL AND json_array_length(w.raw, '$.formItems') > 0 "
-             "AND (t.work_order_id IS NULL OR t.upkeep_updated_at IS NOT w.upkeep_updated_at) "
-             "ORDER BY w.id LIMIT :n"),
+    rows = dbapi(conn).execute(
+        "SELECT w.id, w.upkeep_updated_at FROM work_orders w "
+        "LEFT JOIN work_order_task_lists t ON t.work_order_id = w.id "
+        "WHERE w.id > :after AND w.deleted_at IS NULL AND json_array_length(w.raw, '$.formItems') > 0 "
+        "AND (t.work_order_id IS NULL OR t.upkeep_updated_at IS NOT w.upkeep_updated_at) "
+        "ORDER BY w.id LIMIT :n",
         {"after": after, "n": limit},
-    ).all()
+    ).fetchall()
     return [(r[0], r[1]) for r in rows]
 
 
@@ -101,7 +105,7 @@ FILE_RECORD_COLUMNS = ("id", "upkeep_created_at", "upkeep_updated_at", "raw", "f
                        "is_image")
 
 
-def upsert_files(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime | None = None) -> int:
+def upsert_files(conn: Any, rows: Sequence[dict[str, Any]], *, now: datetime | None = None) -> int:
     """Insert or update file records; content columns are left as they are (new rows: missing)."""
     if not rows:
         return 0
@@ -109,11 +113,11 @@ def upsert_files(session: Session, rows: Sequence[dict[str, Any]], *, now: datet
     cols = ", ".join(FILE_RECORD_COLUMNS)
     names = ", ".join(f":{c}" for c in FILE_RECORD_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in FILE_RECORD_COLUMNS if c != "id")
-    result = session.execute(
-        text(f"INSERT INTO files ({cols}, synced_at, deleted_at, local_state, content_state, content_stored_bytes) "
-             f"VALUES ({names}, :synced, NULL, 'synced', 'missing', 0) ON CONFLICT(id) DO UPDATE SET {updates}, "
-             "synced_at = excluded.synced_at, deleted_at = NULL "
-             "WHERE files.raw IS NOT excluded.raw OR files.deleted_at IS NOT NULL"),
+    result = dbapi(conn).executemany(
+        f"INSERT INTO files ({cols}, synced_at, deleted_at, local_state, content_state, content_stored_bytes) "
+        f"VALUES ({names}, :synced, NULL, 'synced', 'missing', 0) ON CONFLICT(id) DO UPDATE SET {updates}, "
+        "synced_at = excluded.synced_at, deleted_at = NULL "
+        "WHERE files.raw IS NOT excluded.raw OR files.deleted_at IS NOT NULL",
         [{**{c: _sql_value(r.get(c)) for c in FILE_RECORD_COLUMNS}, "synced": stamp} for r in rows],
     )
     return max(result.rowcount, 0)
@@ -123,6 +127,8 @@ def open_field_ops(session: Session, kind: str) -> list[OutboxOp]:
     """Open outbox operations of one field-work kind, in seq order."""
     from sqlalchemy import select
 
+    from mirror.outbox import OutboxOp
+
     return list(session.scalars(
         select(OutboxOp).where(OutboxOp.kind == kind, OutboxOp.state.in_([s.value for s in OPEN_STATES]))
         .order_by(OutboxOp.seq)
@@ -130,31 +136,16 @@ def open_field_ops(session: Session, kind: str) -> list[OutboxOp]:
 
 
 def sync_settings(
-    session: Session, entity: str, rows: Sequence[dict[str, Any]], *, complete: bool, now: datetime | None = None
+    conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, complete: bool, now: datetime | None = None
 ) -> tuple[int, int]:
     """Upsert a small settings list (form templates, downtime statuses, custom-field definitions);
     when ``complete`` (the whole list was read), rows it no longer has are tombstoned.
     Returns (rows written, rows tombstoned)."""
-    from sqlalchemy.dialects.sqlite import insert
-
-    from mirror.fieldwork_models import FIELDWORK_MIRRORED
-
-    stamp = now or datetime.now(UTC)
-    table = FIELDWORK_MIRRORED[entity].__table__  # type: ignore[attr-defined]
-    written = 0
-    if rows:
-        values = [{**r, "synced_at": stamp, "deleted_at": None} for r in rows]
-        stmt = insert(table).values(values)
-        keep = {"id", "local_state"}
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["id"], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keep},
-            where=(table.c.raw != stmt.excluded.raw) | table.c.deleted_at.is_not(None),
-        )
-        written = session.execute(stmt).rowcount
+    conn, now = dbapi(conn), now or datetime.now(UTC)
+    written = upsert_rows(conn, entity, rows, now=now)
     gone = 0
     if complete:
-        ids = [r["id"] for r in rows]
-        gone = session.execute(
-            table.update().where(table.c.deleted_at.is_(None), table.c.id.not_in(ids)).values(deleted_at=stamp)
-        ).rowcount
-    return max(written, 0), max(gone, 0)
+        gone = conn.execute(f"UPDATE {table_name(entity)} SET deleted_at = ? WHERE deleted_at IS NULL "
+                            "AND id NOT IN (SELECT value FROM json_each(?))",
+                            (format_utc(now), json.dumps([r["id"] for r in rows]))).rowcount
+    return written, max(gone, 0)

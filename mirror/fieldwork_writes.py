@@ -35,11 +35,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from mirror.columns import format_utc
 from mirror.db import Mirror
 from mirror.enums import LocalState
 from mirror.file_content import store_local_file
 from mirror.outbox import append, new_local_id, refresh_local_state, utcnow
+from mirror.timestamps import format_utc
 from mirror.writes import InvalidWrite, Queued, _fits, _short
 
 TASK_VALUES = ("OPEN", "ON_HOLD", "IN_PROGRESS", "COMPLETE")

@@ -22,33 +22,34 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session
+from mirror.sqlite import dbapi
 
-from mirror.fieldwork_models import CHUNK_BYTES
+#: Chunk size of stored content: bounds memory per write and is the unit a download resumes from.
+CHUNK_BYTES = 1024 * 1024
 
 
-def append_chunk(session: Session, file_id: str, data: bytes) -> int:
+def append_chunk(conn: Any, file_id: str, data: bytes) -> int:
     """Store the next chunk of a file's content (in the caller's transaction); return bytes stored."""
-    row = session.execute(
-        text("SELECT coalesce(max(seq), -1) + 1, coalesce(sum(length(data)), 0) FROM file_chunks WHERE file_id = :f"),
+    conn = dbapi(conn)
+    row = conn.execute(
+        "SELECT coalesce(max(seq), -1) + 1, coalesce(sum(length(data)), 0) FROM file_chunks WHERE file_id = :f",
         {"f": file_id},
-    ).one()
-    session.execute(
-        text("INSERT INTO file_chunks (file_id, seq, data) VALUES (:f, :s, :d)"),
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO file_chunks (file_id, seq, data) VALUES (:f, :s, :d)",
         {"f": file_id, "s": row[0], "d": data},
     )
     return int(row[1]) + len(data)
 
 
-def stored_bytes(session: Session, file_id: str) -> int:
-    return int(session.execute(
-        text("SELECT coalesce(sum(length(data)), 0) FROM file_chunks WHERE file_id = :f"), {"f": file_id}
-    ).scalar_one())
+def stored_bytes(conn: Any, file_id: str) -> int:
+    return int(dbapi(conn).execute(
+        "SELECT coalesce(sum(length(data)), 0) FROM file_chunks WHERE file_id = :f", {"f": file_id}
+    ).fetchone()[0])
 
 
-def drop_content(session: Session, file_id: str) -> None:
-    session.execute(text("DELETE FROM file_chunks WHERE file_id = :f"), {"f": file_id})
+def drop_content(conn: Any, file_id: str) -> None:
+    dbapi(conn).execute("DELETE FROM file_chunks WHERE file_id = :f", {"f": file_id})
 
 
 #: One chunk after ``seq``: the statement every reader of content uses (also through plain sqlite3).
@@ -56,10 +57,11 @@ NEXT_CHUNK_SQL = "SELECT seq, data FROM file_chunks WHERE file_id = :f AND seq >
 
 
 def iter_content(connection: Any, file_id: str) -> Iterator[bytes]:
-    """A file's content chunk by chunk (a SQLAlchemy session or connection), one chunk in memory."""
-    seq = -1
+    """A file's content chunk by chunk (a plain connection, or a SQLAlchemy session or connection), one
+    chunk in memory."""
+    conn, seq = dbapi(connection), -1
     while True:
-        row = connection.execute(text(NEXT_CHUNK_SQL), {"f": file_id, "s": seq}).fetchone()
+        row = conn.execute(NEXT_CHUNK_SQL, {"f": file_id, "s": seq}).fetchone()
         if row is None:
             return
         seq = row[0]
@@ -73,17 +75,17 @@ def sha256_of(connection: Any, file_id: str) -> str:
     return digest.hexdigest()
 
 
-def store_local_file(session: Session, file_id: str, path: Path) -> tuple[int, str]:
+def store_local_file(conn: Any, file_id: str, path: Path) -> tuple[int, str]:
     """Copy a local file into the mirror under ``file_id`` chunk by chunk; (size, sha256)."""
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK_BYTES):
             digest.update(chunk)
-            size = append_chunk(session, file_id, chunk)
+            size = append_chunk(conn, file_id, chunk)
     return size, digest.hexdigest()
 
 
-def rename_content(session: Session, old: str, new: str) -> None:
+def rename_content(conn: Any, old: str, new: str) -> None:
     """A local file got its UpKeep id: move its content and row to the new id."""
-    session.execute(text("UPDATE file_chunks SET file_id = :n WHERE file_id = :o"), {"n": new, "o": old})
+    dbapi(conn).execute("UPDATE file_chunks SET file_id = :n WHERE file_id = :o", {"n": new, "o": old})

@@ -17,30 +17,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
-from sqlalchemy import Connection, text
-
-from mirror.columns import format_utc
 from mirror.rejects import payload_key
+from mirror.sqlite import dbapi, transaction
+from mirror.timestamps import format_utc
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
-    apply: Callable[[Connection], None]
+    apply: Callable[[sqlite3.Connection], None]
 
 
-def _sql_file(filename: str, functions: dict[str, Callable] | None = None) -> Callable[[Connection], None]:
+def _sql_file(filename: str, functions: dict[str, Callable] | None = None) -> Callable[[sqlite3.Connection], None]:
     """A step that runs ``mirror/sql/<filename>``; ``functions`` are SQL functions it may call."""
 
-    def apply(conn: Connection) -> None:
+    def apply(conn: sqlite3.Connection) -> None:
         script = resources.files("mirror.sql").joinpath(filename).read_text()
-        raw = conn.connection.driver_connection
         for name, function in (functions or {}).items():
-            raw.create_function(name, 1, function, deterministic=True)
+            conn.create_function(name, 1, function, deterministic=True)
         # executescript would COMMIT the surrounding transaction; run statement by statement instead.
         for statement in _split(script):
-            raw.execute(statement)
+            conn.execute(statement)
 
     return apply
 
@@ -80,46 +78,39 @@ MIGRATIONS.sort(key=lambda m: m.version)
 LATEST = MIGRATIONS[-1].version
 
 
-def applied_versions(conn: Connection) -> set[int]:
-    exists = conn.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_versions'")
-    ).first()
-    if not exists:
+def applied_versions(conn) -> set[int]:
+    """The versions recorded in the file (``conn``: a plain connection, or a SQLAlchemy one)."""
+    conn = dbapi(conn)
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_versions'").fetchone():
         return set()
-    return set(conn.execute(text("SELECT version FROM schema_versions")).scalars())
+    return {row[0] for row in conn.execute("SELECT version FROM schema_versions")}
 
 
-def current_version(conn: Connection) -> int:
+def current_version(conn) -> int:
     return max(applied_versions(conn), default=0)
 
 
-def migrate(conn: Connection, target: int = LATEST) -> list[int]:
+def migrate(conn, target: int = LATEST) -> list[int]:
     """Apply every pending migration up to ``target``, each in its own transaction; return them.
 
     Each step takes the write lock first (``BEGIN IMMEDIATE``) and checks again inside it whether
     it is still needed, so two processes opening a new mirror at once cannot apply a step twice.
+    ``conn`` is a plain connection not inside a transaction.
     """
-    if conn.in_transaction():
-        conn.commit()
-    conn.execution_options(sqlite_begin="IMMEDIATE")
+    conn = dbapi(conn)
     applied = []
-    try:
-        for migration in MIGRATIONS:
-            if migration.version > target:
+    for migration in MIGRATIONS:
+        if migration.version > target:
+            continue
+        with transaction(conn):
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_versions "
+                "(version INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)"
+            )
+            if migration.version in applied_versions(conn):
                 continue
-            with conn.begin():
-                conn.exec_driver_sql(
-                    "CREATE TABLE IF NOT EXISTS schema_versions "
-                    "(version INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)"
-                )
-                if migration.version in applied_versions(conn):
-                    continue
-                migration.apply(conn)
-                conn.execute(
-                    text("INSERT INTO schema_versions (version, name, applied_at) VALUES (:v, :n, :t)"),
-                    {"v": migration.version, "n": migration.name, "t": format_utc(datetime.now(UTC))},
-                )
-            applied.append(migration.version)
-    finally:
-        conn.execution_options(sqlite_begin="DEFERRED")
+            migration.apply(conn)
+            conn.execute("INSERT INTO schema_versions (version, name, applied_at) VALUES (?, ?, ?)",
+                         (migration.version, migration.name, format_utc(datetime.now(UTC))))
+        applied.append(migration.version)
     return applied

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Table
 from sqlmodel import Field, SQLModel
 
 from mirror.columns import ISODate, UTCDateTime
@@ -294,6 +294,13 @@ MIRRORED: dict[str, type[Mirrored]] = {
         PurchaseOrderRow,
     )
 }
+
+
+def table_of(entity: str | type[Mirrored]) -> Table:
+    """An entity's SQLAlchemy table (plain code that needs only its name: :func:`mirror.store.table_name`)."""
+    model = MIRRORED[entity] if isinstance(entity, str) else entity
+    return model.__table__  # type: ignore[attr-defined]
+
 
 # The field-work tables live in their own module; importing it registers them with the metadata.
 import mirror.fieldwork_models  # noqa: E402, F401

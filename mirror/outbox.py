@@ -40,7 +40,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -50,33 +49,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel
 
 from mirror.columns import UTCDateTime
-from mirror.enums import LocalState
+from mirror.enums import OPEN_STATES, LocalState, OpKind, OpState
 from mirror.models import MIRRORED
 
 #: Prefix of the id a record gets when it is created locally, until UpKeep assigns one.
 LOCAL_PREFIX = "local-"
 
 
-class OpState(StrEnum):
-    PENDING = "pending"  # waiting to be sent (maybe after next_attempt_at)
-    SENDING = "sending"  # committed just before sending: may have been applied
-    DONE = "done"  # UpKeep accepted it; its answer is in the mirror
-    DEAD = "dead"  # UpKeep refused it (or it cannot be sent safely): a person decides
-    CONFLICT = "conflict"  # UpKeep changed the same field since the base: a person decides
-    DISCARDED = "discarded"  # a person dropped it
-
-
-class OpKind(StrEnum):
-    CREATE = "create"  # work order
-    UPDATE = "update"  # work order fields
-    MESSAGE = "message"  # work order message
-    PARTS_USED = "parts_used"  # work order parts and quantities
-    REQUEST = "request"  # create a request
-    READING = "reading"  # create a meter reading
-    PART_COUNT = "part_count"  # set a part's quantity on hand
-
-
-OPEN_STATES = (OpState.PENDING, OpState.SENDING, OpState.DEAD, OpState.CONFLICT)
 #: Kinds that create a record (local id until UpKeep answers): looked up after an ambiguous failure.
 CREATE_KINDS = (OpKind.CREATE, OpKind.REQUEST, OpKind.READING)
 #: Kinds whose payload sets fields from a base: checked for conflicts before sending.

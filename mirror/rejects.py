@@ -9,7 +9,7 @@ reject, a changed one is a new reject and the old one goes at the next reconcili
 
 A row is removed when the object maps cleanly (:func:`clear_rejects`, in the transaction that
 upserts it) and when a complete reconciliation pass no longer lists it
-(:func:`forget_unlisted_rejects`). Every function takes the caller's session and does not commit.
+(:func:`forget_unlisted_rejects`). Every function takes the caller's connection (plain or a SQLModel session) and does not commit.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session
-
-from mirror.columns import format_utc
+from mirror.sqlite import dbapi
+from mirror.timestamps import format_utc
 
 
 def payload_key(obj: Any) -> str:
@@ -37,7 +35,7 @@ def object_key(upkeep_id: str | None, raw: Any) -> str:
     return upkeep_id if upkeep_id else payload_key(raw)
 
 
-_UPSERT = text(
+_UPSERT = (
     "INSERT INTO rejects (entity, object_key, upkeep_id, field, reason, raw, run_id, sync_run_id, "
     "first_seen, last_seen, count) "
     "VALUES (:entity, :object_key, :upkeep_id, :field, :reason, :raw, :run_id, :sync_run_id, :now, :now, 1) "
@@ -48,7 +46,7 @@ _UPSERT = text(
 
 
 def record_rejects(
-    session: Session,
+    conn,
     rejects: Sequence[dict[str, Any]],
     *,
     run_id: str | None = None,
@@ -63,7 +61,7 @@ def record_rejects(
     if not rejects:
         return 0
     stamp = format_utc(now or datetime.now(UTC))
-    session.execute(_UPSERT, [
+    dbapi(conn).executemany(_UPSERT, [
         {
             "entity": r["entity"],
             "object_key": object_key(r.get("upkeep_id"), r.get("raw")),
@@ -80,25 +78,21 @@ def record_rejects(
     return len(rejects)
 
 
-def clear_rejects(session: Session, entity: str, ids: Iterable[str]) -> int:
+def clear_rejects(conn, entity: str, ids: Iterable[str]) -> int:
     """Objects of ``entity`` that now map cleanly are no longer rejects; return how many went."""
-    ids = list(ids)
-    if not ids or session.execute(text("SELECT 1 FROM rejects WHERE entity = :e LIMIT 1"), {"e": entity}).first() is None:
+    conn, ids = dbapi(conn), list(ids)
+    if not ids or conn.execute("SELECT 1 FROM rejects WHERE entity = ? LIMIT 1", (entity,)).fetchone() is None:
         return 0  # the usual case, a page of an entity with no rejects: one index probe, not one per row
-    result = session.execute(
-        text("DELETE FROM rejects WHERE entity = :e AND object_key = :k"), [{"e": entity, "k": i} for i in ids]
-    )
-    return max(result.rowcount, 0)
+    cursor = conn.executemany("DELETE FROM rejects WHERE entity = ? AND object_key = ?", [(entity, i) for i in ids])
+    return max(cursor.rowcount, 0)
 
 
-def forget_unlisted_rejects(session: Session, entity: str, pass_started: datetime) -> int:
+def forget_unlisted_rejects(conn, entity: str, pass_started: datetime) -> int:
     """After a complete reconciliation pass: rejects it did not list again are gone from UpKeep.
 
     Every object the pass listed either mapped (and its reject was cleared) or was recorded again
     with ``last_seen`` after the pass began; what is left was not listed. Returns how many went.
     """
-    result = session.execute(
-        text("DELETE FROM rejects WHERE entity = :e AND last_seen < :started"),
-        {"e": entity, "started": format_utc(pass_started)},
-    )
-    return max(result.rowcount, 0)
+    cursor = dbapi(conn).execute("DELETE FROM rejects WHERE entity = ? AND last_seen < ?",
+                                 (entity, format_utc(pass_started)))
+    return max(cursor.rowcount, 0)

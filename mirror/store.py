@@ -1,79 +1,73 @@
 """Saving mapped rows: bulk upserts per page, cursors and tombstones (rejects: :mod:`mirror.rejects`).
 
-Every function takes the caller's session and does not commit, so a pull can put a page of
-rows, its rejects and the advanced cursor into one transaction (``with mirror.write() as s``).
-Rows arrive as plain dicts keyed by column name, as the mapping produces them.
+Every function takes the caller's connection and does not commit, so a pull can put a page of
+rows, its rejects and the advanced cursor into one transaction (``with mirror.transaction() as
+conn``). The connection is a plain ``sqlite3`` one or a SQLModel session (:func:`mirror.sqlite.dbapi`):
+the pull uses the first and never loads SQLAlchemy; the outbox, inside its sessions, the second.
+Rows arrive as plain dicts keyed by column name, as the mapping produces them; what is known of
+each table (columns, how values are stored, defaults) is :mod:`mirror.tables`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, Table, and_, select, update
-from sqlmodel import Session
 
-from mirror.bookkeeping import SyncCursor
-from mirror.columns import ISODate, UTCDateTime, format_utc
-from mirror.models import MIRRORED, Mirrored
+from mirror.enums import OPEN_STATES
+from mirror.sqlite import dbapi
+from mirror.tables import COLUMNS, DEFAULTS, TABLES
+from mirror.timestamps import format_utc, parse_utc
+
+__all__ = ["RUN_COUNTS", "Cursor", "begin_run", "complete_row", "end_run", "existing_ids", "get_cursor",
+           "has_open_changes", "save_cursor", "table_name", "tombstone", "upsert_rows"]
 
 #: Columns a pull never overwrites: the row's local state belongs to the outbox.
 _KEEP_ON_UPDATE = {"id", "local_state"}
 
 
-def table_of(entity: str | type[Mirrored]) -> Table:
-    model = MIRRORED[entity] if isinstance(entity, str) else entity
-    return model.__table__  # type: ignore[attr-defined]
+def table_name(entity: str) -> str:
+    """The table an entity is mirrored into (``parts`` -> ``spare_parts``)."""
+    return TABLES[entity]
 
 
-@cache
-def _defaults(table: Table) -> dict[str, Any]:
-    """Per column, a factory for its default, for keys a mapped row may leave out."""
-    model = next(m for m in MIRRORED.values() if m.__table__ is table)  # type: ignore[attr-defined]
-    out: dict[str, Any] = {}
-    for column in table.c:
-        # ``metadata`` is ``metadata_`` on the model: SQLModel reserves the plain name.
-        field = model.model_fields.get(column.name) or model.model_fields.get(column.name + "_")
-        if field is None or field.is_required():
-            continue
-        out[column.name] = field.default_factory or (lambda value=field.default: value)
-    return out
-
-
-def complete_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
-    """The row with every column present: defaults filled in, so one executemany fits all rows."""
-    full = {k: make() for k, make in _defaults(table).items() if k not in row}
+def complete_row(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with every column of ``table`` present: defaults filled in (a fresh copy of each)."""
+    full = {k: _fresh(v) for k, v in DEFAULTS[table].items() if k not in row}
     full.update(row)
     return full
 
 
-def upsert_rows(
-    session: Session, entity: str, rows: Sequence[dict[str, Any]], *, now: datetime | None = None, force: bool = False
-) -> int:
-    """Insert or update a page of rows in one statement; return how many rows actually changed.
+def _fresh(value: Any) -> Any:
+    return value.copy() if isinstance(value, dict | list) else value
+
+
+def upsert_rows(conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, now: datetime | None = None,
+                force: bool = False) -> int:
+    """Insert or update a page of rows in a few statements; return how many rows actually changed.
 
     A row whose raw UpKeep object is unchanged, or older than the stored one, is left alone (so an
     overlapping or repeated pull changes nothing), unless it was tombstoned (it is back) or
     ``force`` is set. A tombstoned row that UpKeep returns again is revived.
 
     Rows go in as multi-row ``INSERT ... VALUES (...), (...)`` statements built once per table
-    and size. Two costs are avoided that way: SQLAlchemy building statements and binding values
-    row by row, and FTS5 flushing its pending terms at the end of every statement, which made the
+    and size: FTS5 flushes its pending terms at the end of every statement, which made the
     full-text triggers ten times dearer under a row-by-row ``executemany``.
     """
     if not rows:
         return 0
-    table = table_of(entity)
-    sql, columns, _ = _upsert_statement(table, force)  # sql has one "{values}" slot
+    table = table_name(entity)
+    sql, columns = _upsert_statement(table, force)  # sql has one "{values}" slot
     stamp = format_utc(now or datetime.now(UTC))
     # Per column: the key to read, its converter (None: stored as is), the SQL value when absent.
     # synced_at and deleted_at are read under a key no row has, so they always take their value.
     plan = [("\0", None, stamp) if name == "synced_at" else ("\0", None, None) if name == "deleted_at"
-            else (name, to_sql, default) for name, to_sql, default in _column_plan(table, force)]
+            else (name, to_sql, default) for name, to_sql, default in _column_plan(table)]
     absent = _ABSENT
     params = [
         tuple([default if (value := row.get(key, absent)) is absent
@@ -81,14 +75,14 @@ def upsert_rows(
                for key, to_sql, default in plan])
         for row in rows
     ]
-    connection = session.connection()
+    conn = dbapi(conn)
     changed = 0
     start = 0
     for size in _chunk_sizes(len(params), min(_ROWS_PER_STATEMENT, _MAX_VARIABLES // len(columns))):
         chunk = params[start : start + size]
         start += size
         values = [v for row in chunk for v in row]
-        changed += max(connection.exec_driver_sql(_multi_row(sql, len(columns), size), tuple(values)).rowcount, 0)
+        changed += max(conn.execute(_multi_row(sql, len(columns), size), values).rowcount, 0)
     return changed
 
 
@@ -111,41 +105,43 @@ def _chunk_sizes(count: int, largest: int) -> list[int]:
 
 
 @cache
-def _upsert_statement(table: Table, force: bool) -> tuple[str, list[str], list[Callable[[Any], Any]]]:
-    columns = [c.name for c in table.c]
+def _columns(table: str) -> list[tuple[str, str]]:
+    """The table's columns in order, each with its storage kind ("" when stored as it is)."""
+    return [(word.partition(":")[0], word.partition(":")[2]) for word in COLUMNS[table].split()]
+
+
+@cache
+def _upsert_statement(table: str, force: bool) -> tuple[str, list[str]]:
+    columns = [name for name, _ in _columns(table)]
     quoted = ", ".join(f'"{c}"' for c in columns)
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in _KEEP_ON_UPDATE)
     # Changed (or back from the dead), and not an older copy than the one stored: a page fetched
     # before the outbox wrote UpKeep's answer back must not put the previous version back.
     changed = (
-        f" WHERE (excluded.raw IS NOT {table.name}.raw OR {table.name}.deleted_at IS NOT NULL)"
-        f" AND NOT COALESCE(excluded.upkeep_updated_at < {table.name}.upkeep_updated_at, 0)"
+        f" WHERE (excluded.raw IS NOT {table}.raw OR {table}.deleted_at IS NOT NULL)"
+        f" AND NOT COALESCE(excluded.upkeep_updated_at < {table}.upkeep_updated_at, 0)"
     )
     sql = (
-        f"INSERT INTO {table.name} ({quoted}) "
+        f"INSERT INTO {table} ({quoted}) "
         "VALUES {values} "
         f"ON CONFLICT(id) DO UPDATE SET {updates}{'' if force else changed}"
     )
-    return sql, columns, [_converter(c.type) for c in table.c]
+    return sql, columns
 
 
 _ABSENT = object()
 
 
 @cache
-def _column_plan(table: Table, force: bool) -> list[tuple[str, Callable[[Any], Any] | None, Any]]:
+def _column_plan(table: str) -> list[tuple[str, Callable[[Any], Any] | None, Any]]:
     """Per column of the upsert: name, converter (None when the value is stored as it is), SQL default."""
-    _, columns, convert = _upsert_statement(table, force)
-    defaults = _defaults(table)
+    defaults = DEFAULTS[table]
     plan = []
-    for name, to_sql in zip(columns, convert, strict=True):
-        default = defaults[name]() if name in defaults else None
-        plan.append((name, None if to_sql is _same else to_sql, None if default is None else to_sql(default)))
+    for name, kind in _columns(table):
+        to_sql = _CONVERTERS.get(kind)
+        default = defaults.get(name)
+        plan.append((name, to_sql, default if default is None or to_sql is None else to_sql(default)))
     return plan
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 #: SQLite's limit on bound parameters per statement (32766 since 3.32), with room to spare.
@@ -160,19 +156,6 @@ def _multi_row(sql: str, width: int, rows: int) -> str:
     return sql.replace("{values}", ", ".join(one for _ in range(rows)), 1)
 
 
-def _converter(column_type: Any) -> Callable[[Any], Any]:
-    """Python value -> what the column stores, as SQLAlchemy would bind it."""
-    if isinstance(column_type, UTCDateTime):
-        return lambda v: v if isinstance(v, str) else format_utc(v)
-    if isinstance(column_type, ISODate):
-        return lambda v: v if isinstance(v, str) else v.isoformat()
-    if isinstance(column_type, JSON):
-        return _json_text
-    if isinstance(column_type, Boolean):
-        return int
-    return _same
-
-
 def _json_text(value: Any) -> str:
     """JSON column text via orjson (several times faster than ``json.dumps`` on raw objects).
 
@@ -185,29 +168,101 @@ def _json_text(value: Any) -> str:
         return json.dumps(value)
 
 
-def tombstone(session: Session, entity: str, ids: Iterable[str], *, now: datetime | None = None) -> int:
+def _utc_text(value: datetime | str) -> str:
+    return value if isinstance(value, str) else format_utc(value)
+
+
+def _date_text(value: date | str) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+#: Python value -> what the column stores, per storage kind in :mod:`mirror.tables`.
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {"utc": _utc_text, "date": _date_text, "json": _json_text,
+                                                "bool": int}
+
+
+def tombstone(conn: Any, entity: str, ids: Iterable[str], *, now: datetime | None = None) -> int:
     """Mark rows as deleted upstream; they stay for history but leave default views and queries."""
     ids = list(ids)
     if not ids:
         return 0
-    table = table_of(entity)
-    result = session.execute(
-        update(table)
-        .where(and_(table.c.id.in_(ids), table.c.deleted_at.is_(None)))
-        .values(deleted_at=now or datetime.now(UTC))
-    )
-    return result.rowcount
+    stamp = format_utc(now or datetime.now(UTC))
+    cursor = dbapi(conn).executemany(
+        f"UPDATE {table_name(entity)} SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+        [(stamp, i) for i in ids])
+    return cursor.rowcount
 
 
-def existing_ids(session: Session, entity: str, ids: Iterable[str]) -> set[str]:
-    table = table_of(entity)
-    return set(session.execute(select(table.c.id).where(table.c.id.in_(list(ids)))).scalars())
+def existing_ids(conn: Any, entity: str, ids: Iterable[str]) -> set[str]:
+    conn, table, ids = dbapi(conn), table_name(entity), list(ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(r[0] for r in conn.execute(
+            f"SELECT id FROM {table} WHERE id IN ({', '.join('?' for _ in chunk)})", chunk))
+    return found
 
 
-def get_cursor(session: Session, entity: str) -> SyncCursor:
-    """The entity's cursor row (a new, unsaved one with no cursor before the first pull)."""
-    return session.get(SyncCursor, entity) or SyncCursor(entity=entity)
+@dataclass
+class Cursor:
+    """Per entity: the inclusive ``updatedAt`` lower bound (unix ms) for the next incremental pull
+    (a row of ``sync_cursors``)."""
+
+    entity: str
+    cursor_ms: int | None = None
+    last_success_at: datetime | None = None
+    last_reconciled_at: datetime | None = None
 
 
-def save_cursor(session: Session, cursor: SyncCursor) -> None:
-    session.merge(cursor)
+def get_cursor(conn: Any, entity: str) -> Cursor:
+    """The entity's cursor (one with no cursor before the first pull)."""
+    row = dbapi(conn).execute("SELECT cursor_ms, last_success_at, last_reconciled_at FROM sync_cursors "
+                              "WHERE entity = ?", (entity,)).fetchone()
+    if row is None:
+        return Cursor(entity)
+    return Cursor(entity, row[0], *(None if v is None else parse_utc(v) for v in row[1:]))
+
+
+def save_cursor(conn: Any, cursor: Cursor) -> None:
+    dbapi(conn).execute(
+        "INSERT INTO sync_cursors (entity, cursor_ms, last_success_at, last_reconciled_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (entity) DO UPDATE SET cursor_ms = excluded.cursor_ms, "
+        "last_success_at = excluded.last_success_at, last_reconciled_at = excluded.last_reconciled_at",
+        (cursor.entity, cursor.cursor_ms, *(None if v is None else format_utc(v)
+                                            for v in (cursor.last_success_at, cursor.last_reconciled_at))))
+
+
+def begin_run(conn: Any, run_id: str, entity: str, mode: str, started_at: datetime) -> int:
+    """A ``sync_runs`` row for one entity's pull in the sync ``run_id``; returns its id."""
+    return dbapi(conn).execute(
+        "INSERT INTO sync_runs (run_id, entity, mode, started_at, requests, fetched, upserted, tombstoned, rejected, "
+        "retries) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0)", (run_id, entity, mode, format_utc(started_at))).lastrowid
+
+
+#: The counts a ``sync_runs`` row keeps.
+RUN_COUNTS = ("fetched", "upserted", "tombstoned", "rejected", "requests", "retries")
+
+
+def end_run(conn: Any, pk: int, counts: dict[str, int], error: str | None, finished_at: datetime) -> None:
+    """Write a pull's counts, its error (None: it worked) and when it ended into its ``sync_runs`` row."""
+    dbapi(conn).execute(
+        f"UPDATE sync_runs SET {', '.join(f'{c} = ?' for c in RUN_COUNTS)}, error = ?, finished_at = ? WHERE id = ?",
+        (*(counts[c] for c in RUN_COUNTS), error, format_utc(finished_at), pk))
+
+
+_OPEN = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
+
+
+def has_open_changes(conn: Any, entity: str, ids: Sequence[str]) -> bool:
+    """Whether local writes still open in the outbox touch any of these rows.
+
+    The pull then re-applies them on top of what it fetched (:func:`mirror.changes.reapply_pending`,
+    through SQLModel); the usual answer, no, costs one or two index probes.
+    """
+    conn = dbapi(conn)
+    if not ids or conn.execute(f"SELECT 1 FROM outbox WHERE state IN ({_OPEN}) AND entity = ? LIMIT 1",
+                               (entity,)).fetchone() is None:
+        return False
+    return conn.execute(f"SELECT 1 FROM outbox WHERE entity = ? AND state IN ({_OPEN}) "
+                        "AND record_id IN (SELECT value FROM json_each(?)) LIMIT 1",
+                        (entity, orjson.dumps(list(ids)).decode())).fetchone() is not None

@@ -35,7 +35,6 @@ from mirror.changes import (
     norm,
     raw_form,
 )
-from mirror.columns import format_utc, parse_utc
 from mirror.db import Mirror
 from mirror.enums import LocalState
 from mirror.models import MIRRORED
@@ -49,6 +48,7 @@ from mirror.outbox import (
     utcnow,
 )
 from mirror.store import complete_row
+from mirror.timestamps import format_utc, parse_utc
 
 
 class InvalidWrite(ValueError):
@@ -226,7 +226,7 @@ def _queued(op: OutboxOp) -> Queued:
 
 def _insert(session: Session, entity: str, row: dict[str, Any]) -> None:
     table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
-    session.execute(insert(table).values(complete_row(table, row)))
+    session.execute(insert(table).values(complete_row(table.name, row)))
 
 
 def _new_record(session: Session, entity: str, kind: OpKind, fields: dict, columns: dict, now: datetime,

@@ -12,18 +12,22 @@ Two kinds of failure are recorded:
   unexpected error): ``fatal_error`` stands, with its source, until that kind of job succeeds.
 
 Each function is one write transaction (``BEGIN IMMEDIATE``), so a read-modify-write of the row
-is atomic even when several daemon jobs record at once.
+is atomic even when several daemon jobs record at once. They use the mirror's plain ``sqlite3``
+connection (``upkeep-mirror sync`` records here and never loads SQLAlchemy).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from mirror.bookkeeping import Connectivity
 from mirror.db import Mirror
+from mirror.sqlite import transaction
+from mirror.timestamps import format_utc, parse_utc
 
 UNREACHABLE, FATAL = "unreachable", "fatal"
 #: Which successes clear a standing fatal error of which source.
@@ -39,8 +43,49 @@ class PullOutcome(Protocol):
     fatal: bool
 
 
-def _row(session) -> Connectivity:
-    return session.get(Connectivity, 1) or Connectivity(id=1, updated_at=datetime.now(UTC))
+@dataclass
+class Connectivity:
+    """The single row (id 1) of ``connectivity`` (see :class:`mirror.bookkeeping.Connectivity`)."""
+
+    updated_at: datetime
+    id: int = 1
+    online: bool = True
+    offline_since: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_pull_at: datetime | None = None
+    last_flush_at: datetime | None = None
+    daemon_pid: int | None = None
+    daemon_heartbeat_at: datetime | None = None
+    last_error_kind: str | None = None
+    last_error_source: str | None = None
+    fatal_error: str | None = None
+    fatal_source: str | None = None
+    fatal_since: datetime | None = None
+
+
+_COLUMNS = [f.name for f in fields(Connectivity)]
+_TIMES = {name for name in _COLUMNS if name == "updated_at" or name.endswith(("_since", "_at"))}
+
+
+def _read(conn: Any) -> Connectivity:
+    found = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM connectivity WHERE id = 1").fetchone()
+    if found is None:
+        return Connectivity(updated_at=datetime.now(UTC))
+    values = {name: (parse_utc(v) if name in _TIMES and v is not None else v) for name, v in zip(_COLUMNS, found, strict=True)}
+    values["online"] = bool(values["online"])
+    return Connectivity(**values)
+
+
+@contextmanager
+def _changing(mirror: Mirror) -> Iterator[Connectivity]:
+    """The row, read and written back in one write transaction."""
+    with transaction(mirror.connection()) as conn:
+        row = _read(conn)
+        yield row
+        values = {k: (format_utc(v) if isinstance(v, datetime) else v) for k, v in asdict(row).items()}
+        conn.execute(f"INSERT OR REPLACE INTO connectivity ({', '.join(values)}) "
+                     f"VALUES ({', '.join('?' for _ in values)})", list(values.values()))
 
 
 def _now(now: datetime | None) -> datetime:
@@ -50,42 +95,36 @@ def _now(now: datetime | None) -> datetime:
 def mark_offline(mirror: Mirror, error: str, *, source: str = "daemon", now: datetime | None = None) -> bool:
     """Record a failure to reach UpKeep; True when this is the moment the mirror went offline."""
     now = _now(now)
-    with mirror.write() as s:
-        row = _row(s)
+    with _changing(mirror) as row:
         went = row.online
         row.online = False
         row.offline_since = row.offline_since if not went else now
         row.last_error, row.last_error_at, row.updated_at = error[:500], now, now
         row.last_error_kind, row.last_error_source = UNREACHABLE, source
-        s.merge(row)
     return went
 
 
 def mark_online(mirror: Mirror, *, now: datetime | None = None) -> datetime | None:
     """Record that UpKeep answered; returns since when it was offline, or None if it was online."""
     now = _now(now)
-    with mirror.write() as s:
-        row = _row(s)
+    with _changing(mirror) as row:
         since = None if row.online else (row.offline_since or now)
         if since is not None:
             row.online, row.offline_since, row.updated_at = True, None, now
-            s.merge(row)
-    return since
+        return since
 
 
 def record_fatal(mirror: Mirror, error: str, *, source: str, now: datetime | None = None) -> bool:
     """Record a fatal error; True when it is new (not the one already standing for that source)."""
     now = _now(now)
     error = error[:500]
-    with mirror.write() as s:
-        row = _row(s)
+    with _changing(mirror) as row:
         new = (row.fatal_error, row.fatal_source) != (error, source)
         if row.fatal_error is None:
             row.fatal_since = now
         row.fatal_error, row.fatal_source = error, source
         row.last_error, row.last_error_at, row.updated_at = error, now, now
         row.last_error_kind, row.last_error_source = FATAL, source
-        s.merge(row)
     return new
 
 
@@ -93,22 +132,18 @@ def succeeded(mirror: Mirror, source: str, *, pulled: bool = False, flushed: boo
               heartbeat: bool = False, now: datetime | None = None) -> bool:
     """Record a job that worked: clears a fatal error of the same kind of job; True if it cleared one."""
     now = _now(now)
-    with mirror.write() as s:
-        row = _row(s)
+    with _changing(mirror) as row:
         cleared = row.fatal_error is not None and _FAMILY.get(row.fatal_source or "") == _FAMILY.get(source)
         if cleared:
             row.fatal_error, row.fatal_source, row.fatal_since = None, None, None
         _stamp_row(row, now, pulled=pulled, flushed=flushed, heartbeat=heartbeat)
-        s.merge(row)
     return cleared
 
 
 def record(mirror: Mirror, *, pulled: bool = False, flushed: bool = False, heartbeat: bool = False) -> None:
     """Stamp the last pull, flush or daemon heartbeat without judging success."""
-    with mirror.write() as s:
-        row = _row(s)
+    with _changing(mirror) as row:
         _stamp_row(row, datetime.now(UTC), pulled=pulled, flushed=flushed, heartbeat=heartbeat)
-        s.merge(row)
 
 
 def _stamp_row(row, now: datetime, *, pulled: bool, flushed: bool, heartbeat: bool) -> None:
@@ -152,16 +187,12 @@ def record_pull(mirror: Mirror, results: Sequence[PullOutcome], *, source: str, 
 
 
 def is_online(mirror: Mirror) -> bool:
-    with mirror.session() as s:
-        return _row(s).online
+    return current(mirror).online
 
 
 def current(mirror: Mirror) -> Connectivity:
-    """The row as it is now (detached)."""
-    with mirror.session() as s:
-        row = _row(s)
-        s.expunge_all()
-        return row
+    """The row as it is now."""
+    return _read(mirror.connection())
 
 
 def describe(row: Connectivity) -> str:

@@ -29,14 +29,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import httpx
-from sqlalchemy import text
 
-from mirror.columns import format_utc
 from mirror.db import Mirror
-from mirror.fieldwork_models import CHUNK_BYTES
-from mirror.file_content import append_chunk, drop_content, sha256_of
+from mirror.file_content import CHUNK_BYTES, append_chunk, drop_content, sha256_of, stored_bytes
+from mirror.timestamps import format_utc
 from sync.errors import NetworkError
 from sync.retry import RetryPolicy, parse_retry_after
 
@@ -124,22 +123,21 @@ class ContentFetcher:
             self._plan_and_fetch(mirror, report, should_stop)
         finally:
             report.seconds = time.monotonic() - started
-            with mirror.session() as s:
-                report.stored_bytes = s.execute(text(
-                    "SELECT coalesce(sum(content_stored_bytes), 0) FROM files WHERE content_state = 'stored'")).scalar()
+            report.stored_bytes = mirror.connection().execute(
+                "SELECT coalesce(sum(content_stored_bytes), 0) FROM files WHERE content_state = 'stored'").fetchone()[0]
         return report
 
     def _plan_and_fetch(self, mirror: Mirror, report: ContentReport, should_stop: Callable[[], bool]) -> None:
-        with mirror.write() as s:
-            needed = set(s.execute(text(NEEDED_SQL)).scalars())
-            s.execute(text("UPDATE files SET content_state = 'not_needed', content_note = NULL "
-                           "WHERE content_state IN ('missing', 'skipped') AND id NOT IN "
-                           "(SELECT value FROM json_each(:ids))"), {"ids": _json(sorted(needed))})
-            s.execute(text("UPDATE files SET content_state = 'missing' WHERE content_state = 'not_needed' "
-                           "AND id IN (SELECT value FROM json_each(:ids))"), {"ids": _json(sorted(needed))})
-            rows = s.execute(text(
+        with mirror.transaction() as conn:
+            needed = {row[0] for row in conn.execute(NEEDED_SQL)}
+            conn.execute("UPDATE files SET content_state = 'not_needed', content_note = NULL "
+                         "WHERE content_state IN ('missing', 'skipped') AND id NOT IN "
+                         "(SELECT value FROM json_each(:ids))", {"ids": _json(sorted(needed))})
+            conn.execute("UPDATE files SET content_state = 'missing' WHERE content_state = 'not_needed' "
+                         "AND id IN (SELECT value FROM json_each(:ids))", {"ids": _json(sorted(needed))})
+            rows = [_File(*row) for row in conn.execute(
                 "SELECT id, filename, url, size_bytes, content_state, content_stored_bytes FROM files "
-                "WHERE id IN (SELECT value FROM json_each(:ids))"), {"ids": _json(sorted(needed))}).all()
+                "WHERE id IN (SELECT value FROM json_each(:ids))", {"ids": _json(sorted(needed))})]
         report.needed = len(rows)
         used = sum((r.size_bytes or r.content_stored_bytes) for r in rows if r.content_state == "stored")
         report.stored_files = sum(1 for r in rows if r.content_state == "stored")
@@ -158,8 +156,8 @@ class ContentFetcher:
                 report.failed.append((r.id, r.filename, str(exc)))
                 continue
             sizes[r.id] = size
-            with mirror.write() as s:
-                s.execute(text("UPDATE files SET size_bytes = :n WHERE id = :i"), {"n": size, "i": r.id})
+            with mirror.transaction() as conn:
+                conn.execute("UPDATE files SET size_bytes = :n WHERE id = :i", {"n": size, "i": r.id})
         left = self.budget - used
         chosen = []
         for r in sorted((r for r in todo if r.id in sizes), key=lambda r: (sizes[r.id], r.id)):
@@ -185,9 +183,9 @@ class ContentFetcher:
             report.downloaded_bytes += got
 
     def _mark(self, mirror: Mirror, file_id: str, state: str, note: str | None) -> None:
-        with mirror.write() as s:
-            s.execute(text("UPDATE files SET content_state = :st, content_note = :n WHERE id = :i"),
-                      {"st": state, "n": note, "i": file_id})
+        with mirror.transaction() as conn:
+            conn.execute("UPDATE files SET content_state = :st, content_note = :n WHERE id = :i",
+                         {"st": state, "n": note, "i": file_id})
 
     # -- HTTP with backoff -------------------------------------------------------------------------
 
@@ -233,9 +231,7 @@ class ContentFetcher:
         received = [0]
 
         def attempt() -> None:
-            with mirror.session() as s:
-                stored = s.execute(text("SELECT coalesce(sum(length(data)), 0) FROM file_chunks WHERE file_id = :f"),
-                                   {"f": file_id}).scalar()
+            stored = stored_bytes(mirror.connection(), file_id)
             if stored >= size > 0:
                 return
             headers = {"Range": f"bytes={stored}-"} if stored else {}
@@ -243,8 +239,8 @@ class ContentFetcher:
             with self.http.stream("GET", url, headers=headers) as response:
                 _check(response)
                 if stored and response.status_code != 206:  # ranges ignored: start over
-                    with mirror.write() as s:
-                        drop_content(s, file_id)
+                    with mirror.transaction() as conn:
+                        drop_content(conn, file_id)
                     stored = 0
                 buffer = bytearray()
                 for piece in response.iter_bytes(self.chunk):
@@ -260,21 +256,30 @@ class ContentFetcher:
                 raise _Transient(f"got {stored} of {size} bytes")
 
         self._with_retries(attempt, url)
-        with mirror.write() as s:
-            digest = sha256_of(s, file_id)
-            s.execute(text("UPDATE files SET content_state = 'stored', content_sha256 = :h, content_note = NULL, "
-                           "content_fetched_at = :t, size_bytes = :n WHERE id = :i"),
-                      {"h": digest, "t": format_utc(_now()), "n": size, "i": file_id})
+        with mirror.transaction() as conn:
+            digest = sha256_of(conn, file_id)
+            conn.execute("UPDATE files SET content_state = 'stored', content_sha256 = :h, content_note = NULL, "
+                         "content_fetched_at = :t, size_bytes = :n WHERE id = :i",
+                         {"h": digest, "t": format_utc(_now()), "n": size, "i": file_id})
         return received[0]
 
     def _commit(self, mirror: Mirror, file_id: str, data: bytes) -> int:
-        with mirror.write() as s:
-            stored = append_chunk(s, file_id, data)
-            s.execute(text("UPDATE files SET content_stored_bytes = :n, content_state = 'partial' WHERE id = :i"),
-                      {"n": stored, "i": file_id})
+        with mirror.transaction() as conn:
+            stored = append_chunk(conn, file_id, data)
+            conn.execute("UPDATE files SET content_stored_bytes = :n, content_state = 'partial' WHERE id = :i",
+                         {"n": stored, "i": file_id})
         if self.on_chunk is not None:
             self.on_chunk(file_id, stored)
         return stored
+
+
+class _File(NamedTuple):
+    id: str
+    filename: str | None
+    url: str | None
+    size_bytes: int | None
+    content_state: str
+    content_stored_bytes: int
 
 
 class _Transient(Exception):

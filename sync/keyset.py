@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mirror.columns import parse_utc
+from mirror.timestamps import parse_utc
 
 
 def to_ms(moment: datetime) -> int:

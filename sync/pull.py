@@ -26,62 +26,26 @@ resumes every window where it stopped. One thread writes: the one that called
 
 from __future__ import annotations
 
-import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from sqlalchemy import text
+from typing import Any, NamedTuple
 
 from mirror import bulk
-from mirror.bookkeeping import SyncRun
-from mirror.columns import format_utc
 from mirror.db import Mirror
-from mirror.models import MIRRORED
-from mirror.outbox import reapply_pending
-from mirror.rejects import clear_rejects, forget_unlisted_rejects, record_rejects
-from mirror.store import get_cursor, save_cursor, table_of, upsert_rows
+from mirror.rejects import forget_unlisted_rejects
+from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
 from sync.client import UpKeepClient
-from sync.crashpoints import crash_point
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.fetch import End, Failed, Fetcher, Page, Split, Stream
 from sync.keyset import KeysetPager, to_ms, value_ms
-from sync.mapping import MalformedObject, transform, upkeep_id
-from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, Pager, next_cursor
+from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
+from sync.pull_save import Mapped, map_page, part_skus, save_batch, tombstone_unseen
+from sync.sources import DEPENDS_ON, SOURCES, FullListing, Source, paths
 
-log = logging.getLogger(__name__)
+__all__ = ["SOURCES", "PullOptions", "PullResult", "Source", "Stopped", "pull_entity", "sync_entities"]
 
-
-@dataclass(frozen=True)
-class Source:
-    """Where an entity is listed, and which filters its listing takes (per the API reference)."""
-
-    entity: str
-    path: str
-    change_filter: bool = True  # createdAt*/updatedAt* filters exist
-    per_meter: bool = False  # listed under /meters/<id>/readings
-
-
-SOURCES: dict[str, Source] = {
-    s.entity: s
-    for s in (
-        Source("users", "/api/v2/users/"),
-        Source("teams", "/api/v2/teams/"),
-        Source("locations", "/api/v2/locations"),
-        Source("vendors", "/api/v2/vendors/"),
-        Source("customers", "/api/v2/customers/"),
-        Source("assets", "/api/v2/assets"),
-        Source("parts", "/api/v2/parts"),
-        Source("meters", "/api/v2/meters/"),
-        Source("meter_readings", "/api/v2/meters/{meter}/readings", per_meter=True),
-        Source("preventive_maintenance", "/api/v2/preventive-maintenance", change_filter=False),
-        Source("work_orders", "/api/v2/work-orders"),
-        Source("requests", "/api/v2/requests"),
-        Source("purchase_orders", "/api/v2/purchase-orders/"),
-    )
-}
-assert list(SOURCES) == list(MIRRORED), "pull order must follow mirror.models.MIRRORED"
 
 
 @dataclass
@@ -127,10 +91,6 @@ class PullOptions:
 class Stopped(Exception):
     """The pull was asked to stop; the last pages written are committed, the rest comes next run."""
 
-
-#: Entities whose pull needs another's rows first: work orders name parts by SKU, meter readings
-#: are listed per meter.
-DEPENDS_ON = {"work_orders": "parts", "meter_readings": "meters"}
 
 #: A window of a split listing gets about this many pages at least.
 _PAGES_PER_WINDOW = 5
@@ -178,6 +138,17 @@ def _classify(result: PullResult, exc: BaseException) -> None:
         raise exc
 
 
+class _Window(NamedTuple):
+    """A saved window of a first sync's listing (a row of ``sync_windows``)."""
+
+    idx: int
+    lo_ms: int | None
+    hi_ms: int | None
+    key_ms: int | None
+    done: int
+    scan_started_ms: int
+
+
 @dataclass(eq=False)
 class _Entity:
     """The writer's view of one entity being pulled."""
@@ -191,7 +162,7 @@ class _Entity:
     windows_saved: bool = False  # a first sync: each window's key is saved with its pages
     part_skus: dict[str, str] | None = None
     streams: set[Stream] = field(default_factory=set)
-    batch: _Mapped | None = None
+    batch: Mapped | None = None
     keys: dict[Stream, int | None] = field(default_factory=dict)  # window keys of the batch's pages
     ended: list[Stream] = field(default_factory=list)  # windows whose last page is in the batch
 
@@ -216,8 +187,8 @@ class _Run:
         self.buffered = 0
 
     def go(self) -> None:
-        with self.mirror.write() as s:  # a bulk load a crash left unfinished: indexes back before anything else
-            bulk.restore(s.connection())
+        with self.mirror.transaction() as conn:  # a bulk load a crash left unfinished: indexes back first
+            bulk.restore(conn)
         workers = self.options.parallel or self.client.max_connections
         self.fetcher = Fetcher(self.client, workers, self._map_page, self._split)
         try:
@@ -259,22 +230,20 @@ class _Run:
         result = PullResult(source.entity, "full" if reconcile else "incremental")
         started = datetime.now(UTC)
         self.results[source.entity] = result
-        with self.mirror.write() as s:
-            run = SyncRun(run_id=self.run_id, entity=source.entity, mode=result.mode, started_at=started)
-            s.add(run)
-            s.flush()
-            result.sync_run_id, result.run_id = run.id, self.run_id
+        with self.mirror.transaction() as conn:
+            run_pk = begin_run(conn, self.run_id, source.entity, result.mode, started)
+            result.sync_run_id, result.run_id = run_pk, self.run_id
             if reconcile:
-                s.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": source.entity})
-                s.execute(text("DELETE FROM sync_windows WHERE entity = :e"), {"e": source.entity})
-            cursor_ms = get_cursor(s, source.entity).cursor_ms
-            windows = s.execute(text("SELECT idx, lo_ms, hi_ms, key_ms, done, scan_started_ms FROM sync_windows "
-                                     "WHERE entity = :e ORDER BY idx"), {"e": source.entity}).all()
-            state = _Entity(source, result, run.id, started, reconcile, to_ms(started))
-            streams = self._plan(s, state, cursor_ms, windows)
+                conn.execute("DELETE FROM reconcile_seen WHERE entity = ?", (source.entity,))
+                conn.execute("DELETE FROM sync_windows WHERE entity = ?", (source.entity,))
+            cursor_ms = get_cursor(conn, source.entity).cursor_ms
+            windows = [_Window(*row) for row in conn.execute(
+                "SELECT idx, lo_ms, hi_ms, key_ms, done, scan_started_ms FROM sync_windows "
+                "WHERE entity = ? ORDER BY idx", (source.entity,))]
+            state = _Entity(source, result, run_pk, started, reconcile, to_ms(started))
+            streams = self._plan(conn, state, cursor_ms, windows)
         if source.entity == "work_orders":
-            with self.mirror.session() as s:  # every part's SKU, once per run rather than a query per page
-                state.part_skus = dict(s.execute(text("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL")).all())
+            state.part_skus = part_skus(self.mirror)
         self.active[source.entity] = state
         state.streams.update(streams)
         if not streams:
@@ -283,7 +252,7 @@ class _Run:
         for stream in streams:
             self.fetcher.add(stream)
 
-    def _plan(self, s, state: _Entity, cursor_ms: int | None, windows) -> list[Stream]:
+    def _plan(self, conn: Any, state: _Entity, cursor_ms: int | None, windows: list[_Window]) -> list[Stream]:
         """The entity's streams: resumed windows, a fresh scan, an incremental listing, or one per meter."""
         source, limit = state.source, self.options.page_size
         entity = source.entity
@@ -293,7 +262,7 @@ class _Run:
             since = None if state.reconcile else cursor_ms
             field_name = "createdAt" if state.reconcile else "updatedAt"
             return [Stream(entity, path, KeysetPager(field=field_name, since_ms=since, limit=limit))
-                    for path in _paths(self.mirror, source, since)]
+                    for path in paths(self.mirror, source, since)]
         if state.reconcile:
             return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit), splittable=True)]
         if cursor_ms is not None:
@@ -305,15 +274,15 @@ class _Run:
             return [Stream(entity, source.path, KeysetPager(field="createdAt", since_ms=w.key_ms if w.key_ms is not None
                                                             else w.lo_ms, until_ms=w.hi_ms, limit=limit), window=w.idx)
                     for w in windows if not w.done]
-        s.execute(text("INSERT INTO sync_windows (entity, idx, scan_started_ms) VALUES (:e, 0, :t)"),
-                  {"e": entity, "t": state.scan_started_ms})
+        conn.execute("INSERT INTO sync_windows (entity, idx, scan_started_ms) VALUES (?, 0, ?)",
+                     (entity, state.scan_started_ms))
         return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit), window=0, splittable=True)]
 
     # --- in the fetch workers ----------------------------------------------------------------
 
-    def _map_page(self, stream: Stream, page: list[dict]) -> _Mapped:
+    def _map_page(self, stream: Stream, page: list[dict]) -> Mapped:
         state = self.active.get(stream.entity)
-        return _map_page(None, stream.entity, page, state.part_skus if state else None)
+        return map_page(None, stream.entity, page, state.part_skus if state else None)
 
     def _split(self, stream: Stream, page: list[dict]) -> list[Stream]:
         """Cut a createdAt scan after its first (full) page into windows up to now, the last one open.
@@ -353,7 +322,7 @@ class _Run:
             state.result.requests += 1 + item.retries
             state.result.retries += item.retries
             if state.batch is None:
-                state.batch = _Mapped()
+                state.batch = Mapped()
             state.batch.extend(item.mapped)
             state.batch.resume_ms = item.key_ms
             if item.stream.window is not None:
@@ -378,26 +347,24 @@ class _Run:
         state.streams.update(split.windows)
         if not state.windows_saved:
             return
-        with self.mirror.write() as s:
-            s.execute(text("UPDATE sync_windows SET hi_ms = :hi WHERE entity = :e AND idx = :i"),
-                      {"hi": split.stream.hi_ms, "e": state.entity, "i": split.stream.window})
-            s.execute(text("INSERT INTO sync_windows (entity, idx, lo_ms, hi_ms, scan_started_ms) "
-                           "VALUES (:e, :i, :lo, :hi, :t)"),
-                      [{"e": state.entity, "i": w.window, "lo": w.lo_ms, "hi": w.hi_ms,
-                        "t": state.scan_started_ms} for w in split.windows])
+        with self.mirror.transaction() as conn:
+            conn.execute("UPDATE sync_windows SET hi_ms = ? WHERE entity = ? AND idx = ?",
+                         (split.stream.hi_ms, state.entity, split.stream.window))
+            conn.executemany("INSERT INTO sync_windows (entity, idx, lo_ms, hi_ms, scan_started_ms) VALUES (?, ?, ?, ?, ?)",
+                             [(state.entity, w.window, w.lo_ms, w.hi_ms, state.scan_started_ms) for w in split.windows])
 
     def _maybe_bulk(self, state: _Entity) -> None:
         """A first sync with more than a page to come: bulk-load if the table is (nearly) empty.
 
         Only a first sync: a reconciliation lists about as many rows as the table holds already.
         """
-        table = table_of(state.entity).name
+        table = table_name(state.entity)
         bulk_max = self.options.bulk_max_rows
         if bulk_max is None:
             return
-        with self.mirror.write() as s:
-            rows = s.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT :n)"), {"n": bulk_max + 1})
-            began = rows.scalar() <= bulk_max and bulk.begin(s.connection(), table)
+        with self.mirror.transaction() as conn:
+            rows = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (bulk_max + 1,)).fetchone()[0]
+            began = rows <= bulk_max and bulk.begin(conn, table)
         if began and on_bulk_step:
             on_bulk_step("begun", table)
 
@@ -411,12 +378,41 @@ class _Run:
         self.buffered -= len(batch.rows) + len(batch.ids)
         keys, state.keys = state.keys, {}
         ended, state.ended = state.ended, []
-        _write_batch(self.mirror, state, batch, keys, ended, self.options)
+        upserted, rejected = save_batch(self.mirror, state.entity, batch, run_id=state.result.run_id,
+                                        sync_run_id=state.result.sync_run_id,
+                                        mark=lambda conn: self._mark(conn, state, batch, keys, ended))
+        state.result.upserted += upserted
+        state.result.rejected += rejected
         state.result.fetched += batch.fetched
         if on_bulk_step and batch.rows:
-            on_bulk_step("batch", table_of(state.entity).name)
+            on_bulk_step("batch", table_name(state.entity))
         if self.options.on_page:
             self.options.on_page(state.result)
+
+    def _mark(self, conn: Any, state: _Entity, batch: Mapped, keys: dict[Stream, int | None],
+              ended: list[Stream]) -> None:
+        """Record, in the batch's transaction, the resume point after it.
+
+        For a first sync, each window's key (and which windows are complete); for an incremental
+        listing, the entity's cursor, capped like the final cursor; for a reconciliation, the ids
+        seen (its tombstoning needs every one).
+        """
+        source, entity = state.source, state.entity
+        if state.reconcile:
+            if batch.ids:
+                conn.executemany("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (?, ?)",
+                                 [(entity, i) for i in batch.ids])
+        elif state.windows_saved:
+            if keys:
+                conn.executemany("UPDATE sync_windows SET key_ms = ? WHERE entity = ? AND idx = ?",
+                                 [(k, entity, w.window) for w, k in keys.items()])
+            if ended:
+                conn.executemany("UPDATE sync_windows SET done = 1 WHERE entity = ? AND idx = ?",
+                                 [(entity, w.window) for w in ended])
+        elif source.change_filter and not source.per_meter:
+            cursor = get_cursor(conn, entity)
+            cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(state.scan_started_ms, self.options.skew_ms))
+            save_cursor(conn, cursor)
 
     def _fail(self, state: _Entity, exc: BaseException) -> None:
         _classify(state.result, exc)
@@ -438,22 +434,22 @@ class _Run:
         try:
             self._write(state, stoppable=False)  # pages already fetched are good rows: keep them
             complete = not result.error
-            table = table_of(entity).name
-            with self.mirror.write() as s:
+            table = table_name(entity)
+            with self.mirror.transaction() as conn:
                 if complete:
                     if state.reconcile:
-                        result.tombstoned += _tombstone_unseen(s, entity, state.started)
-                        forget_unlisted_rejects(s, entity, state.started)  # gone from UpKeep: no longer a reject
-                    cursor = get_cursor(s, entity)
+                        result.tombstoned += tombstone_unseen(conn, entity, state.started)
+                        forget_unlisted_rejects(conn, entity, state.started)  # gone from UpKeep: no longer a reject
+                    cursor = get_cursor(conn, entity)
                     if source.change_filter:
                         cursor.cursor_ms = next_cursor(state.scan_started_ms, self.options.skew_ms)
                     cursor.last_success_at = datetime.now(UTC)
                     if state.reconcile:
                         cursor.last_reconciled_at = state.started
-                    save_cursor(s, cursor)
-                    s.execute(text("DELETE FROM sync_windows WHERE entity = :e"), {"e": entity})
+                    save_cursor(conn, cursor)
+                    conn.execute("DELETE FROM sync_windows WHERE entity = ?", (entity,))
                 # A failed listing resumes without a bulk load: the file keeps all its indexes meanwhile.
-                finished_bulk = bulk.finish(s.connection(), table)
+                finished_bulk = bulk.finish(conn, table)
             if finished_bulk and on_bulk_step:
                 on_bulk_step("finished", table)
         except (UpKeepError, Stopped) as exc:
@@ -461,11 +457,9 @@ class _Run:
         finally:
             result.finished = not result.error
             result.seconds = (datetime.now(UTC) - state.started).total_seconds()
-            with self.mirror.write() as s:
-                run = s.get(SyncRun, state.run_pk)
-                for name in ("fetched", "upserted", "tombstoned", "rejected", "requests", "retries", "error"):
-                    setattr(run, name, getattr(result, name))
-                run.finished_at = datetime.now(UTC)
+            with self.mirror.transaction() as conn:
+                end_run(conn, state.run_pk, {c: getattr(result, c) for c in RUN_COUNTS}, result.error,
+                        datetime.now(UTC))
             self.done.add(entity)
         self.probing = False
         if self.stop_error is None and not result.stops_run:
@@ -473,132 +467,3 @@ class _Run:
         elif result.stops_run and self.stop_error is None:
             self.stop_error = result
             self.waiting.clear()
-
-
-@dataclass
-class _Mapped:
-    """Fetched pages, mapped: what the writer saves in one transaction."""
-
-    rows: list[dict] = field(default_factory=list)
-    rejects: list[dict] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)  # every listed id, mapped or not (for reconciliation)
-    fetched: int = 0
-    resume_ms: int | None = None  # the listing's key after the last of these pages
-
-    def extend(self, other: _Mapped) -> None:
-        self.rows += other.rows
-        self.rejects += other.rejects
-        self.ids += other.ids
-        self.fetched += other.fetched
-        self.resume_ms = other.resume_ms
-
-
-def _paths(mirror: Mirror, source: Source, since_ms: int | None) -> Iterator[str]:
-    """The listings to read: one, or for meter readings one per meter.
-
-    Incrementally, only meters changed since the last readings pull are listed: a new reading
-    changes its meter's ``lastReading`` and so its ``updatedAt``. The full pass lists them all.
-    """
-    if not source.per_meter:
-        yield source.path
-        return
-    sql = "SELECT id FROM meters WHERE deleted_at IS NULL"
-    params = {}
-    if since_ms is not None:
-        sql += " AND upkeep_updated_at >= :since"
-        params["since"] = format_utc(datetime.fromtimestamp(since_ms / 1000, tz=UTC))
-    with mirror.session() as s:
-        meters = list(s.execute(text(sql + " ORDER BY id"), params).scalars())
-    for meter in meters:
-        yield source.path.format(meter=meter)
-
-
-class FullListing:
-    """A listing with no date filters (PM triggers): :class:`sync.paging.Pager`'s offset paging, read whole."""
-
-    since_ms = None  # no key: there is nothing to resume from but the start
-
-    def __init__(self, limit: int):
-        self.pager = Pager(limit=limit)
-
-    def params(self) -> dict[str, int]:
-        return self.pager.params()
-
-    def advance(self, page: list) -> bool:
-        return self.pager.advance(len(page))
-
-
-def _map_page(mirror: Mirror | None, entity: str, page: list[dict], part_skus: dict[str, str] | None = None) -> _Mapped:
-    """The pure step: UpKeep objects -> rows; an object that cannot be mapped becomes a reject.
-
-    Work orders name their parts by SKU: from ``part_skus`` (the pull reads them once per run), or
-    else from ``mirror``.
-    """
-    if entity == "work_orders" and part_skus is None and mirror is not None:
-        with mirror.session() as s:
-            part_skus = dict(s.execute(text("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL")).all())
-    out = _Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
-    for obj in page:
-        try:
-            out.rows.append(transform(entity, obj, part_skus=part_skus))
-        except MalformedObject as exc:
-            log.warning("skipped %s", exc)
-            out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
-                                "field": exc.field, "reason": exc.reason,
-                                "raw": obj})
-    return out
-
-
-def _write_batch(mirror: Mirror, state: _Entity, batch: _Mapped, keys: dict[Stream, int | None],
-                 ended: list[Stream], options: PullOptions) -> None:
-    """Save mapped pages in one transaction, with the resume point after the last of them.
-
-    The resume point: for a first sync, each window's key (and which windows are complete); for
-    an incremental listing, the entity's cursor, capped like the final cursor; for a
-    reconciliation, the ids seen (its tombstoning needs every one).
-    """
-    source, entity = state.source, state.entity
-    with mirror.write() as s:
-        state.result.upserted += upsert_rows(s, entity, batch.rows)
-        state.result.rejected += record_rejects(s, batch.rejects, run_id=state.result.run_id,
-                                                sync_run_id=state.result.sync_run_id)
-        clear_rejects(s, entity, [r["id"] for r in batch.rows])  # mapped cleanly now: no longer a reject
-        reapply_pending(s, entity, [r["id"] for r in batch.rows])  # pending local writes stay on top
-        if state.reconcile:
-            if batch.ids:
-                s.execute(text("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (:e, :i)"),
-                          [{"e": entity, "i": i} for i in batch.ids])
-        elif state.windows_saved:
-            if keys:
-                s.execute(text("UPDATE sync_windows SET key_ms = :k WHERE entity = :e AND idx = :i"),
-                          [{"k": k, "e": entity, "i": w.window} for w, k in keys.items()])
-            if ended:
-                s.execute(text("UPDATE sync_windows SET done = 1 WHERE entity = :e AND idx = :i"),
-                          [{"e": entity, "i": w.window} for w in ended])
-        elif source.change_filter and not source.per_meter:
-            cursor = get_cursor(s, entity)
-            cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(state.scan_started_ms, options.skew_ms))
-            save_cursor(s, cursor)
-        crash_point(f"pull:{entity}:uncommitted")
-    crash_point(f"pull:{entity}")
-
-
-def _tombstone_unseen(session, entity: str, started: datetime) -> int:
-    """Rows UpKeep did not list in this reconciliation: tombstoned (kept for history).
-
-    Rows that appeared after the pass began (created on UpKeep, or written back by the outbox
-    meanwhile) may sit behind the listing's key: they are left for the next pass.
-    """
-    table = table_of(entity).name
-    stamp = format_utc(started)
-    count = session.execute(
-        text(
-            f"UPDATE {table} SET deleted_at = :now WHERE deleted_at IS NULL AND id NOT LIKE 'local-%' "
-            f"AND (upkeep_created_at IS NULL OR upkeep_created_at < :started) "
-            f"AND (synced_at IS NULL OR synced_at < :started) "
-            f"AND id NOT IN (SELECT id FROM reconcile_seen WHERE entity = :e)"
-        ),
-        {"now": format_utc(datetime.now(UTC)), "started": stamp, "e": entity},
-    ).rowcount
-    session.execute(text("DELETE FROM reconcile_seen WHERE entity = :e"), {"e": entity})
-    return count

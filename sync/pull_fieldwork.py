@@ -26,14 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import text
-
-from mirror.bookkeeping import SyncRun
-from mirror.columns import format_utc, parse_utc
 from mirror.db import Mirror
 from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refresh, upsert_files
 from mirror.rejects import record_rejects
-from mirror.store import get_cursor, save_cursor
+from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
+from mirror.timestamps import format_utc, parse_utc
 from sync.client import UpKeepClient
 from sync.errors import FatalError, NotFound, RetriableError, UpKeepError
 from sync.mapping import MalformedObject, map_form_items, transform
@@ -118,11 +115,9 @@ def _recorded(mirror: Mirror, run_id: str, entity: str, options: FieldworkOption
         log.warning("%s: %s", entity, exc)
     finally:
         result.seconds = time.monotonic() - clock
-        with mirror.write() as s:
-            s.add(SyncRun(run_id=run_id, entity=entity, mode="full" if options.full else "incremental",
-                          started_at=started, finished_at=datetime.now(UTC), requests=result.requests,
-                          fetched=result.fetched, upserted=result.upserted, tombstoned=result.tombstoned,
-                          rejected=result.rejected, error=result.error))
+        with mirror.transaction() as conn:
+            pk = begin_run(conn, run_id, entity, "full" if options.full else "incremental", started)
+            end_run(conn, pk, {c: getattr(result, c, 0) for c in RUN_COUNTS}, result.error, datetime.now(UTC))
     return result
 
 
@@ -157,17 +152,15 @@ def _settings(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, ent
             if len(page) < options.page_size:
                 break
     rows, rejects, seen = _map(entity, objs, result)
-    with mirror.write() as s:
+    with mirror.transaction() as conn:
         # Rejected objects still count as listed: a malformed status is not a deleted one.
-        written, _ = sync_settings(s, entity, rows, complete=False)
+        written, _ = sync_settings(conn, entity, rows, complete=False)
         if seen or not objs:
-            table = {"custom_fields_assets": "custom_field_definitions"}.get(entity, entity)
-            gone = s.execute(text(f"UPDATE {table} SET deleted_at = :t WHERE deleted_at IS NULL AND id NOT IN "
-                                  f"(SELECT value FROM json_each(:ids))"),
-                             {"t": format_utc(datetime.now(UTC)),
-                              "ids": _json(seen)}).rowcount
+            gone = conn.execute(f"UPDATE {table_name(entity)} SET deleted_at = :t WHERE deleted_at IS NULL "
+                                "AND id NOT IN (SELECT value FROM json_each(:ids))",
+                                {"t": format_utc(datetime.now(UTC)), "ids": _json(seen)}).rowcount
             result.tombstoned += max(gone, 0)
-        record_rejects(s, rejects, run_id=run_id)
+        record_rejects(conn, rejects, run_id=run_id)
     result.upserted += written
 
 
@@ -178,17 +171,16 @@ def _json(value: object) -> str:
 def _files(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, options: FieldworkOptions,
            run_id: str) -> None:
     started_ms = int(time.time() * 1000)
-    with mirror.session() as s:
-        since = None if options.full else get_cursor(s, "files").cursor_ms
+    since = None if options.full else get_cursor(mirror.connection(), "files").cursor_ms
     offset, seen = 0, []
     while not options.should_stop():
         page = client.get_list(FILES_PATH, {"offset": offset, "limit": options.page_size, "sort": "createdAt DESC"})
         result.requests += 1
         rows, rejects, ids = _map("files", page, result)
         seen += ids
-        with mirror.write() as s:
-            result.upserted += upsert_files(s, rows)
-            record_rejects(s, rejects, run_id=run_id)
+        with mirror.transaction() as conn:
+            result.upserted += upsert_files(conn, rows)
+            record_rejects(conn, rejects, run_id=run_id)
         offset += len(page)
         oldest = min((r["upkeep_created_at"] for r in rows if r.get("upkeep_created_at")), default=None)
         if len(page) < options.page_size:
@@ -197,34 +189,32 @@ def _files(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, option
             break
     else:
         return
-    with mirror.write() as s:
+    with mirror.transaction() as conn:
         if options.full or since is None:
-            gone = s.execute(text(
+            gone = conn.execute(
                 "UPDATE files SET deleted_at = :t WHERE deleted_at IS NULL AND content_state != 'local' "
-                "AND id NOT IN (SELECT value FROM json_each(:ids))"),
-                {"t": format_utc(datetime.now(UTC)),
-                 "ids": _json(seen)}).rowcount
+                "AND id NOT IN (SELECT value FROM json_each(:ids))",
+                {"t": format_utc(datetime.now(UTC)), "ids": _json(seen)}).rowcount
             result.tombstoned += max(gone, 0)
-        cursor = get_cursor(s, "files")
+        cursor = get_cursor(conn, "files")
         cursor.cursor_ms = next_cursor(started_ms, options.skew_ms)
         cursor.last_success_at = datetime.now(UTC)
         if options.full or since is None:
             cursor.last_reconciled_at = cursor.last_success_at
-        save_cursor(s, cursor)
+        save_cursor(conn, cursor)
 
 
 def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, options: FieldworkOptions,
                 run_id: str) -> None:
     after = ""
-    with mirror.write() as s:
+    with mirror.transaction() as conn:
         # Checklists of work orders that no longer have one (or are gone) go too.
-        s.execute(text(
+        conn.execute(
             "DELETE FROM work_order_tasks WHERE work_order_id IN (SELECT t.work_order_id FROM work_order_task_lists t "
             "JOIN work_orders w ON w.id = t.work_order_id WHERE w.deleted_at IS NOT NULL "
-            "OR coalesce(json_array_length(w.raw, '$.formItems'), 0) = 0)"))
+            "OR coalesce(json_array_length(w.raw, '$.formItems'), 0) = 0)")
     while not options.should_stop():
-        with mirror.session() as s:
-            todo = tasks_to_refresh(s, limit=options.checklists_per_commit, after=after)
+        todo = tasks_to_refresh(mirror.connection(), limit=options.checklists_per_commit, after=after)
         if not todo:
             return
         fetched = []
@@ -238,7 +228,7 @@ def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, o
                 result.requests += 1
             result.fetched += 1
             fetched.append((wo_id, updated, wo.get("formItems"), wo))
-        with mirror.write() as s:
+        with mirror.transaction() as conn:
             rejects = []
             for wo_id, updated, items, wo in fetched:
                 try:
@@ -250,8 +240,8 @@ def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, o
                 # Stamped with the updatedAt the work-order row has, so it is not read again until
                 # the work order changes (even if UpKeep's copy moved on meanwhile: the next pull
                 # brings the work order, and then its checklist).
-                result.upserted += replace_tasks(s, wo_id, rows, upkeep_updated_at=_parse(updated))
-            record_rejects(s, rejects, run_id=run_id)
+                result.upserted += replace_tasks(conn, wo_id, rows, upkeep_updated_at=_parse(updated))
+            record_rejects(conn, rejects, run_id=run_id)
             result.rejected += len(rejects)
         after = todo[-1][0]
 

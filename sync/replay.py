@@ -51,8 +51,9 @@ from tenacity import Retrying, retry_if_exception
 from mirror import changes, outbox
 from mirror.db import Mirror
 from mirror.lock import MirrorBusy, writer_lock
+from mirror.models import table_of
 from mirror.outbox import OpKind, OpState, OutboxOp
-from mirror.store import table_of, upsert_rows
+from mirror.store import upsert_rows
 from sync import replay_fieldwork
 from sync.client import UpKeepClient
 from sync.crashpoints import crash_point

@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from mirror import outbox
-from mirror.columns import parse_utc
 from mirror.fieldwork_store import replace_tasks, upsert_files
 from mirror.fieldwork_writes import FieldOp, marker
 from mirror.file_content import rename_content
 from mirror.outbox import OutboxOp
 from mirror.store import upsert_rows
+from mirror.timestamps import parse_utc
 from sync.crashpoints import crash_point
 from sync.errors import BadRequest
 from sync.mapping import map_form_items, transform

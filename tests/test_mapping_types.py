@@ -14,7 +14,7 @@ import pytest
 from sync.mapping import MAPPERS, MalformedObject, transform
 from sync.mapping.fields import Reader
 from sync.mapping.schema import LENIENCIES, NUMBER, REFERENCE_TYPES, STRING, expected_types, json_type
-from sync.pull import _map_page
+from sync.pull_save import map_page
 from tests.conftest import FIXTURES, recorded
 from tests.test_docs import README
 
@@ -60,7 +60,7 @@ def test_page_with_a_mistyped_object_lands_except_that_object_which_becomes_one_
     mistyped one becomes exactly this reject row (entity, id, field naming the path, expected and got type)."""
     good = recorded(entity)
     page = [*good[:2], obj, *good[2:]]
-    mapped = _map_page(mirror, entity, page)
+    mapped = map_page(mirror, entity, page)
     assert mapped.rows == [transform(entity, o) for o in good]
     expected_entity, field, reason = MISTYPED[_id(entity, obj)]
     assert mapped.rejects == [

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 
-from mirror.db import _configure, open_mirror
+from mirror.db import open_mirror
 from mirror.migrations import migrate
 from mirror.rejects import clear_rejects, forget_unlisted_rejects, payload_key, record_rejects
+from mirror.sqlite import configure, transaction
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 COLUMNS = "entity, object_key, upkeep_id, field, reason, raw, run_id, sync_run_id, first_seen, last_seen, count"
@@ -51,16 +53,20 @@ def test_objects_without_id_are_keyed_by_payload_and_one_page_is_one_statement(m
             _reject("assets", None, "id", "missing or empty id", {"name": "Fan"}),
             _reject("assets", "A9", "name", "expected String, got Number 777", {"id": "A9", "name": 777})]
     statements = []
-    with mirror.write() as s:
-        conn = s.connection()
-        from sqlalchemy import event
 
-        def count(*args):
-            statements.append(args[2])
+    class Counting(sqlite3.Connection):
+        def execute(self, sql, *args):
+            statements.append(sql)
+            return super().execute(sql, *args)
 
-        event.listen(conn, "before_cursor_execute", count)
-        assert record_rejects(s, page, run_id="r", sync_run_id=3, now=T0) == 4
-        event.remove(conn, "before_cursor_execute", count)
+        def executemany(self, sql, *args):
+            statements.append(sql)
+            return super().executemany(sql, *args)
+
+    conn = configure(sqlite3.connect(mirror.path, isolation_level=None, factory=Counting))
+    with transaction(conn):
+        assert record_rejects(conn, page, run_id="r", sync_run_id=3, now=T0) == 4
+    conn.close()
     assert len([x for x in statements if x.startswith("INSERT INTO rejects")]) == 1  # one executemany
     stamp = "2026-03-01T08:00:00.000Z"
     assert _rows(mirror) == sorted([
@@ -91,7 +97,6 @@ def test_clean_mapping_clears_and_unlisted_rejects_are_forgotten(mirror):
 def test_migration_7_collapses_existing_duplicates(tmp_path):
     path = tmp_path / "v6.db"
     engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
-    _configure(engine)
     with engine.connect() as conn:
         migrate(conn, target=6)
     old = [  # (entity, upkeep_id, field, reason, raw, seen_at): as version 6 recorded them, one row per sighting

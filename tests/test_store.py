@@ -69,9 +69,7 @@ def test_open_creates_latest_schema_with_wal_and_reopens(tmp_path):
 def test_older_mirror_upgrades_in_place_keeping_its_rows(tmp_path):
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
-    from mirror.db import _configure
 
-    _configure(engine)
     with engine.connect() as conn:
         migrate(conn, target=1)  # a file as version 1 left it
     with engine.begin() as conn:
@@ -170,3 +168,14 @@ def test_cursor_and_rejects_are_kept(mirror):
         assert get_cursor(s, "work_orders").cursor_ms == 1700000000000
         reject = s.execute(text("SELECT entity, upkeep_id, field, raw, run_id FROM rejects")).one()
         assert reject[:3] == ("work_orders", "W1", "priority") and '"urgent"' in reject[3] and reject[4] == "r1"
+
+
+def test_plain_table_description_matches_the_models():
+    """``mirror/tables.py`` (what the pull knows of each table without SQLAlchemy) follows ``mirror/models.py``."""
+    from importlib import resources
+
+    from tests.tables_text import tables_text
+
+    expected = tables_text()
+    current = resources.files("mirror").joinpath("tables.py").read_text()
+    assert current == expected, "mirror/tables.py is out of date; write `python -m tests.tables_text` to it:\n" + expected

@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from mirror.columns import format_utc, parse_utc
 from mirror.db import Mirror
+from mirror.timestamps import format_utc, parse_utc
 
 #: The entities a Machina agent reads through the connector.
 CORE_ENTITIES = ("assets", "work_orders", "parts", "preventive_maintenance")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -36,10 +37,11 @@ def refusals(hint: str = "") -> Iterator[None]:
         raise click.ClickException(f"{exc}{hint}") from None
     except MirrorError as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlite3.Error as exc:  # e.g. a read-only or full disk, found while writing
+        raise click.ClickException(f"the mirror could not be read or changed: {exc}") from None
     except Exception as exc:
-        from sqlalchemy.exc import DBAPIError
-
-        if isinstance(exc, DBAPIError):  # e.g. a read-only or full disk, found while writing
+        sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")  # never imported: it cannot be SQLAlchemy's error
+        if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError):
             raise click.ClickException(f"the mirror could not be read or changed: {exc.orig}") from None
         raise
 

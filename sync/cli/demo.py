@@ -111,7 +111,7 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
     if failed:
         raise click.ClickException(f"the first sync failed: {failed[0].entity}: {failed[0].error}")
     click.echo(f"  {sum(r.fetched for r in results):,} objects in {time.monotonic() - started:.1f}s")
-    from sync.cli.fieldwork import pull_and_report
+    from sync.cli.pull import pull_and_report
 
     click.echo("Field work (checklists, files offline, downtime statuses, custom fields):")
     pull_and_report(mirror, client, full=full, page_size=100, budget_mb=500)

@@ -9,20 +9,11 @@ unknown status is refused in one sentence and nothing is written. Wiring only: t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from sync.cli.options import existing_db_option
 from sync.cli.outbox import _write, wo
-
-if TYPE_CHECKING:
-    from mirror.db import Mirror
-    from sync.client import UpKeepClient
-
-MB = 1024 * 1024
-#: Files left out by the budget that ``sync`` names one by one (the rest are counted).
-SHOWN = 10
 
 
 @wo.command("task")
@@ -64,8 +55,8 @@ def asset() -> None:
 @click.option("--at", "recorded_on", help="When the status changed (ISO-8601); default now.")
 def asset_downtime(db: Path, asset_id: str, status: str, recorded_on: str | None) -> None:
     """Record a downtime event of an asset (its status from now, or from --at)."""
-    from mirror.columns import parse_utc
     from mirror.fieldwork_writes import record_downtime
+    from mirror.timestamps import parse_utc
 
     when = None
     if recorded_on is not None:
@@ -74,32 +65,3 @@ def asset_downtime(db: Path, asset_id: str, status: str, recorded_on: str | None
         except ValueError:
             raise click.BadParameter(f"{recorded_on!r} is not an ISO-8601 time", param_hint="--at") from None
     _write(db, record_downtime, asset_id, status, recorded_on=when)
-
-
-def pull_and_report(mirror: Mirror, client: UpKeepClient, *, full: bool, page_size: int, budget_mb: int) -> None:
-    """The field-work part of ``upkeep-mirror sync``: one line per step, then the files left out."""
-    from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
-
-    options = FieldworkOptions(page_size=page_size, full=full, content_budget_bytes=budget_mb * MB,
-                               content=budget_mb > 0)
-    for r in pull_fieldwork(mirror, client, options):
-        if r.entity == "file_content":
-            click.echo(f"{'file content':<24}{'ok' if not r.error else 'FAILED':<7}{r.stored_files:>8} offline "
-                       f"{r.downloaded_files:>8} fetched {r.downloaded_bytes / MB:>8.1f} MB "
-                       f"({r.stored_bytes / MB:.1f} of {budget_mb} MB budget) {r.seconds:7.1f}s")
-            if r.skipped:
-                click.echo(f"{len(r.skipped)} file(s) left out by the {budget_mb} MB files budget (largest first; "
-                           "raise --files-budget to keep them):")
-                largest = sorted(r.skipped, key=lambda x: -x[2])
-                for _fid, name, size in largest[:SHOWN]:
-                    click.echo(f"  {size / MB:9.1f} MB  {name}")
-                if len(largest) > SHOWN:
-                    click.echo(f"  ... and {len(largest) - SHOWN} more (all of them: the files table, "
-                               "content_state = skipped)")
-            for _fid, name, why in r.failed:
-                click.echo(f"  not fetched: {name}: {why}")
-        else:
-            state = "ok" if not r.error else "FAILED"
-            click.echo(f"{r.entity:<24}{state:<7}{'':<12}{r.fetched:>8} fetched {r.upserted:>8} changed "
-                       f"{r.tombstoned:>6} deleted {r.rejected:>5} rejected {r.requests:>6} requests "
-                       f"{r.seconds:7.1f}s")

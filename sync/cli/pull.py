@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import text
 
-from mirror.db import inspect_mirror, open_mirror
+from mirror.db import Mirror, inspect_mirror, open_mirror
 from mirror.lock import writer_lock
 from sync import connectivity
 from sync.cli.common import open_existing, refusals
@@ -51,12 +50,44 @@ def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tup
         for result in results:
             progress.done(result)
         if not entities and not any(r.error for r in results):
-            from sync.cli.fieldwork import pull_and_report
-
             pull_and_report(mirror, client, full=full, page_size=page_size, budget_mb=files_budget)
     failed = [r for r in results if r.error]
     if failed:
         raise click.ClickException(f"{failed[0].entity}: {failed[0].error}")
+
+
+MB = 1024 * 1024
+#: Files left out by the budget that ``sync`` names one by one (the rest are counted).
+SHOWN = 10
+
+
+def pull_and_report(mirror: Mirror, client: UpKeepClient, *, full: bool, page_size: int, budget_mb: int) -> None:
+    """The field-work part of ``upkeep-mirror sync``: one line per step, then the files left out."""
+    from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
+
+    options = FieldworkOptions(page_size=page_size, full=full, content_budget_bytes=budget_mb * MB,
+                               content=budget_mb > 0)
+    for r in pull_fieldwork(mirror, client, options):
+        if r.entity == "file_content":
+            click.echo(f"{'file content':<24}{'ok' if not r.error else 'FAILED':<7}{r.stored_files:>8} offline "
+                       f"{r.downloaded_files:>8} fetched {r.downloaded_bytes / MB:>8.1f} MB "
+                       f"({r.stored_bytes / MB:.1f} of {budget_mb} MB budget) {r.seconds:7.1f}s")
+            if r.skipped:
+                click.echo(f"{len(r.skipped)} file(s) left out by the {budget_mb} MB files budget (largest first; "
+                           "raise --files-budget to keep them):")
+                largest = sorted(r.skipped, key=lambda x: -x[2])
+                for _fid, name, size in largest[:SHOWN]:
+                    click.echo(f"  {size / MB:9.1f} MB  {name}")
+                if len(largest) > SHOWN:
+                    click.echo(f"  ... and {len(largest) - SHOWN} more (all of them: the files table, "
+                               "content_state = skipped)")
+            for _fid, name, why in r.failed:
+                click.echo(f"  not fetched: {name}: {why}")
+        else:
+            state = "ok" if not r.error else "FAILED"
+            click.echo(f"{r.entity:<24}{state:<7}{'':<12}{r.fetched:>8} fetched {r.upserted:>8} changed "
+                       f"{r.tombstoned:>6} deleted {r.rejected:>5} rejected {r.requests:>6} requests "
+                       f"{r.seconds:7.1f}s")
 
 
 class _Progress:
@@ -84,15 +115,16 @@ class _Progress:
 @existing_db_option
 def status(db: Path) -> None:
     """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting."""
-    with open_existing(db) as mirror, mirror.session() as s:
-        rows = s.execute(text(
+    with open_existing(db) as mirror:
+        conn = mirror.connection()
+        rows = conn.execute(
             "SELECT r.entity, r.mode, r.started_at, r.finished_at, r.fetched, r.upserted, r.tombstoned, "
             "r.rejected, r.error, c.last_success_at FROM sync_runs r "
             "LEFT JOIN sync_cursors c ON c.entity = r.entity "
             "WHERE r.id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity) ORDER BY r.entity"
-        )).all()
-        queue = dict(s.execute(text("SELECT state, count(*) FROM outbox GROUP BY state")).all())
-        oldest = s.execute(text("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')")).scalar()
+        ).fetchall()
+        queue = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+        oldest = conn.execute("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
         click.echo(connectivity.describe(connectivity.current(mirror)))
     waiting = queue.get("pending", 0) + queue.get("sending", 0)
     click.echo(f"Local writes: {waiting} waiting" + (f" (oldest {oldest})" if oldest else "")

@@ -14,7 +14,7 @@ import math
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
-from mirror.columns import parse_utc
+from mirror.timestamps import parse_utc
 from sync.mapping.schema import describe, type_mismatch
 
 # Texts some clients write for a missing reference; a missing reference is stored as NULL.

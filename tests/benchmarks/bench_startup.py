@@ -8,7 +8,8 @@ against the emulator (wall time and peak RSS of the process, from wait4's rusage
 modules ``sync`` imports. ``--baseline`` names another install's ``upkeep-mirror`` (e.g. an older
 commit's venv): its runs alternate with this one's, so machine load hits both alike, and the
 ratios are printed. Exits 1 if a target of issue 12 is missed:
-``--version`` <= 0.3 s more than ``python -c pass``, no Datasette/APScheduler in ``sync``, peak RSS <= 60 MB.
+``--version`` <= 0.3 s more than ``python -c pass``, no Datasette/APScheduler (nor SQLAlchemy, SQLModel,
+pydantic) in ``sync``, peak RSS <= 60 MB.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def main() -> None:
                  f"from sync.cli import cli\ncli({syncs['this'][1:]!r})")
         out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout
     loaded = json.loads(next(x for x in out.splitlines() if x.startswith("MODULES="))[8:])
-    heavy = sorted({m.split(".")[0] for m in loaded if m.split(".")[0] in ("datasette", "apscheduler", "uvicorn")})
+    heavy = sorted({m.split(".")[0] for m in loaded
+                    if m.split(".")[0] in ("datasette", "apscheduler", "uvicorn", "sqlalchemy", "sqlmodel", "pydantic")})
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; median of {args.repeat}")
     print(f"python -c pass                       {bare:6.3f} s")

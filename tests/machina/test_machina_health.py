@@ -14,10 +14,10 @@ from machina_plant import run
 from sqlalchemy import text
 
 from mirror import writes
-from mirror.columns import parse_utc
 from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
 from mirror.machina.health import Thresholds
+from mirror.timestamps import parse_utc
 from sync import connectivity
 
 

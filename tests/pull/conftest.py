@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from mirror.db import Mirror
-from mirror.store import table_of
+from mirror.models import table_of
 from sync.client import Credentials, UpKeepClient
 from sync.emulator import Emulator
 from sync.pull import SOURCES

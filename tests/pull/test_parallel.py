@@ -183,7 +183,7 @@ class _ListingClient:
 @pytest.mark.parametrize(("tick", "grows"), [(0.0, False), (1.0, True)])
 def test_fetcher_adds_workers_only_when_the_writer_waits(monkeypatch, tick, grows):
     from sync.fetch import End, Page, Stream
-    from sync.pull import FullListing
+    from sync.sources import FullListing
 
     monkeypatch.setattr(Fetcher, "GROW_AFTER_S", 0.5)
     now = [0.0]

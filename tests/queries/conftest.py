@@ -14,8 +14,8 @@ import pytest
 from datasette.utils.testing import TestClient
 from queries_plant import Clock, load_base, load_bookkeeping, load_scenario, now
 
-from mirror.columns import format_utc
 from mirror.db import Mirror, open_mirror
+from mirror.timestamps import format_utc
 from queries.datasette import load_metadata, make_datasette
 from queries.functions import FUNCTIONS
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from mirror.columns import format_utc
 from mirror.db import Mirror
 from mirror.models import MIRRORED
 from mirror.store import tombstone, upsert_rows
+from mirror.timestamps import format_utc
 from sync.mapping import transform
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "upkeep"

@@ -8,7 +8,7 @@ from queries_plant import BOILER, BOILER_HOUSE, load_base
 from sqlalchemy import create_engine, text
 
 import queries
-from mirror.db import _configure, open_mirror
+from mirror.db import open_mirror
 from mirror.migrations import migrate
 from mirror.store import tombstone, upsert_rows
 
@@ -82,7 +82,6 @@ def test_migration_indexes_rows_written_before_search_existed(tmp_path, monkeypa
         **mapped(e, o), **({"labor_cost": mapped(e, o)["labor_cost"] or 0.0} if e == "work_orders" else {})})
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
-    _configure(engine)
     with engine.connect() as conn:
         migrate(conn, target=2)  # a mirror from before version 3
     engine.dispose()

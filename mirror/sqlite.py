@@ -1,0 +1,70 @@
+"""Plain ``sqlite3`` connections to a mirror, set up once, and the way in from SQLAlchemy.
+
+The pull (and everything ``upkeep-mirror sync`` runs) talks to the file through these, not
+through SQLAlchemy: importing SQLAlchemy and SQLModel costs ~35 MB and ~0.4 s, more than the
+whole sync needs. Readers and the outbox keep their SQLModel sessions (:mod:`mirror.db`); the
+functions both sides share take either, through :func:`dbapi`.
+
+Every connection is set up for one writer and many readers on the same file: WAL journal, a
+busy timeout, and no transaction opened behind the caller's back (``isolation_level=None``):
+a write transaction is an explicit ``BEGIN IMMEDIATE`` (:func:`transaction`), so two writers
+queue instead of failing halfway with "database is locked".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = ["BUSY_TIMEOUT_MS", "PRAGMAS", "configure", "connect", "dbapi", "transaction"]
+
+BUSY_TIMEOUT_MS = 30_000
+
+PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=NORMAL",  # durable at checkpoints; WAL keeps the file consistent on a crash
+    f"busy_timeout={BUSY_TIMEOUT_MS}",
+    "foreign_keys=OFF",  # references are for reading; a page may name a row the next page brings
+    "temp_store=MEMORY",
+)
+
+
+def configure(conn: sqlite3.Connection) -> sqlite3.Connection:
+    for pragma in PRAGMAS:
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A new connection to the mirror file at ``path``, set up like every other (usable from any thread)."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    return configure(conn)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
+    """One transaction on ``conn``: committed when the block ends, rolled back if it raises."""
+    conn.execute(f"BEGIN {mode}")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def dbapi(conn: Any) -> sqlite3.Connection:
+    """The ``sqlite3`` connection under ``conn``: itself, or a SQLAlchemy Session's or Connection's.
+
+    A Session's connection is taken inside its transaction (begun if need be), so what is written
+    through the result commits or rolls back with the session.
+    """
+    if isinstance(conn, sqlite3.Connection):
+        return conn
+    if hasattr(conn, "get_bind"):  # a Session
+        conn = conn.connection()
+    return conn.connection.driver_connection

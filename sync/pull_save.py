@@ -1,0 +1,124 @@
+"""The pull's two steps per page apart from fetching: map it (pure), then save it (one transaction).
+
+Mapping runs in the fetch workers; saving in the one thread that writes. Saving goes through a
+plain ``sqlite3`` connection (:meth:`mirror.db.Mirror.transaction`); only when local writes are
+still open on rows of the batch is the batch saved through SQLModel instead, so the outbox can
+put those writes back on top (:func:`mirror.changes.reapply_pending`) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mirror.db import Mirror
+from mirror.rejects import clear_rejects, record_rejects
+from mirror.sqlite import dbapi
+from mirror.store import has_open_changes, table_name, upsert_rows
+from mirror.timestamps import format_utc
+from sync.crashpoints import crash_point
+from sync.mapping import MalformedObject, transform, upkeep_id
+
+__all__ = ["Mapped", "map_page", "part_skus", "save_batch", "tombstone_unseen"]
+
+log = logging.getLogger("sync.pull")
+
+
+@dataclass
+class Mapped:
+    """Fetched pages, mapped: what the writer saves in one transaction."""
+
+    rows: list[dict] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # every listed id, mapped or not (for reconciliation)
+    fetched: int = 0
+    resume_ms: int | None = None  # the listing's key after the last of these pages
+
+    def extend(self, other: Mapped) -> None:
+        self.rows += other.rows
+        self.rejects += other.rejects
+        self.ids += other.ids
+        self.fetched += other.fetched
+        self.resume_ms = other.resume_ms
+
+
+def part_skus(mirror: Mirror) -> dict[str, str]:
+    """Every part's SKU by id: work orders name their parts by SKU (read once per run, not per page)."""
+    return dict(mirror.connection().execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL").fetchall())
+
+
+def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[str, str] | None = None) -> Mapped:
+    """The pure step: UpKeep objects -> rows; an object that cannot be mapped becomes a reject.
+
+    Work orders name their parts by SKU: from ``skus`` (the pull reads them once per run), or
+    else from ``mirror``.
+    """
+    if entity == "work_orders" and skus is None and mirror is not None:
+        skus = part_skus(mirror)
+    out = Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
+    for obj in page:
+        try:
+            out.rows.append(transform(entity, obj, part_skus=skus))
+        except MalformedObject as exc:
+            log.warning("skipped %s", exc)
+            out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
+                                "field": exc.field, "reason": exc.reason, "raw": obj})
+    return out
+
+
+class _LocalChanges(Exception):
+    """Local writes are open on rows of the batch: save it through SQLModel to re-apply them."""
+
+
+def save_batch(mirror: Mirror, entity: str, batch: Mapped, *, run_id: str | None, sync_run_id: int | None,
+               mark: Callable[[Any], None]) -> tuple[int, int]:
+    """Save mapped pages in one transaction, with ``mark`` recording the resume point after them.
+
+    Returns (rows changed, rejects recorded). ``mark`` gets the transaction's plain connection.
+    """
+    ids = [r["id"] for r in batch.rows]
+
+    def save(conn: Any) -> tuple[int, int]:
+        changed = upsert_rows(conn, entity, batch.rows)
+        rejected = record_rejects(conn, batch.rejects, run_id=run_id, sync_run_id=sync_run_id)
+        clear_rejects(conn, entity, ids)  # mapped cleanly now: no longer a reject
+        return changed, rejected
+
+    try:
+        with mirror.transaction() as conn:
+            if has_open_changes(conn, entity, ids):  # asked inside: no write can be queued meanwhile
+                raise _LocalChanges
+            counts = save(conn)
+            mark(conn)
+            crash_point(f"pull:{entity}:uncommitted")
+    except _LocalChanges:
+        from mirror.outbox import reapply_pending  # SQLModel: only when local writes wait on these rows
+
+        with mirror.write() as s:
+            counts = save(s)
+            reapply_pending(s, entity, ids)  # pending local writes stay on top
+            mark(dbapi(s))
+            crash_point(f"pull:{entity}:uncommitted")
+    crash_point(f"pull:{entity}")
+    return counts
+
+
+def tombstone_unseen(conn: Any, entity: str, started: datetime) -> int:
+    """Rows UpKeep did not list in this reconciliation: tombstoned (kept for history).
+
+    Rows that appeared after the pass began (created on UpKeep, or written back by the outbox
+    meanwhile) may sit behind the listing's key: they are left for the next pass.
+    """
+    table, stamp = table_name(entity), format_utc(started)
+    count = conn.execute(
+        f"UPDATE {table} SET deleted_at = :now WHERE deleted_at IS NULL AND id NOT LIKE 'local-%' "
+        f"AND (upkeep_created_at IS NULL OR upkeep_created_at < :started) "
+        f"AND (synced_at IS NULL OR synced_at < :started) "
+        f"AND id NOT IN (SELECT id FROM reconcile_seen WHERE entity = :e)",
+        {"now": format_utc(datetime.now(UTC)), "started": stamp, "e": entity},
+    ).rowcount
+    conn.execute("DELETE FROM reconcile_seen WHERE entity = ?", (entity,))
+    return count
