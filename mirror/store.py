@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -63,25 +64,15 @@ def upsert_rows(conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, now: 
         return 0
     table = table_name(entity)
     sql, columns = _upsert_statement(table, force)  # sql has one "{values}" slot
+    build = _row_builder(table)
     stamp = format_utc(now or datetime.now(UTC))
-    # Per column: the key to read, its converter (None: stored as is), the SQL value when absent.
-    # synced_at and deleted_at are read under a key no row has, so they always take their value.
-    plan = [("\0", None, stamp) if name == "synced_at" else ("\0", None, None) if name == "deleted_at"
-            else (name, to_sql, default) for name, to_sql, default in _column_plan(table)]
-    absent = _ABSENT
-    params = [
-        tuple([default if (value := row.get(key, absent)) is absent
-               else value if to_sql is None or value is None else to_sql(value)
-               for key, to_sql, default in plan])
-        for row in rows
-    ]
+    params = [build(row, stamp) for row in rows]
     conn = dbapi(conn)
     changed = 0
     start = 0
     for size in _chunk_sizes(len(params), min(_ROWS_PER_STATEMENT, _MAX_VARIABLES // len(columns))):
-        chunk = params[start : start + size]
+        values = list(chain.from_iterable(params[start : start + size]))
         start += size
-        values = [v for row in chunk for v in row]
         changed += max(conn.execute(_multi_row(sql, len(columns), size), values).rowcount, 0)
     return changed
 
@@ -130,6 +121,32 @@ def _upsert_statement(table: str, force: bool) -> tuple[str, list[str]]:
 
 
 _ABSENT = object()
+
+
+@cache
+def _row_builder(table: str) -> Callable[[dict[str, Any], str], tuple[Any, ...]]:
+    """A function made for ``table``: (mapped row, the synced_at stamp) -> the upsert's values, in order.
+
+    Generated once per table (a tuple display of ``row.get`` calls with each column's converter
+    inlined) because building the values was a fifth of the writer's Python time with a generic
+    loop over the columns. ``synced_at`` always takes the stamp and ``deleted_at`` NULL (the row
+    is listed by UpKeep); a column the row leaves out takes its default.
+    """
+    env: dict[str, Any] = {"_ABSENT": _ABSENT}
+    values = []
+    for i, (name, to_sql, default) in enumerate(_column_plan(table)):
+        env[f"d{i}"], env[f"c{i}"] = default, to_sql
+        if name == "synced_at":
+            values.append("stamp")
+        elif name == "deleted_at":
+            values.append("None")
+        elif to_sql is None:
+            values.append(f"get({name!r}, d{i})")
+        else:
+            values.append(f"(d{i} if (v := get({name!r}, _ABSENT)) is _ABSENT else v if v is None else c{i}(v))")
+    source = f"def build(row, stamp):\n    get = row.get\n    return ({', '.join(values)},)\n"
+    exec(source, env)  # the source is built above from the table's column names only
+    return env["build"]
 
 
 @cache

@@ -98,9 +98,12 @@ def map_work_order(obj: Any, part_skus: Mapping[str, str] | None = None) -> dict
     used = parts_used(r, "parts", "respectivePartQuantityUsed")
     skus = part_skus or {}
     created = r.timestamp("createdAt", required=True)
+    updated = r.timestamp("updatedAt")
+    title, number = r.text("title"), r.optional_text("workOrderNo")
     return {
         "id": r.id,
-        **r.timestamps(),
+        "upkeep_created_at": created,
+        "upkeep_updated_at": updated or created,
         "raw": obj,
         "type": work_order_type(category).value,
         "priority": PRIORITY_FROM_UPKEEP[priority].value,
@@ -114,17 +117,17 @@ def map_work_order(obj: Any, part_skus: Mapping[str, str] | None = None) -> dict
             if p["qty"] > 0
         ],
         "created_at": created,
-        "updated_at": r.timestamp("updatedAt") or created,
+        "updated_at": updated or created,
         "assigned_to": assigned_to,
         "metadata": _present(
-            title=r.text("title"),
-            work_order_no=r.optional_text("workOrderNo"),
+            title=title,
+            work_order_no=number,
             upkeep_status=status,
             upkeep_priority=priority,
             category=category,
         ),
-        "title": r.text("title"),
-        "work_order_no": r.optional_text("workOrderNo"),
+        "title": title,
+        "work_order_no": number,
         "upkeep_status": status,
         "upkeep_priority": priority,
         "category": category,

@@ -177,7 +177,7 @@ def type_mismatch(entity: str, obj: dict[str, Any]) -> tuple[str, str] | None:
     """The first field of ``obj`` whose value has a type the reference does not allow, as
     ``(path, reason)`` with the element's index in the path (``timeLog[0].timers[1].duration``);
     None when every declared field present has an accepted type."""
-    return _check(obj, _compiled(entity), "")
+    return _check(obj, _compiled(entity))
 
 
 # Python types of decoded JSON, per reference type: checked with ``type(v) in ...``, which is fast
@@ -214,27 +214,30 @@ def _compiled(entity: str) -> dict[str, _Node]:
     return root
 
 
-def _check(obj: dict[str, Any], fields: dict[str, _Node], where: str) -> tuple[str, str] | None:
+def _check(obj: dict[str, Any], fields: dict[str, _Node]) -> tuple[str, str] | None:
     for key, node in fields.items():
         value = obj.get(key)
         if value is not None:
-            found = _check_value(value, node, f"{where}.{key}" if where else key)
+            found = _check_value(value, node)
             if found:
-                return found
+                return key + found[0], found[1]
     return None
 
 
-def _check_value(value: Any, node: _Node, where: str) -> tuple[str, str] | None:
+def _check_value(value: Any, node: _Node) -> tuple[str, str] | None:
+    """``(path below value, reason)`` of the first mismatch; the path is built only on a mismatch
+    (every field of every object is checked, so the common, clean case allocates nothing)."""
     if node.accepted and type(value) not in node.py_types and json_type(value) not in node.accepted:
-        return where, f"expected {' or '.join(node.accepted)}, got {describe(value)}"
+        return "", f"expected {' or '.join(node.accepted)}, got {describe(value)}"
     if node.fields and isinstance(value, dict):
-        return _check(value, node.fields, where)
+        found = _check(value, node.fields)
+        return ("." + found[0], found[1]) if found else None
     if node.each and isinstance(value, list):
         for i, item in enumerate(value):
             if item is not None:
-                found = _check_value(item, node.each, f"{where}[{i}]")
+                found = _check_value(item, node.each)
                 if found:
-                    return found
+                    return f"[{i}]{found[0]}", found[1]
     return None
 
 
