@@ -26,7 +26,8 @@ from mirror.tables import COLUMNS, DEFAULTS, TABLES
 from mirror.timestamps import format_utc, parse_utc
 
 __all__ = ["RUN_COUNTS", "Cursor", "begin_run", "complete_row", "end_run", "existing_ids", "get_cursor",
-           "has_open_changes", "save_cursor", "table_name", "tombstone", "upsert_rows"]
+           "has_open_changes", "row_values", "save_cursor", "table_name", "tombstone", "upsert_rows",
+           "upsert_values"]
 
 #: Columns a pull never overwrites: the row's local state belongs to the outbox.
 _KEEP_ON_UPDATE = {"id", "local_state"}
@@ -55,25 +56,37 @@ def upsert_rows(conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, now: 
     A row whose raw UpKeep object is unchanged, or older than the stored one, is left alone (so an
     overlapping or repeated pull changes nothing), unless it was tombstoned (it is back) or
     ``force`` is set. A tombstoned row that UpKeep returns again is revived.
+    """
+    return upsert_values(conn, entity, row_values(entity, rows, now=now), force=force)
+
+
+def row_values(entity: str, rows: Sequence[dict[str, Any]], *, now: datetime | None = None) -> list[tuple]:
+    """Mapped rows as the upsert's values, one tuple per row in column order, ``synced_at`` = ``now``.
+
+    Apart from :func:`upsert_values` so the pull can do this (CPU) part where it maps a page,
+    away from the thread that writes.
+    """
+    build, stamp = _row_builder(table_name(entity)), format_utc(now or datetime.now(UTC))
+    return [build(row, stamp) for row in rows]
+
+
+def upsert_values(conn: Any, entity: str, values: Sequence[tuple], *, force: bool = False) -> int:
+    """:func:`upsert_rows` for rows already made into values (:func:`row_values`).
 
     Rows go in as multi-row ``INSERT ... VALUES (...), (...)`` statements built once per table
     and size: FTS5 flushes its pending terms at the end of every statement, which made the
     full-text triggers ten times dearer under a row-by-row ``executemany``.
     """
-    if not rows:
+    if not values:
         return 0
-    table = table_name(entity)
-    sql, columns = _upsert_statement(table, force)  # sql has one "{values}" slot
-    build = _row_builder(table)
-    stamp = format_utc(now or datetime.now(UTC))
-    params = [build(row, stamp) for row in rows]
+    sql, columns = _upsert_statement(table_name(entity), force)  # sql has one "{values}" slot
     conn = dbapi(conn)
     changed = 0
     start = 0
-    for size in _chunk_sizes(len(params), min(_ROWS_PER_STATEMENT, _MAX_VARIABLES // len(columns))):
-        values = list(chain.from_iterable(params[start : start + size]))
+    for size in _chunk_sizes(len(values), min(_ROWS_PER_STATEMENT, _MAX_VARIABLES // len(columns))):
+        flat = list(chain.from_iterable(values[start : start + size]))
         start += size
-        changed += max(conn.execute(_multi_row(sql, len(columns), size), values).rowcount, 0)
+        changed += max(conn.execute(_multi_row(sql, len(columns), size), flat).rowcount, 0)
     return changed
 
 

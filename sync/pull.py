@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mirror import bulk
 from mirror.db import Mirror
@@ -41,8 +42,11 @@ from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError
 from sync.fetch import End, Failed, Fetcher, Page, Split, Stream
 from sync.keyset import KeysetPager, to_ms, value_ms
 from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
-from sync.pull_save import Mapped, map_page, part_skus, save_batch, tombstone_unseen
+from sync.pull_save import Mapped, log_rejects, map_page, part_skus, save_batch, tombstone_unseen
 from sync.sources import DEPENDS_ON, SOURCES, FullListing, Source, paths
+
+if TYPE_CHECKING:
+    from sync.map_pool import MapPool
 
 __all__ = ["SOURCES", "PullOptions", "PullResult", "Source", "Stopped", "pull_entity", "sync_entities"]
 
@@ -86,6 +90,12 @@ class PullOptions:
     windows: int = 8
     # Bulk-load a big first listing into a table with at most this many rows (None: never).
     bulk_max_rows: int | None = 1000
+    # Rows per transaction while bulk-loading: fewer, bigger commits rewrite the primary key's
+    # pages less often (mirror.bulk.LOADING); a crash still repeats at most this many rows.
+    bulk_batch_rows: int = 2000
+    # Processes mapping the pages of listings big enough to be cut into windows (0: none, the
+    # fetch threads map every page); see sync.map_pool.
+    map_workers: int = 1
 
 
 class Stopped(Exception):
@@ -160,6 +170,7 @@ class _Entity:
     reconcile: bool
     scan_started_ms: int  # the cursor after a complete run starts from here (minus the skew)
     windows_saved: bool = False  # a first sync: each window's key is saved with its pages
+    bulk: bool = False  # being bulk-loaded (mirror.bulk)
     part_skus: dict[str, str] | None = None
     streams: set[Stream] = field(default_factory=set)
     batch: Mapped | None = None
@@ -185,6 +196,8 @@ class _Run:
         self.probing = True  # the first entity goes alone until its first page arrives
         self.stop_error: PullResult | None = None
         self.buffered = 0
+        self.pool: MapPool | None = None  # started at the first listing big enough to be cut into windows
+        self.pooled: set[str] = set()  # entities whose pages the pool maps
 
     def go(self) -> None:
         with self.mirror.transaction() as conn:  # a bulk load a crash left unfinished: indexes back first
@@ -204,6 +217,9 @@ class _Run:
                     self._fail(state, exc)
         finally:
             self.fetcher.close()
+            if self.pool is not None:
+                self.pool.close()
+            bulk.tune(self.mirror.connection(), loading=False)
             for state in list(self.active.values()):  # an unexpected error: record what happened
                 state.result.error = state.result.error or "interrupted by an internal error"
                 self._finish(state)
@@ -280,7 +296,11 @@ class _Run:
 
     # --- in the fetch workers ----------------------------------------------------------------
 
-    def _map_page(self, stream: Stream, page: list[dict]) -> Mapped:
+    def _map_page(self, stream: Stream, page: list[dict]) -> Mapped | Future[Mapped]:
+        if stream.entity in self.pooled and self.pool is not None:
+            future = self.pool.submit(stream.entity, page)
+            if future is not None:
+                return future  # the writer waits for it when it comes to this page
         state = self.active.get(stream.entity)
         return map_page(None, stream.entity, page, state.part_skus if state else None)
 
@@ -317,20 +337,24 @@ class _Run:
             if self.probing:
                 self.probing = False
                 self._start_ready()
-            if item.first and item.more and item.stream.splittable and state.windows_saved:
+            if item.first and item.more and item.stream.splittable and (state.windows_saved or state.reconcile):
                 self._maybe_bulk(state)
             state.result.requests += 1 + item.retries
             state.result.retries += item.retries
+            mapped = item.mapped
+            if isinstance(mapped, Future):
+                mapped = mapped.result()
+                log_rejects(mapped)
             if state.batch is None:
                 state.batch = Mapped()
-            state.batch.extend(item.mapped)
+            state.batch.extend(mapped)
             state.batch.resume_ms = item.key_ms
             if item.stream.window is not None:
                 state.keys[item.stream] = item.key_ms
-            self.buffered += len(item.mapped.rows) + len(item.mapped.ids)
-            if len(state.batch.rows) >= self.options.batch_rows:
+            self.buffered += len(mapped.values) + len(mapped.ids)
+            if len(state.batch.values) >= self._batch_rows(state):
                 self._write(state)
-            elif self.buffered >= 2 * self.options.batch_rows:
+            elif self.buffered >= 2 * max(self._batch_rows(s) for s in self.active.values()):
                 for other in list(self.active.values()):
                     self._write(other)
         elif isinstance(item, Split):
@@ -343,8 +367,15 @@ class _Run:
                 self._finish(state)
 
     def _save_split(self, state: _Entity, split: Split) -> None:
-        """Save the new windows (a first sync resumes each from its own key)."""
+        """Save the new windows (a first sync resumes each from its own key); a listing this big has
+        its pages mapped in another process from now on."""
         state.streams.update(split.windows)
+        if self.options.map_workers > 0:
+            if self.pool is None:
+                from sync.map_pool import MapPool
+
+                self.pool = MapPool(self.mirror.path, self.options.map_workers)
+            self.pooled.add(state.entity)
         if not state.windows_saved:
             return
         with self.mirror.transaction() as conn:
@@ -353,20 +384,25 @@ class _Run:
             conn.executemany("INSERT INTO sync_windows (entity, idx, lo_ms, hi_ms, scan_started_ms) VALUES (?, ?, ?, ?, ?)",
                              [(state.entity, w.window, w.lo_ms, w.hi_ms, state.scan_started_ms) for w in split.windows])
 
-    def _maybe_bulk(self, state: _Entity) -> None:
-        """A first sync with more than a page to come: bulk-load if the table is (nearly) empty.
+    def _batch_rows(self, state: _Entity) -> int:
+        return self.options.bulk_batch_rows if state.bulk else self.options.batch_rows
 
-        Only a first sync: a reconciliation lists about as many rows as the table holds already.
-        """
+    def _maybe_bulk(self, state: _Entity) -> None:
+        """A big listing by ``createdAt``: bulk-load a first sync into a (nearly) empty table, and a
+        reconciliation (``--full``) into an empty one (a new mirror); a reconciliation of a table
+        with rows is a plain upsert (it lists about as many rows as the table holds)."""
         table = table_name(state.entity)
         bulk_max = self.options.bulk_max_rows
         if bulk_max is None:
             return
         with self.mirror.transaction() as conn:
             rows = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (bulk_max + 1,)).fetchone()[0]
-            began = rows <= bulk_max and bulk.begin(conn, table)
-        if began and on_bulk_step:
-            on_bulk_step("begun", table)
+            began = rows <= (bulk_max if state.windows_saved else 0) and bulk.begin(conn, table)
+        if began:
+            state.bulk = True
+            bulk.tune(self.mirror.connection(), loading=True)
+            if on_bulk_step:
+                on_bulk_step("begun", table)
 
     def _write(self, state: _Entity, *, stoppable: bool = True) -> None:
         """Save the entity's buffered pages in one transaction, with the resume point after them."""
@@ -375,7 +411,7 @@ class _Run:
         if stoppable and self.options.should_stop():
             raise Stopped()
         batch, state.batch = state.batch, None
-        self.buffered -= len(batch.rows) + len(batch.ids)
+        self.buffered -= len(batch.values) + len(batch.ids)
         keys, state.keys = state.keys, {}
         ended, state.ended = state.ended, []
         upserted, rejected = save_batch(self.mirror, state.entity, batch, run_id=state.result.run_id,
@@ -384,7 +420,7 @@ class _Run:
         state.result.upserted += upserted
         state.result.rejected += rejected
         state.result.fetched += batch.fetched
-        if on_bulk_step and batch.rows:
+        if on_bulk_step and batch.values:
             on_bulk_step("batch", table_name(state.entity))
         if self.options.on_page:
             self.options.on_page(state.result)
@@ -435,6 +471,8 @@ class _Run:
             self._write(state, stoppable=False)  # pages already fetched are good rows: keep them
             complete = not result.error
             table = table_name(entity)
+            if state.bulk and not any(other.bulk for other in self.active.values()):
+                bulk.tune(self.mirror.connection(), loading=False)  # building indexes: the usual cache
             with self.mirror.transaction() as conn:
                 if complete:
                     if state.reconcile:

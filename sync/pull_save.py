@@ -17,28 +17,34 @@ from typing import Any
 from mirror.db import Mirror
 from mirror.rejects import clear_rejects, record_rejects
 from mirror.sqlite import dbapi
-from mirror.store import has_open_changes, table_name, upsert_rows
+from mirror.store import has_open_changes, row_values, table_name, upsert_values
 from mirror.timestamps import format_utc
 from sync.crashpoints import crash_point
 from sync.mapping import MalformedObject, transform, upkeep_id
 
-__all__ = ["Mapped", "map_page", "part_skus", "save_batch", "tombstone_unseen"]
+__all__ = ["Mapped", "log_rejects", "map_page", "part_skus", "save_batch", "tombstone_unseen"]
 
 log = logging.getLogger("sync.pull")
 
 
 @dataclass
 class Mapped:
-    """Fetched pages, mapped: what the writer saves in one transaction."""
+    """Fetched pages, mapped: what the writer saves in one transaction.
 
-    rows: list[dict] = field(default_factory=list)
+    Rows are kept as the upsert's values (:func:`mirror.store.row_values`), made where the page
+    was mapped: compact (the raw object as JSON text, not a dict) and ready to write.
+    """
+
+    values: list[tuple] = field(default_factory=list)
+    row_ids: list[str] = field(default_factory=list)  # the ids of ``values``, in order
     rejects: list[dict] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # every listed id, mapped or not (for reconciliation)
     fetched: int = 0
     resume_ms: int | None = None  # the listing's key after the last of these pages
 
     def extend(self, other: Mapped) -> None:
-        self.rows += other.rows
+        self.values += other.values
+        self.row_ids += other.row_ids
         self.rejects += other.rejects
         self.ids += other.ids
         self.fetched += other.fetched
@@ -50,8 +56,11 @@ def part_skus(mirror: Mirror) -> dict[str, str]:
     return dict(mirror.connection().execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL").fetchall())
 
 
-def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[str, str] | None = None) -> Mapped:
-    """The pure step: UpKeep objects -> rows; an object that cannot be mapped becomes a reject.
+def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[str, str] | None = None, *,
+             now: datetime | None = None, log_rejects: bool = True) -> Mapped:
+    """The pure step: UpKeep objects -> rows (as values, ``synced_at`` = ``now``); an object that
+    cannot be mapped becomes a reject (logged unless ``log_rejects`` is False: a worker process
+    leaves that to the pull's, :func:`log_rejects`).
 
     Work orders name their parts by SKU: from ``skus`` (the pull reads them once per run), or
     else from ``mirror``.
@@ -59,14 +68,24 @@ def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[st
     if entity == "work_orders" and skus is None and mirror is not None:
         skus = part_skus(mirror)
     out = Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
+    rows = []
     for obj in page:
         try:
-            out.rows.append(transform(entity, obj, part_skus=skus))
+            rows.append(transform(entity, obj, part_skus=skus))
         except MalformedObject as exc:
-            log.warning("skipped %s", exc)
+            if log_rejects:
+                log.warning("skipped %s", exc)
             out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
                                 "field": exc.field, "reason": exc.reason, "raw": obj})
+    out.values = row_values(entity, rows, now=now)
+    out.row_ids = [row["id"] for row in rows]
     return out
+
+
+def log_rejects(mapped: Mapped) -> None:
+    """Log a page's rejects as :func:`map_page` does, for pages mapped in another process."""
+    for r in mapped.rejects:
+        log.warning("skipped %s", MalformedObject(r["entity"], r["upkeep_id"], r["field"], r["reason"]))
 
 
 class _LocalChanges(Exception):
@@ -79,10 +98,10 @@ def save_batch(mirror: Mirror, entity: str, batch: Mapped, *, run_id: str | None
 
     Returns (rows changed, rejects recorded). ``mark`` gets the transaction's plain connection.
     """
-    ids = [r["id"] for r in batch.rows]
+    ids = batch.row_ids
 
     def save(conn: Any) -> tuple[int, int]:
-        changed = upsert_rows(conn, entity, batch.rows)
+        changed = upsert_values(conn, entity, batch.values)
         rejected = record_rejects(conn, batch.rejects, run_id=run_id, sync_run_id=sync_run_id)
         clear_rejects(conn, entity, ids)  # mapped cleanly now: no longer a reject
         return changed, rejected

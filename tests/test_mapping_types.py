@@ -7,10 +7,11 @@ import copy
 import json
 import re
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
+from mirror.store import row_values
 from sync.mapping import MAPPERS, MalformedObject, transform
 from sync.mapping.fields import Reader
 from sync.mapping.schema import LENIENCIES, NUMBER, REFERENCE_TYPES, STRING, expected_types, json_type
@@ -60,8 +61,11 @@ def test_page_with_a_mistyped_object_lands_except_that_object_which_becomes_one_
     mistyped one becomes exactly this reject row (entity, id, field naming the path, expected and got type)."""
     good = recorded(entity)
     page = [*good[:2], obj, *good[2:]]
-    mapped = map_page(mirror, entity, page)
-    assert mapped.rows == [transform(entity, o) for o in good]
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    mapped = map_page(mirror, entity, page, now=now)
+    rows = [transform(entity, o) for o in good]
+    assert mapped.values == row_values(entity, rows, now=now)
+    assert mapped.row_ids == [row["id"] for row in rows]
     expected_entity, field, reason = MISTYPED[_id(entity, obj)]
     assert mapped.rejects == [
         {"entity": expected_entity, "upkeep_id": _id(entity, obj), "field": field, "reason": reason, "raw": obj}]

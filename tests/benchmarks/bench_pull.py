@@ -81,8 +81,10 @@ def main() -> None:
     for line in lines:
         print("  " + line)
     print(f"  throughput at 0 ms: {syncs[0]['fetched'] / sync_s:,.0f} objects/s ({syncs[0]['fetched']:,} objects)")
-    print(f"peak RSS of a full sync: {small['maxrss_mb']:.0f} MB at {args.small:,} WO, "
-          f"{med(s['maxrss_mb'] for s in syncs):.0f} MB at {args.work_orders:,} WO")
+    for label, runs in ((f"{args.small:,} WO", [small]), (f"{args.work_orders:,} WO", syncs)):
+        main, worker = med(s["maxrss_mb"] for s in runs), med(s["worker_maxrss_mb"] for s in runs)
+        print(f"peak RSS of a full sync at {label}: sync process {main:.0f} MB + mapping worker {worker:.0f} MB"
+              f" = {main + worker:.0f} MB at most")
     print(f"no-change incremental sync: median {med(n['seconds'] for n in noop):.2f} s, "
           f"{noop[0]['requests']} requests (login included), {noop[0]['fetched']} objects fetched")
 

@@ -1,7 +1,8 @@
 """Run one sync in a child process and report its time, peak RSS and requests as JSON.
 
 Used by the memory test (``tests/pull/test_memory.py``) and ``bench_pull.py``: the child holds
-only the sync, so its peak RSS is the sync's own (the emulator runs in another process).
+only the sync, so its peak RSS is the sync's own (the emulator runs in another process);
+``worker_maxrss_mb`` is the peak of the process that maps a big listing's pages (0: none started).
 
     python tests/benchmarks/measure_sync.py DB BASE_URL [--full] [--floor]
 
@@ -46,6 +47,8 @@ def main(argv: list[str]) -> None:
     print(json.dumps({
         "seconds": time.perf_counter() - started,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # The sync's worker process (sync.map_pool), if it started one: its own peak, apart.
+        "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "fetched": fetched,
         "requests": requests,
     }))
