@@ -19,9 +19,12 @@ whole listing is written.
 Requests go out in parallel (:mod:`sync.fetch`): entities are listed at the same time, and a big
 listing read by ``createdAt`` is cut after its first page into windows, each paged with its own
 keyset. A first sync saves each window's key with its pages (``sync_windows``), so a crash
-resumes every window where it stopped. One thread writes: the one that called
-:func:`sync_entities`. A big first listing into a (nearly) empty table is bulk-loaded
-(:mod:`mirror.bulk`): indexes and full-text index built once at the end.
+resumes every window where it stopped. The pages of a listing that big are mapped in a worker
+process (:mod:`sync.map_pool`), the others in the fetch threads (:mod:`sync.pull_save`). One
+thread writes: the one that called :func:`sync_entities`. A big first listing into a (nearly)
+empty table is bulk-loaded (:mod:`mirror.bulk`): indexes and full-text index built once at the end.
+
+Where entities are listed: :mod:`sync.sources`; mapping and saving a batch: :mod:`sync.pull_save`.
 """
 
 from __future__ import annotations

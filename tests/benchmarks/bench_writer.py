@@ -51,6 +51,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from mirror.sqlite import configure  # noqa: E402 - after the path above
+from mirror.store import _chunk_sizes  # noqa: E402
 
 #: The settings of a variant; each variant changes some of these.
 BASE = {
@@ -147,14 +151,10 @@ def main() -> None:
 
 def _prepare(source: Path, work: Path, rows: int) -> tuple[Path, Path, dict]:
     """Once: the input rows in insertion order, an empty migrated mirror, the upsert statement."""
-    sys.path.insert(0, str(ROOT))
     from mirror import store
     from mirror.db import open_mirror
 
-    if hasattr(store, "table_of"):  # the SQLAlchemy store: takes the Table
-        sql, columns = store._upsert_statement(store.table_of("work_orders"), False)[:2]
-    else:  # the sqlite3 store: takes the table's name
-        sql, columns = store._upsert_statement("work_orders", False)[:2]
+    sql, columns = store._upsert_statement("work_orders", False)
     template = work / "template.db"
     if not template.exists():
         open_mirror(template).close()
@@ -216,26 +216,6 @@ class _Sampler(threading.Thread):
             time.sleep(0.02)
 
 
-def _chunk_sizes(count: int, largest: int) -> list[int]:
-    """As ``mirror.store._chunk_sizes``: full statements, the rest in powers of two."""
-    sizes = [largest] * (count // largest)
-    rest = count % largest
-    bit = 1 << max(rest.bit_length() - 1, 0)
-    while rest:
-        if rest >= bit:
-            sizes.append(bit)
-            rest -= bit
-        bit >>= 1
-    return sizes
-
-
-def _configure(conn: sqlite3.Connection) -> None:
-    """As ``mirror.db._configure``."""
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000", "foreign_keys=OFF",
-                   "temp_store=MEMORY"):
-        conn.execute(f"PRAGMA {pragma}")
-
-
 def _begin_bulk(conn: sqlite3.Connection, keep: list[str]) -> list[tuple[str, str, str]]:
     """As ``mirror.bulk.begin`` for work_orders, keeping the indexes named in ``keep``."""
     conn.execute("BEGIN IMMEDIATE")
@@ -268,7 +248,7 @@ def _load(s: dict) -> dict:
     sampler = _Sampler()
     sampler.start()
     conn = sqlite3.connect(mirror, isolation_level=None)
-    _configure(conn)
+    configure(conn)
     conn.execute(f"PRAGMA cache_size = {s['cache']}")
     conn.execute(f"PRAGMA wal_autocheckpoint = {s['ckpt']}")
     conn.execute(f"PRAGMA threads = {s['threads']}")
