@@ -8,36 +8,49 @@ entity) pages go to a worker process instead: the fetch thread sends the page as
 goes on with the next request; the writer takes the mapped page (the rows' values, their ids,
 the rejects) when it comes to that page. Incremental and no-change syncs never start it.
 
-The worker reads work orders' part SKUs from the mirror itself (read-only), once per pool: the
-pull lists parts before work orders, so they are committed by then.
+The worker is ``python -m sync.map_pool`` with a pipe each way: length-prefixed pickles, answered
+in the order asked. Not ``multiprocessing``: its start methods either fork a process full of
+threads and SQLite connections, or re-import the caller's ``__main__`` (a user's script that
+syncs at top level would sync again in the worker). When the pull's process dies, killed or
+not, the worker reads the end of its input and exits. It reads work orders' part SKUs from the
+mirror itself (read-only), once: the pull lists parts before work orders, so they are committed.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
+import pickle
 import sqlite3
+import struct
+import subprocess
+import sys
 import threading
-import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future
 from pathlib import Path
+from typing import IO, Any
 
 import orjson
 
 from sync.pull_save import Mapped, map_page
 
-__all__ = ["MapPool"]
+__all__ = ["MapPool", "WorkerGone"]
+
+_HEADER = struct.Struct(">I")
+
+
+class WorkerGone(RuntimeError):
+    """The mapping worker process ended before answering (killed, out of memory)."""
 
 
 class MapPool:
     """``workers`` processes mapping pages of listings (``submit`` -> a future :class:`Mapped`)."""
 
     def __init__(self, mirror_path: Path, workers: int = 1):
-        # spawn, not fork: the pull's process runs threads (fetchers, the writer) and holds SQLite
-        # connections, neither of which survives a fork safely.
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_follow_parent, initargs=(os.getpid(),))
-        self._uri = f"{Path(mirror_path).resolve().as_uri()}?mode=ro"
+        uri = f"{Path(mirror_path).resolve().as_uri()}?mode=ro"
+        self._workers = [_Worker(uri) for _ in range(max(1, workers))]
+        self._next = 0
 
     def submit(self, entity: str, page: list[dict]) -> Future[Mapped] | None:
         """The page's mapping, under way in a worker; None when the page cannot travel as JSON
@@ -46,37 +59,98 @@ class MapPool:
             body = orjson.dumps(page)
         except TypeError:
             return None
-        return self._pool.submit(_map, entity, body, self._uri)
+        worker = self._workers[self._next % len(self._workers)]
+        self._next += 1
+        return worker.submit(entity, body)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        for worker in self._workers:
+            worker.close()
 
 
-def _follow_parent(parent: int) -> None:
-    """In the worker: exit when the pull's process is gone (killed, it never shuts the pool down).
+class _Worker:
+    """One worker process; futures answered in the order the pages were sent."""
 
-    A worker left behind would hold the dead sync's output pipes open and live on doing nothing.
-    """
+    def __init__(self, uri: str):
+        package_root = str(Path(__file__).resolve().parents[1])  # so `-m sync.map_pool` finds this code
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        self._proc = subprocess.Popen([sys.executable, "-m", "sync.map_pool", uri], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, env=env)
+        self._pending: deque[Future[Mapped]] = deque()
+        self._send_lock = threading.Lock()  # a page and its future go in together, in order
+        self._reader = threading.Thread(target=self._read, name="map-results", daemon=True)
+        self._reader.start()
 
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(0)
+    def submit(self, entity: str, body: bytes) -> Future[Mapped]:
+        future: Future[Mapped] = Future()
+        with self._send_lock:
+            self._pending.append(future)
+            with contextlib.suppress(OSError, ValueError):  # the worker is gone: the reader fails the futures
+                _send(self._proc.stdin, (entity, body))
+        return future
 
-    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+    def _read(self) -> None:
+        try:
+            while (answer := _receive(self._proc.stdout)) is not None:
+                ok, value = answer
+                future = self._pending.popleft()
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(RuntimeError(f"mapping a page failed in the worker: {value}"))
+        finally:  # whatever ended the answers, nobody waits forever
+            code = self._proc.wait()
+            while self._pending:
+                self._pending.popleft().set_exception(WorkerGone(f"the mapping worker ended (exit code {code})"))
+
+    def close(self) -> None:
+        with self._send_lock:
+            if self._proc.stdin and not self._proc.stdin.closed:
+                self._proc.stdin.close()  # end of input: the worker exits
+        self._reader.join(timeout=30)
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
 
 
-_skus: dict[str, dict[str, str]] = {}  # per mirror, in the worker: read at its first work-order page
+def _send(stream: IO[bytes] | None, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
 
 
-def _map(entity: str, body: bytes, uri: str) -> Mapped:
-    skus = None
-    if entity == "work_orders":
-        skus = _skus.get(uri)
-        if skus is None:
-            conn = sqlite3.connect(uri, uri=True)
-            try:
-                skus = _skus[uri] = dict(conn.execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL"))
-            finally:
-                conn.close()
-    return map_page(None, entity, orjson.loads(body), skus, log_rejects=False)
+def _receive(stream: IO[bytes] | None) -> Any | None:
+    """The next message, or None at the end of the stream."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    return pickle.loads(data) if len(data) == size else None
+
+
+def _serve(uri: str) -> None:
+    """The worker: map each page sent on stdin, answer on stdout, until stdin ends."""
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write into the answers
+    skus: dict[str, str] | None = None
+    while (message := _receive(source)) is not None:
+        entity, body = message
+        try:
+            if entity == "work_orders" and skus is None:
+                conn = sqlite3.connect(uri, uri=True)
+                try:
+                    skus = dict(conn.execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL"))
+                finally:
+                    conn.close()
+            answer = (True, map_page(None, entity, orjson.loads(body), skus, log_rejects=False))
+        except Exception as exc:  # said back: the pull decides (a bug, not UpKeep's data: rejects are mapped)
+            answer = (False, f"{type(exc).__name__}: {exc}")
+        try:
+            _send(sink, answer)
+        except BrokenPipeError:
+            return
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1])

@@ -12,15 +12,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mirror.db import Mirror
 from mirror.rejects import clear_rejects, record_rejects
 from mirror.sqlite import dbapi
 from mirror.store import has_open_changes, row_values, table_name, upsert_values
 from mirror.timestamps import format_utc
 from sync.crashpoints import crash_point
 from sync.mapping import MalformedObject, transform, upkeep_id
+
+if TYPE_CHECKING:
+    from mirror.db import Mirror  # not at run time: a mapping worker process has no use for it
 
 __all__ = ["Mapped", "log_rejects", "map_page", "part_skus", "save_batch", "tombstone_unseen"]
 

@@ -14,10 +14,12 @@ uses nothing of ``sync`` or ``mirror``, so making the sync faster cannot move th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 
 #: Every list endpoint the pull reads, as the pull reads it (meter readings: one listing per meter).
@@ -28,8 +30,32 @@ _LISTINGS = [
 ]
 
 
+class _CombinedRSS(threading.Thread):
+    """Samples this process's RSS plus its children's (the mapping worker) every 20 ms: the peak of
+    the sync's processes together, which the two processes' own peaks added up would overstate."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.running = True
+
+    def run(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while self.running:
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total / 2**20)
+            time.sleep(0.02)
+
+
 def main(argv: list[str]) -> None:
     db, base_url = argv[0], argv[1]
+    sampler = _CombinedRSS()
+    sampler.start()
     started = time.perf_counter()
     if "--floor" in argv:
         fetched, requests = _floor(base_url)
@@ -47,8 +73,10 @@ def main(argv: list[str]) -> None:
     print(json.dumps({
         "seconds": time.perf_counter() - started,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        # The sync's worker process (sync.map_pool), if it started one: its own peak, apart.
+        # The sync's worker process (sync.map_pool), if it started one: its own peak, apart; and
+        # the largest sum of the two seen at one moment.
         "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "combined_rss_mb": sampler.peak,
         "fetched": fetched,
         "requests": requests,
     }))
