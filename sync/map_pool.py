@@ -8,7 +8,7 @@ entity) pages go to a worker process instead: the fetch thread sends the page as
 goes on with the next request; the writer takes the mapped page (the rows' values, their ids,
 the rejects) when it comes to that page. Incremental and no-change syncs never start it.
 
-The worker is ``python -m sync.map_pool`` with a pipe each way: length-prefixed pickles, answered
+The worker is ``python -m sync.map_worker`` with a pipe each way: length-prefixed pickles, answered
 in the order asked. Not ``multiprocessing``: its start methods either fork a process full of
 threads and SQLite connections, or re-import the caller's ``__main__`` (a user's script that
 syncs at top level would sync again in the worker). When the pull's process dies, killed or
@@ -20,25 +20,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
-import sqlite3
-import struct
 import subprocess
 import sys
 import threading
 from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
-from typing import IO, Any
 
 import orjson
 
-from sync.pull_save import Mapped, map_page
+from sync.map_worker import receive, send
+from sync.pull_map import Mapped
 
 __all__ = ["MapPool", "WorkerGone"]
-
-_HEADER = struct.Struct(">I")
-
 
 class WorkerGone(RuntimeError):
     """The mapping worker process ended before answering (killed, out of memory)."""
@@ -72,9 +66,9 @@ class _Worker:
     """One worker process; futures answered in the order the pages were sent."""
 
     def __init__(self, uri: str):
-        package_root = str(Path(__file__).resolve().parents[1])  # so `-m sync.map_pool` finds this code
+        package_root = str(Path(__file__).resolve().parents[1])  # so `-m sync.map_worker` finds this code
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-        self._proc = subprocess.Popen([sys.executable, "-m", "sync.map_pool", uri], stdin=subprocess.PIPE,
+        self._proc = subprocess.Popen([sys.executable, "-m", "sync.map_worker", uri], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, env=env)
         self._pending: deque[Future[Mapped]] = deque()
         self._send_lock = threading.Lock()  # a page and its future go in together, in order
@@ -86,12 +80,12 @@ class _Worker:
         with self._send_lock:
             self._pending.append(future)
             with contextlib.suppress(OSError, ValueError):  # the worker is gone: the reader fails the futures
-                _send(self._proc.stdin, (entity, body))
+                send(self._proc.stdin, (entity, body))
         return future
 
     def _read(self) -> None:
         try:
-            while (answer := _receive(self._proc.stdout)) is not None:
+            while (answer := receive(self._proc.stdout)) is not None:
                 ok, value = answer
                 future = self._pending.popleft()
                 if ok:
@@ -111,46 +105,3 @@ class _Worker:
         if self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
-
-
-def _send(stream: IO[bytes] | None, message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def _receive(stream: IO[bytes] | None) -> Any | None:
-    """The next message, or None at the end of the stream."""
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(header)
-    data = stream.read(size)
-    return pickle.loads(data) if len(data) == size else None
-
-
-def _serve(uri: str) -> None:
-    """The worker: map each page sent on stdin, answer on stdout, until stdin ends."""
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing else may write into the answers
-    skus: dict[str, str] | None = None
-    while (message := _receive(source)) is not None:
-        entity, body = message
-        try:
-            if entity == "work_orders" and skus is None:
-                conn = sqlite3.connect(uri, uri=True)
-                try:
-                    skus = dict(conn.execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL"))
-                finally:
-                    conn.close()
-            answer = (True, map_page(None, entity, orjson.loads(body), skus, log_rejects=False))
-        except Exception as exc:  # said back: the pull decides (a bug, not UpKeep's data: rejects are mapped)
-            answer = (False, f"{type(exc).__name__}: {exc}")
-        try:
-            _send(sink, answer)
-        except BrokenPipeError:
-            return
-
-
-if __name__ == "__main__":
-    _serve(sys.argv[1])

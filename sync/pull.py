@@ -44,8 +44,10 @@ from sync.client import UpKeepClient
 from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.fetch import End, Failed, Fetcher, Page, Split, Stream
 from sync.keyset import KeysetPager, to_ms, value_ms
+from sync.memory import limit_malloc_arenas
 from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
-from sync.pull_save import Mapped, log_rejects, map_page, part_skus, save_batch, tombstone_unseen
+from sync.pull_map import Mapped, log_rejects, map_page, part_skus
+from sync.pull_save import save_batch, tombstone_unseen
 from sync.sources import DEPENDS_ON, SOURCES, FullListing, Source, paths
 
 if TYPE_CHECKING:
@@ -203,6 +205,7 @@ class _Run:
         self.pooled: set[str] = set()  # entities whose pages the pool maps
 
     def go(self) -> None:
+        limit_malloc_arenas()  # before the fetch threads start: see sync.memory
         with self.mirror.transaction() as conn:  # a bulk load a crash left unfinished: indexes back first
             bulk.restore(conn)
         workers = self.options.parallel or self.client.max_connections

@@ -1,6 +1,6 @@
-"""The pull's two steps per page apart from fetching: map it (pure), then save it (one transaction).
+"""The pull's last step per batch of pages: save it, in one transaction, with its resume point.
 
-Mapping runs in the fetch workers; saving in the one thread that writes. Saving goes through a
+Saving runs in the one thread that writes (mapping: :mod:`sync.pull_map`). It goes through a
 plain ``sqlite3`` connection (:meth:`mirror.db.Mirror.transaction`); only when local writes are
 still open on rows of the batch is the batch saved through SQLModel instead, so the outbox can
 put those writes back on top (:func:`mirror.changes.reapply_pending`) in the same transaction.
@@ -8,86 +8,21 @@ put those writes back on top (:func:`mirror.changes.reapply_pending`) in the sam
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from mirror.rejects import clear_rejects, record_rejects
 from mirror.sqlite import dbapi
-from mirror.store import has_open_changes, row_values, table_name, upsert_values
+from mirror.store import has_open_changes, table_name, upsert_values
 from mirror.timestamps import format_utc
 from sync.crashpoints import crash_point
-from sync.mapping import MalformedObject, transform, upkeep_id
+from sync.pull_map import Mapped
 
 if TYPE_CHECKING:
-    from mirror.db import Mirror  # not at run time: a mapping worker process has no use for it
+    from mirror.db import Mirror
 
-__all__ = ["Mapped", "log_rejects", "map_page", "part_skus", "save_batch", "tombstone_unseen"]
-
-log = logging.getLogger("sync.pull")
-
-
-@dataclass
-class Mapped:
-    """Fetched pages, mapped: what the writer saves in one transaction.
-
-    Rows are kept as the upsert's values (:func:`mirror.store.row_values`), made where the page
-    was mapped: compact (the raw object as JSON text, not a dict) and ready to write.
-    """
-
-    values: list[tuple] = field(default_factory=list)
-    row_ids: list[str] = field(default_factory=list)  # the ids of ``values``, in order
-    rejects: list[dict] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)  # every listed id, mapped or not (for reconciliation)
-    fetched: int = 0
-    resume_ms: int | None = None  # the listing's key after the last of these pages
-
-    def extend(self, other: Mapped) -> None:
-        self.values += other.values
-        self.row_ids += other.row_ids
-        self.rejects += other.rejects
-        self.ids += other.ids
-        self.fetched += other.fetched
-        self.resume_ms = other.resume_ms
-
-
-def part_skus(mirror: Mirror) -> dict[str, str]:
-    """Every part's SKU by id: work orders name their parts by SKU (read once per run, not per page)."""
-    return dict(mirror.connection().execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL").fetchall())
-
-
-def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[str, str] | None = None, *,
-             now: datetime | None = None, log_rejects: bool = True) -> Mapped:
-    """The pure step: UpKeep objects -> rows (as values, ``synced_at`` = ``now``); an object that
-    cannot be mapped becomes a reject (logged unless ``log_rejects`` is False: a worker process
-    leaves that to the pull's, :func:`log_rejects`).
-
-    Work orders name their parts by SKU: from ``skus`` (the pull reads them once per run), or
-    else from ``mirror``.
-    """
-    if entity == "work_orders" and skus is None and mirror is not None:
-        skus = part_skus(mirror)
-    out = Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
-    rows = []
-    for obj in page:
-        try:
-            rows.append(transform(entity, obj, part_skus=skus))
-        except MalformedObject as exc:
-            if log_rejects:
-                log.warning("skipped %s", exc)
-            out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
-                                "field": exc.field, "reason": exc.reason, "raw": obj})
-    out.values = row_values(entity, rows, now=now)
-    out.row_ids = [row["id"] for row in rows]
-    return out
-
-
-def log_rejects(mapped: Mapped) -> None:
-    """Log a page's rejects as :func:`map_page` does, for pages mapped in another process."""
-    for r in mapped.rejects:
-        log.warning("skipped %s", MalformedObject(r["entity"], r["upkeep_id"], r["field"], r["reason"]))
+__all__ = ["save_batch", "tombstone_unseen"]
 
 
 class _LocalChanges(Exception):

@@ -82,9 +82,9 @@ def main() -> None:
         print("  " + line)
     print(f"  throughput at 0 ms: {syncs[0]['fetched'] / sync_s:,.0f} objects/s ({syncs[0]['fetched']:,} objects)")
     for label, runs in ((f"{args.small:,} WO", [small]), (f"{args.work_orders:,} WO", syncs)):
-        main, worker = med(s["maxrss_mb"] for s in runs), med(s["worker_maxrss_mb"] for s in runs)
-        print(f"peak RSS of a full sync at {label}: sync process {main:.0f} MB + mapping worker {worker:.0f} MB"
-              f" = {main + worker:.0f} MB at most")
+        print(f"peak RSS of a full sync at {label}: {med(s['combined_rss_mb'] for s in runs):.0f} MB for the sync's "
+              f"processes together (sync {med(s['maxrss_mb'] for s in runs):.0f} MB, mapping worker "
+              f"{med(s['worker_rss_mb'] for s in runs):.0f} MB)")
     print(f"no-change incremental sync: median {med(n['seconds'] for n in noop):.2f} s, "
           f"{noop[0]['requests']} requests (login included), {noop[0]['fetched']} objects fetched")
 

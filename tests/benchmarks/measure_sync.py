@@ -2,7 +2,8 @@
 
 Used by the memory test (``tests/pull/test_memory.py``) and ``bench_pull.py``: the child holds
 only the sync, so its peak RSS is the sync's own (the emulator runs in another process);
-``worker_maxrss_mb`` is the peak of the process that maps a big listing's pages (0: none started).
+``worker_rss_mb`` is the peak of the process that maps a big listing's pages (0: none started) and
+``combined_rss_mb`` the peak of the two together.
 
     python tests/benchmarks/measure_sync.py DB BASE_URL [--full] [--floor]
 
@@ -31,12 +32,16 @@ _LISTINGS = [
 
 
 class _CombinedRSS(threading.Thread):
-    """Samples this process's RSS plus its children's (the mapping worker) every 20 ms: the peak of
-    the sync's processes together, which the two processes' own peaks added up would overstate."""
+    """Samples this process's RSS and its children's (the mapping worker) every 20 ms.
+
+    ``children`` is the children's peak (their own ``ru_maxrss`` would count the image of this
+    process they were forked from), ``peak`` the largest sum seen at one moment: the memory the
+    sync's processes held together.
+    """
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.peak = 0.0
+        self.peak = self.children = 0.0
         self.running = True
 
     def run(self) -> None:
@@ -44,11 +49,12 @@ class _CombinedRSS(threading.Thread):
 
         me = psutil.Process()
         while self.running:
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
+            mine, theirs = me.memory_info().rss, 0
+            for child in me.children(recursive=True):
                 with contextlib.suppress(psutil.Error):
-                    total += proc.memory_info().rss
-            self.peak = max(self.peak, total / 2**20)
+                    theirs += child.memory_info().rss
+            self.children = max(self.children, theirs / 2**20)
+            self.peak = max(self.peak, (mine + theirs) / 2**20)
             time.sleep(0.02)
 
 
@@ -73,9 +79,9 @@ def main(argv: list[str]) -> None:
     print(json.dumps({
         "seconds": time.perf_counter() - started,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        # The sync's worker process (sync.map_pool), if it started one: its own peak, apart; and
-        # the largest sum of the two seen at one moment.
-        "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        # The sync's mapping worker (sync.map_pool), if it started one: its peak, and the largest
+        # sum of the two processes seen at one moment (sampled every 20 ms).
+        "worker_rss_mb": sampler.children,
         "combined_rss_mb": sampler.peak,
         "fetched": fetched,
         "requests": requests,

@@ -1,0 +1,84 @@
+"""The pull's pure step: a fetched page -> its rows, as the values the upsert takes, and its rejects.
+
+It runs where the page is fetched (a fetch thread) or in the mapping worker process
+(:mod:`sync.map_pool`), which imports this module and little else: no SQLite writes, no outbox,
+nothing to hash. Saving the result is :mod:`sync.pull_save`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mirror.store import row_values
+from sync.mapping import MalformedObject, transform, upkeep_id
+
+if TYPE_CHECKING:
+    from mirror.db import Mirror
+
+__all__ = ["Mapped", "log_rejects", "map_page", "part_skus"]
+
+log = logging.getLogger("sync.pull")
+
+
+@dataclass
+class Mapped:
+    """Fetched pages, mapped: what the writer saves in one transaction.
+
+    Rows are kept as the upsert's values (:func:`mirror.store.row_values`), made where the page
+    was mapped: compact (the raw object as JSON text, not a dict) and ready to write.
+    """
+
+    values: list[tuple] = field(default_factory=list)
+    row_ids: list[str] = field(default_factory=list)  # the ids of ``values``, in order
+    rejects: list[dict] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # every listed id, mapped or not (for reconciliation)
+    fetched: int = 0
+    resume_ms: int | None = None  # the listing's key after the last of these pages
+
+    def extend(self, other: Mapped) -> None:
+        self.values += other.values
+        self.row_ids += other.row_ids
+        self.rejects += other.rejects
+        self.ids += other.ids
+        self.fetched += other.fetched
+        self.resume_ms = other.resume_ms
+
+
+def part_skus(mirror: Mirror) -> dict[str, str]:
+    """Every part's SKU by id: work orders name their parts by SKU (read once per run, not per page)."""
+    return dict(mirror.connection().execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL").fetchall())
+
+
+def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[str, str] | None = None, *,
+             now: datetime | None = None, log_rejects: bool = True) -> Mapped:
+    """The pure step: UpKeep objects -> rows (as values, ``synced_at`` = ``now``); an object that
+    cannot be mapped becomes a reject (logged unless ``log_rejects`` is False: a worker process
+    leaves that to the pull's, :func:`log_rejects`).
+
+    Work orders name their parts by SKU: from ``skus`` (the pull reads them once per run), or
+    else from ``mirror``.
+    """
+    if entity == "work_orders" and skus is None and mirror is not None:
+        skus = part_skus(mirror)
+    out = Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
+    rows = []
+    for obj in page:
+        try:
+            rows.append(transform(entity, obj, part_skus=skus))
+        except MalformedObject as exc:
+            if log_rejects:
+                log.warning("skipped %s", exc)
+            out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
+                                "field": exc.field, "reason": exc.reason, "raw": obj})
+    out.values = row_values(entity, rows, now=now)
+    out.row_ids = [row["id"] for row in rows]
+    return out
+
+
+def log_rejects(mapped: Mapped) -> None:
+    """Log a page's rejects as :func:`map_page` does, for pages mapped in another process."""
+    for r in mapped.rejects:
+        log.warning("skipped %s", MalformedObject(r["entity"], r["upkeep_id"], r["field"], r["reason"]))
