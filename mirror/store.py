@@ -23,7 +23,7 @@ import orjson
 from mirror.enums import OPEN_STATES
 from mirror.sqlite import dbapi
 from mirror.tables import COLUMNS, DEFAULTS, TABLES
-from mirror.timestamps import format_utc, parse_utc
+from mirror.timestamps import StoredUTC, format_utc, parse_utc
 
 __all__ = ["RUN_COUNTS", "Cursor", "begin_run", "complete_row", "end_run", "existing_ids", "get_cursor",
            "has_open_changes", "row_values", "save_cursor", "table_name", "tombstone", "upsert_rows",
@@ -199,6 +199,10 @@ def _json_text(value: Any) -> str:
 
 
 def _utc_text(value: datetime | str) -> str:
+    if type(value) is StoredUTC:  # parsed from text already in the stored form: that text, as is
+        stored = value.__dict__.get("stored")
+        if stored is not None:
+            return stored
     return value if isinstance(value, str) else format_utc(value)
 
 

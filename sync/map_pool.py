@@ -70,7 +70,7 @@ class _Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self._proc = subprocess.Popen([sys.executable, "-m", "sync.map_worker", uri], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, env=env)
-        self._pending: deque[Future[Mapped]] = deque()
+        self.pending: deque[Future[Mapped]] = deque()
         self._send_lock = threading.Lock()  # a page and its future go in together, in order
         self._reader = threading.Thread(target=self._read, name="map-results", daemon=True)
         self._reader.start()
@@ -78,7 +78,7 @@ class _Worker:
     def submit(self, entity: str, body: bytes) -> Future[Mapped]:
         future: Future[Mapped] = Future()
         with self._send_lock:
-            self._pending.append(future)
+            self.pending.append(future)
             with contextlib.suppress(OSError, ValueError):  # the worker is gone: the reader fails the futures
                 send(self._proc.stdin, (entity, body))
         return future
@@ -87,15 +87,15 @@ class _Worker:
         try:
             while (answer := receive(self._proc.stdout)) is not None:
                 ok, value = answer
-                future = self._pending.popleft()
+                future = self.pending.popleft()
                 if ok:
                     future.set_result(value)
                 else:
                     future.set_exception(RuntimeError(f"mapping a page failed in the worker: {value}"))
         finally:  # whatever ended the answers, nobody waits forever
             code = self._proc.wait()
-            while self._pending:
-                self._pending.popleft().set_exception(WorkerGone(f"the mapping worker ended (exit code {code})"))
+            while self.pending:
+                self.pending.popleft().set_exception(WorkerGone(f"the mapping worker ended (exit code {code})"))
 
     def close(self) -> None:
         with self._send_lock:

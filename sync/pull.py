@@ -303,8 +303,9 @@ class _Run:
     # --- in the fetch workers ----------------------------------------------------------------
 
     def _map_page(self, stream: Stream, page: list[dict]) -> Mapped | Future[Mapped]:
-        if stream.entity in self.pooled and self.pool is not None:
-            future = self.pool.submit(stream.entity, page)
+        pool = self.pool
+        if stream.entity in self.pooled and pool is not None:
+            future = pool.submit(stream.entity, page)
             if future is not None:
                 return future  # the writer waits for it when it comes to this page
         state = self.active.get(stream.entity)

@@ -65,9 +65,11 @@ class Reader:
 
     def get(self, *keys: str) -> tuple[str, Any]:
         """The first key present with a non-null value (documented name first, fallbacks after)."""
+        obj = self.obj
         for key in keys:
-            if self.obj.get(key) is not None:
-                return key, self.obj[key]
+            value = obj.get(key)
+            if value is not None:
+                return key, value
         return keys[0], None
 
     def text(self, *keys: str, default: str = "") -> str:

@@ -193,6 +193,7 @@ class _Node:
     py_types: frozenset[type] = frozenset()
     fields: dict[str, _Node] | None = None  # ``key.field``
     each: _Node | None = None  # ``key[]``
+    leaf: bool = False  # nothing declared below: the value's own type is all there is to check
 
 
 @cache
@@ -211,16 +212,27 @@ def _compiled(entity: str) -> dict[str, _Node]:
                 node = node.each
         node.accepted = accepted
         node.py_types = frozenset(t for name in accepted for t in _PY_TYPES[name])
+    _mark_leaves(root)
     return root
+
+
+def _mark_leaves(fields: dict[str, _Node]) -> None:
+    for node in fields.values():
+        while node is not None:
+            node.leaf = bool(node.accepted) and node.fields is None and node.each is None
+            if node.fields:
+                _mark_leaves(node.fields)
+            node = node.each
 
 
 def _check(obj: dict[str, Any], fields: dict[str, _Node]) -> tuple[str, str] | None:
     for key, node in fields.items():
         value = obj.get(key)
-        if value is not None:
-            found = _check_value(value, node)
-            if found:
-                return key + found[0], found[1]
+        if value is None or (node.leaf and type(value) in node.py_types):
+            continue  # absent, or a plain value of an accepted type: the usual case, settled here
+        found = _check_value(value, node)
+        if found:
+            return key + found[0], found[1]
     return None
 
 
