@@ -84,7 +84,8 @@ class Fetcher:
 
     ``map_page(stream, page)`` runs in the worker (mapping overlaps the writer's SQLite work,
     which releases the GIL); ``split(stream, page)`` may return windows to cut the stream into
-    after its first page (the stream's pager is bounded by the caller-supplied windows).
+    after its first page (the stream's pager is bounded by the caller-supplied windows). At most
+    ``ahead`` items wait for the writer: the bound on pages in memory.
     """
 
     GROW_AFTER_S = 0.05
@@ -92,12 +93,12 @@ class Fetcher:
     def __init__(self, client: UpKeepClient, workers: int,
                  map_page: Callable[[Stream, list[dict]], Any],
                  split: Callable[[Stream, list[dict]], list[Stream]] | None = None,
-                 start: int = 1, clock: Callable[[], float] = time.monotonic) -> None:
+                 start: int = 1, clock: Callable[[], float] = time.monotonic, ahead: int = 2) -> None:
         self.client = client
         self.map_page = map_page
         self.split = split
         self._tasks: queue.SimpleQueue[Stream | None] = queue.SimpleQueue()
-        self._out: queue.Queue[Item] = queue.Queue(maxsize=2)
+        self._out: queue.Queue[Item] = queue.Queue(maxsize=ahead)
         self._cancelled: set[str] = set()
         self._stopping = False
         self._max = max(1, workers)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import subprocess
 import sys
 import threading
@@ -38,15 +39,26 @@ class WorkerGone(RuntimeError):
     """The mapping worker process ended before answering (killed, out of memory)."""
 
 
+class Answer(Future):
+    """A page's mapping from the worker, kept pickled until the writer reaches that page.
+
+    Pages wait between the worker and the writer while it commits; pickled, each takes about
+    half the memory it takes as Python objects, so more can wait and the worker need not.
+    """
+
+    def mapped(self) -> Mapped:
+        return pickle.loads(self.result())
+
+
 class MapPool:
-    """``workers`` processes mapping pages of listings (``submit`` -> a future :class:`Mapped`)."""
+    """``workers`` processes mapping pages of listings (``submit`` -> an :class:`Answer`)."""
 
     def __init__(self, mirror_path: Path, workers: int = 1):
         uri = f"{Path(mirror_path).resolve().as_uri()}?mode=ro"
         self._workers = [_Worker(uri) for _ in range(max(1, workers))]
         self._next = 0
 
-    def submit(self, entity: str, page: list[dict]) -> Future[Mapped] | None:
+    def submit(self, entity: str, page: list[dict]) -> Answer | None:
         """The page's mapping, under way in a worker; None when the page cannot travel as JSON
         (an integer beyond 64 bits, which only the standard library's decoder lets through)."""
         try:
@@ -70,13 +82,13 @@ class _Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self._proc = subprocess.Popen([sys.executable, "-m", "sync.map_worker", uri], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, env=env)
-        self.pending: deque[Future[Mapped]] = deque()
+        self.pending: deque[Answer] = deque()
         self._send_lock = threading.Lock()  # a page and its future go in together, in order
         self._reader = threading.Thread(target=self._read, name="map-results", daemon=True)
         self._reader.start()
 
-    def submit(self, entity: str, body: bytes) -> Future[Mapped]:
-        future: Future[Mapped] = Future()
+    def submit(self, entity: str, body: bytes) -> Answer:
+        future = Answer()
         with self._send_lock:
             self.pending.append(future)
             with contextlib.suppress(OSError, ValueError):  # the worker is gone: the reader fails the futures

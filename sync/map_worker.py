@@ -52,7 +52,8 @@ def serve(uri: str) -> None:
                     skus = dict(conn.execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL"))
                 finally:
                     conn.close()
-            answer = (True, map_page(None, entity, orjson.loads(body), skus, log_rejects=False))
+            mapped = map_page(None, entity, orjson.loads(body), skus, log_rejects=False)
+            answer = (True, pickle.dumps(mapped, protocol=pickle.HIGHEST_PROTOCOL))  # unpickled by the writer
         except Exception as exc:  # said back: the pull decides (a bug, not UpKeep's data: rejects are mapped)
             answer = (False, f"{type(exc).__name__}: {exc}")
         try:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -51,7 +50,7 @@ from sync.pull_save import save_batch, tombstone_unseen
 from sync.sources import DEPENDS_ON, SOURCES, FullListing, Source, paths
 
 if TYPE_CHECKING:
-    from sync.map_pool import MapPool
+    from sync.map_pool import Answer, MapPool
 
 __all__ = ["SOURCES", "PullOptions", "PullResult", "Source", "Stopped", "pull_entity", "sync_entities"]
 
@@ -97,10 +96,13 @@ class PullOptions:
     bulk_max_rows: int | None = 1000
     # Rows per transaction while bulk-loading: fewer, bigger commits rewrite the primary key's
     # pages less often (mirror.bulk.LOADING); a crash still repeats at most this many rows.
-    bulk_batch_rows: int = 2000
+    bulk_batch_rows: int = 1000
     # Processes mapping the pages of listings big enough to be cut into windows (0: none, the
     # fetch threads map every page); see sync.map_pool.
     map_workers: int = 1
+    # Fetched pages that may wait for the writer: enough that fetching and the mapping worker go
+    # on while the writer commits (each page's mapping waits pickled, ~0.2 MB per 100 rows).
+    pages_ahead: int = 16
 
 
 class Stopped(Exception):
@@ -209,7 +211,7 @@ class _Run:
         with self.mirror.transaction() as conn:  # a bulk load a crash left unfinished: indexes back first
             bulk.restore(conn)
         workers = self.options.parallel or self.client.max_connections
-        self.fetcher = Fetcher(self.client, workers, self._map_page, self._split)
+        self.fetcher = Fetcher(self.client, workers, self._map_page, self._split, ahead=self.options.pages_ahead)
         try:
             self._start_ready()
             while self.active:
@@ -302,7 +304,7 @@ class _Run:
 
     # --- in the fetch workers ----------------------------------------------------------------
 
-    def _map_page(self, stream: Stream, page: list[dict]) -> Mapped | Future[Mapped]:
+    def _map_page(self, stream: Stream, page: list[dict]) -> Mapped | Answer:
         pool = self.pool
         if stream.entity in self.pooled and pool is not None:
             future = pool.submit(stream.entity, page)
@@ -349,8 +351,8 @@ class _Run:
             state.result.requests += 1 + item.retries
             state.result.retries += item.retries
             mapped = item.mapped
-            if isinstance(mapped, Future):
-                mapped = mapped.result()
+            if not isinstance(mapped, Mapped):  # sync.map_pool.Answer: mapped in the worker
+                mapped = mapped.mapped()
                 log_rejects(mapped)
             if state.batch is None:
                 state.batch = Mapped()
