@@ -61,7 +61,10 @@ def test_timeouts_are_retried_and_late_writes_are_not_duplicated(synced, emu):
     with make_client(emu, timeout=httpx.Timeout(0.1, connect=2.0)) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
         emu.set_faults(latency_ms=200, latency_rate=0.3, seed=6)
-        flush_until_empty(synced, client, settle=0.25)
+        # The replayer looks for a timed-out create `settle` s after it; the emulator applies it
+        # 200 ms late. A margin of 50 ms (settle 0.25) let a loaded machine look too early and
+        # send again; 1 s is a margin no scheduler delay here reaches (production waits 5 s).
+        flush_until_empty(synced, client, settle=1.0)
         assert client.stats.retries > 0
     emu.set_faults()
     assert_delivered_once(synced, emu)
