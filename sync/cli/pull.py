@@ -118,8 +118,11 @@ def status(db: Path) -> None:
     with open_existing(db) as mirror:
         conn = mirror.connection()
         rows = conn.execute(
+            # Last success: the cursor's (a complete listing), else, for the field-work steps, which
+            # keep no cursor, the last run that ended without an error (as sync_health reads it).
             "SELECT r.entity, r.mode, r.started_at, r.finished_at, r.fetched, r.upserted, r.tombstoned, "
-            "r.rejected, r.error, c.last_success_at FROM sync_runs r "
+            "r.rejected, r.error, coalesce(c.last_success_at, (SELECT max(s.finished_at) FROM sync_runs s "
+            "WHERE s.entity = r.entity AND s.error IS NULL AND s.finished_at IS NOT NULL)) FROM sync_runs r "
             "LEFT JOIN sync_cursors c ON c.entity = r.entity "
             "WHERE r.id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity) ORDER BY r.entity"
         ).fetchall()

@@ -119,6 +119,8 @@ def test_cli_sync_prints_one_line_per_entity_and_status_reads_them(tmp_path):
         assert "200 fetched" in lines[10]
         status = CliRunner().invoke(cli, ["status", "--db", str(db)])
         assert status.exit_code == 0 and "work_orders" in status.output and "200 fetched" in status.output
+        listed = [ln for ln in status.output.splitlines() if ln.split()[:1] in (["work_order_tasks"], ["form_templates"])]
+        assert len(listed) == 2 and not any("never" in ln for ln in listed), status.output  # they did succeed
 
 
 def test_cli_refuses_a_second_sync_on_the_same_file(tmp_path):
