@@ -294,13 +294,22 @@ def outbox_flush(db: Path, base_url: str | None, config_path: Path | None) -> No
     """Send queued operations to UpKeep now, in order per record; prints what happened."""
     credentials = load_credentials(base_url, config_path)
     check_existing(db)
-    try:
-        with refusals(" (a running daemon flushes the outbox itself)"), \
-                writer_lock(db, "upkeep-mirror outbox flush"), open_existing(db) as mirror, \
-                UpKeepClient(credentials, policy=FLUSH_RETRIES) as client:
+    from sync import connectivity
+
+    with refusals(" (a running daemon flushes the outbox itself)"), \
+            writer_lock(db, "upkeep-mirror outbox flush"), open_existing(db) as mirror, \
+            UpKeepClient(credentials, policy=FLUSH_RETRIES) as client:
+        try:
             report = replay_flush(mirror, client, policy=FLUSH_RETRIES, settle=SETTLE_SECONDS)
-    except FatalError as exc:
-        raise click.ClickException(str(exc)) from None
+        except FatalError as exc:  # recorded like the daemon's, so `status` and sync_health say so
+            connectivity.record_fatal(mirror, f"outbox flush: {exc}", source="outbox flush")
+            raise click.ClickException(str(exc)) from None
+        if report.unreachable:
+            connectivity.mark_offline(mirror, f"outbox flush: {report.last_error or 'UpKeep unreachable'}",
+                                      source="outbox flush")
+        elif not report.busy:
+            connectivity.mark_online(mirror)
+            connectivity.succeeded(mirror, "outbox flush", flushed=True)
     if report.busy:
         raise click.ClickException(f"nothing sent: {report.last_error}")
     click.echo(str(report))

@@ -10,6 +10,7 @@ from conftest import FAST
 from sqlmodel import select
 
 from mirror.models import MeterRow, SparePartRow, WorkOrderRow
+from sync import connectivity
 from sync.cli import cli
 from sync.cli import outbox as outbox_cli
 
@@ -90,6 +91,13 @@ def test_flush_while_offline_keeps_everything_queued(run, synced, emu):
     out = run("outbox", "flush", ok=False)
     assert "UpKeep could not be reached; the operations stay queued" in out
     assert "outbox: 1 pending" in run("outbox", "list")
+    # Recorded as the daemon records it: `status` (and sync_health) say the mirror is offline.
+    row = connectivity.current(synced)
+    assert not row.online and row.last_error_source == "outbox flush" and row.offline_since is not None
+    emu.set_offline(False)
+    run("outbox", "flush")
+    row = connectivity.current(synced)
+    assert row.online and row.offline_since is None and row.last_flush_at is not None
 
 
 def test_flush_while_another_replayer_runs_sends_nothing_and_says_so(run, synced, emu):
