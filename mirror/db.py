@@ -158,12 +158,16 @@ def inspect_mirror(path: str | Path, *, current: bool = False) -> int | None:
                           "give --db a mirror's file or a new path.")
     version = max(versions)
     if version > LATEST:
-        raise MirrorError(f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
-                          "upgrade upkeep-mirror.")
+        raise _too_new(path, version)
     if current and not {m.version for m in MIGRATIONS} <= versions:
         raise MirrorError(f"{path} has schema version {version}, older than this upkeep-mirror's ({LATEST}); "
                           f"run `upkeep-mirror sync --db {path}` once to upgrade it.")
     return version
+
+
+def _too_new(path: Path, version: int) -> MirrorError:
+    return MirrorError(f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
+                       "upgrade upkeep-mirror.")
 
 
 def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
@@ -184,13 +188,10 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
     except sqlite3.Error as exc:
         raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
     try:
-        version = current_version(conn)
-        if version > LATEST:
-            raise MirrorError(
-                f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
-                "upgrade upkeep-mirror."
-            )
-        if upgrade and not {m.version for m in MIGRATIONS} <= applied_versions(conn):
+        versions = applied_versions(conn)
+        if max(versions, default=0) > LATEST:  # made newer since inspect_mirror looked
+            raise _too_new(path, max(versions))
+        if upgrade and not {m.version for m in MIGRATIONS} <= versions:
             migrate(conn)
         if upgrade and bulk.pending_tables(conn):
             _finish_interrupted_bulk_load(path, conn)

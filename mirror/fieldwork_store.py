@@ -136,16 +136,18 @@ def open_field_ops(session: Session, kind: str) -> list[OutboxOp]:
 
 
 def sync_settings(
-    conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, complete: bool, now: datetime | None = None
+    conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, complete: bool, listed: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> tuple[int, int]:
     """Upsert a small settings list (form templates, downtime statuses, custom-field definitions);
-    when ``complete`` (the whole list was read), rows it no longer has are tombstoned.
-    Returns (rows written, rows tombstoned)."""
+    when ``complete`` (the whole list was read), rows it no longer has are tombstoned: those not
+    in ``listed`` (default: the rows' ids; a pull adds the ids of objects it could not map, which
+    are malformed, not deleted). Returns (rows written, rows tombstoned)."""
     conn, now = dbapi(conn), now or datetime.now(UTC)
     written = upsert_rows(conn, entity, rows, now=now)
     gone = 0
     if complete:
+        kept = [r["id"] for r in rows] if listed is None else list(listed)
         gone = conn.execute(f"UPDATE {table_name(entity)} SET deleted_at = ? WHERE deleted_at IS NULL "
-                            "AND id NOT IN (SELECT value FROM json_each(?))",
-                            (format_utc(now), json.dumps([r["id"] for r in rows]))).rowcount
+                            "AND id NOT IN (SELECT value FROM json_each(?))", (format_utc(now), json.dumps(kept))).rowcount
     return written, max(gone, 0)

@@ -61,7 +61,8 @@ def upsert_rows(conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, now: 
 
 
 def row_values(entity: str, rows: Sequence[dict[str, Any]], *, now: datetime | None = None) -> list[tuple]:
-    """Mapped rows as the upsert's values, one tuple per row in column order, ``synced_at`` = ``now``.
+    """Mapped rows as the upsert's values, one tuple per row in column order, ``synced_at`` = ``now``;
+    each tuple starts with the row's id (every mirrored table's first column).
 
     Apart from :func:`upsert_values` so the pull can do this (CPU) part where it maps a page,
     away from the thread that writes.
@@ -106,6 +107,9 @@ def _chunk_sizes(count: int, largest: int) -> list[int]:
             rest -= bit
         bit >>= 1
     return sizes
+
+
+assert all(columns.split()[0] == "id" for columns in COLUMNS.values()), "row_values' tuples start with the id"
 
 
 @cache

@@ -79,10 +79,13 @@ def _read(conn: Any) -> Connectivity:
 
 @contextmanager
 def _changing(mirror: Mirror) -> Iterator[Connectivity]:
-    """The row, read and written back in one write transaction."""
+    """The row, read and written back (if it changed) in one write transaction."""
     with transaction(mirror.connection()) as conn:
         row = _read(conn)
+        before = asdict(row)
         yield row
+        if asdict(row) == before:
+            return  # e.g. "online" when it already was: no write
         values = {k: (format_utc(v) if isinstance(v, datetime) else v) for k, v in asdict(row).items()}
         conn.execute(f"INSERT OR REPLACE INTO connectivity ({', '.join(values)}) "
                      f"VALUES ({', '.join('?' for _ in values)})", list(values.values()))
@@ -166,21 +169,17 @@ def record_pull(mirror: Mirror, results: Sequence[PullOutcome], *, source: str, 
     so online); ``changed`` is True when this went offline, or the fatal error is a new one.
     """
     prefix = "sync" if source == "sync" else "pull"
-    unreachable = next((r for r in results if r.unreachable), None)
-    if unreachable is not None:
-        error = f"{prefix} of {unreachable.entity}: {unreachable.error}"
-        went = mark_offline(mirror, error, source=source, now=now)
+    failed = next((r for r in results if r.unreachable), None)
+    if failed is None:
+        mark_online(mirror, now=now)  # UpKeep answered (a daemon's probe does this and logs it)
+        failed = next((r for r in results if r.fatal), None)
+    if failed is not None:
+        error = f"{prefix} of {failed.entity}: {failed.error}"
+        kind, recorder = (UNREACHABLE, mark_offline) if failed.unreachable else (FATAL, record_fatal)
+        changed = recorder(mirror, error, source=source, now=now)
         if heartbeat:
             record(mirror, heartbeat=True)
-        return UNREACHABLE, error, went
-    mark_online(mirror, now=now)  # UpKeep answered (a daemon's probe does this and logs it)
-    fatal = next((r for r in results if r.fatal), None)
-    if fatal is not None:
-        error = f"{prefix} of {fatal.entity}: {fatal.error}"
-        new = record_fatal(mirror, error, source=source, now=now)
-        if heartbeat:
-            record(mirror, heartbeat=True)
-        return FATAL, error, new
+        return kind, error, changed
     finished = bool(results) and all(r.finished for r in results)
     succeeded(mirror, source, pulled=finished, heartbeat=heartbeat, now=now)
     return ("ok" if finished else "partial"), None, False

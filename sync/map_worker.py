@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import orjson
 
-from sync.pull_map import map_page
+from sync.pull_map import map_page, part_skus
 
 __all__ = ["receive", "send", "serve"]
 
@@ -49,7 +49,7 @@ def serve(uri: str) -> None:
             if entity == "work_orders" and skus is None:
                 conn = sqlite3.connect(uri, uri=True)
                 try:
-                    skus = dict(conn.execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL"))
+                    skus = part_skus(conn)
                 finally:
                     conn.close()
             mapped = map_page(None, entity, orjson.loads(body), skus, log_rejects=False)

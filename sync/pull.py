@@ -227,7 +227,6 @@ class _Run:
             self.fetcher.close()
             if self.pool is not None:
                 self.pool.close()
-            bulk.tune(self.mirror.connection(), loading=False)
             for state in list(self.active.values()):  # an unexpected error: record what happened
                 state.result.error = state.result.error or "interrupted by an internal error"
                 self._finish(state)
@@ -267,7 +266,7 @@ class _Run:
             state = _Entity(source, result, run_pk, started, reconcile, to_ms(started))
             streams = self._plan(conn, state, cursor_ms, windows)
         if source.entity == "work_orders":
-            state.part_skus = part_skus(self.mirror)
+            state.part_skus = part_skus(self.mirror.connection())
         self.active[source.entity] = state
         state.streams.update(streams)
         if not streams:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from mirror.db import Mirror
 from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refresh, upsert_files
 from mirror.rejects import record_rejects
-from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
+from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor
 from mirror.timestamps import format_utc, parse_utc
 from sync.client import UpKeepClient
 from sync.errors import FatalError, NotFound, RetriableError, UpKeepError
@@ -153,15 +153,12 @@ def _settings(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, ent
                 break
     rows, rejects, seen = _map(entity, objs, result)
     with mirror.transaction() as conn:
-        # Rejected objects still count as listed: a malformed status is not a deleted one.
-        written, _ = sync_settings(conn, entity, rows, complete=False)
-        if seen or not objs:
-            gone = conn.execute(f"UPDATE {table_name(entity)} SET deleted_at = :t WHERE deleted_at IS NULL "
-                                "AND id NOT IN (SELECT value FROM json_each(:ids))",
-                                {"t": format_utc(datetime.now(UTC)), "ids": _json(seen)}).rowcount
-            result.tombstoned += max(gone, 0)
+        # Rejected objects still count as listed: a malformed status is not a deleted one. A list
+        # whose every object was unreadable (ids and all) tombstones nothing.
+        written, gone = sync_settings(conn, entity, rows, complete=bool(seen) or not objs, listed=seen)
         record_rejects(conn, rejects, run_id=run_id)
     result.upserted += written
+    result.tombstoned += gone
 
 
 def _json(value: object) -> str:

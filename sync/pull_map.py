@@ -8,6 +8,7 @@ nothing to hash. Saving the result is :mod:`sync.pull_save`.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,24 +33,27 @@ class Mapped:
     """
 
     values: list[tuple] = field(default_factory=list)
-    row_ids: list[str] = field(default_factory=list)  # the ids of ``values``, in order
     rejects: list[dict] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # every listed id, mapped or not (for reconciliation)
     fetched: int = 0
     resume_ms: int | None = None  # the listing's key after the last of these pages
 
+    @property
+    def row_ids(self) -> list[str]:
+        """The ids of ``values``, in order (``id`` is every mirrored table's first column)."""
+        return [row[0] for row in self.values]
+
     def extend(self, other: Mapped) -> None:
         self.values += other.values
-        self.row_ids += other.row_ids
         self.rejects += other.rejects
         self.ids += other.ids
         self.fetched += other.fetched
         self.resume_ms = other.resume_ms
 
 
-def part_skus(mirror: Mirror) -> dict[str, str]:
+def part_skus(conn: sqlite3.Connection) -> dict[str, str]:
     """Every part's SKU by id: work orders name their parts by SKU (read once per run, not per page)."""
-    return dict(mirror.connection().execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL").fetchall())
+    return dict(conn.execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL").fetchall())
 
 
 def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[str, str] | None = None, *,
@@ -62,7 +66,7 @@ def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[st
     else from ``mirror``.
     """
     if entity == "work_orders" and skus is None and mirror is not None:
-        skus = part_skus(mirror)
+        skus = part_skus(mirror.connection())
     out = Mapped(fetched=len(page), ids=[i for i in (upkeep_id(entity, o) for o in page) if i])
     rows = []
     for obj in page:
@@ -74,7 +78,6 @@ def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[st
             out.rejects.append({"entity": entity, "upkeep_id": exc.upkeep_id or upkeep_id(entity, obj),
                                 "field": exc.field, "reason": exc.reason, "raw": obj})
     out.values = row_values(entity, rows, now=now)
-    out.row_ids = [row["id"] for row in rows]
     return out
 
 

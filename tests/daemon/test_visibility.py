@@ -239,16 +239,26 @@ def test_a_sync_refused_by_upkeep_shows_failing_until_a_sync_succeeds(tmp_path, 
     assert "FAILING" not in _status(db)
 
 
-def test_back_online_counts_writes_a_flush_under_way_delivered(mirror, emu, clock, caplog):
-    """A flush that started before the cut was noticed may be the one that gets the write through."""
+def _written_offline_then_back(mirror, emu, clock, caplog, title: str, *, minutes: int):
+    """A daemon that saw UpKeep go away with a write queued; UpKeep is back, ``minutes`` later."""
     caplog.set_level(logging.INFO)
     daemon = _daemon(mirror, emu, clock)
     try:
-        writes.create_work_order(mirror, title="Belt slipping on C-4")
+        writes.create_work_order(mirror, title=title)
         emu.set_offline(True)
         daemon.flush()  # noticed: offline since now
         emu.set_offline(False)
-        clock.advance(minutes=3)
+    except BaseException:
+        daemon.stop()
+        raise
+    clock.advance(minutes=minutes)
+    return daemon
+
+
+def test_back_online_counts_writes_a_flush_under_way_delivered(mirror, emu, clock, caplog):
+    """A flush that started before the cut was noticed may be the one that gets the write through."""
+    daemon = _written_offline_then_back(mirror, emu, clock, caplog, "Belt slipping on C-4", minutes=3)
+    try:
         with UpKeepClient(_creds(emu), policy=FAST) as client:  # the flush that was under way
             assert replay.flush(mirror, client, clock=clock, settle=0.0).created == 1
         clock.advance(seconds=30)
@@ -261,14 +271,8 @@ def test_back_online_counts_writes_a_flush_under_way_delivered(mirror, emu, cloc
 
 def test_a_pull_that_sees_upkeep_again_also_brings_the_back_online_line(mirror, emu, clock, caplog, monkeypatch):
     """A pull under way when the cut was noticed may be the first to get an answer: it hands over too."""
-    caplog.set_level(logging.INFO)
-    daemon = _daemon(mirror, emu, clock)
+    daemon = _written_offline_then_back(mirror, emu, clock, caplog, "Guard missing on press P-1", minutes=2)
     try:
-        writes.create_work_order(mirror, title="Guard missing on press P-1")
-        emu.set_offline(True)
-        daemon.flush()  # noticed: offline since now
-        emu.set_offline(False)
-        clock.advance(minutes=2)
         checks = iter([True])  # the pull started before the cut was recorded
         real = connectivity.is_online
         monkeypatch.setattr(connectivity, "is_online", lambda m: next(checks, None) or real(m))
