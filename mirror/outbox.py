@@ -3,7 +3,7 @@
 Each local write appends one operation in the same transaction as its change to the mirror row
 (:mod:`mirror.writes`), so the queue and the mirror cannot disagree after a crash. Operations
 carry a monotonically increasing ``seq`` (SQLite AUTOINCREMENT: never reused, even after a
-delete) and a client ``op_id`` (uuid4). The replayer (``sync.replay``) sends them per record in
+delete) and a client ``op_id`` (uuid4). The replayer (``sync.replay._replayer``) sends them per record in
 ``seq`` order; the functions here are the state changes it and the CLI make, each taking the
 caller's session and never committing.
 

@@ -14,7 +14,7 @@ Jobs (each never overlaps itself; a missed run is run once, not many times):
 
 One owner each: every job has its own UpKeep client (a client is not thread-safe) and nothing
 else runs its work; what one job hands to another goes through the scheduler (``modify_job``) or
-a thread-safe queue. The one replayer per mirror is also enforced by ``sync.replay``'s lock and
+a thread-safe queue. The one replayer per mirror is also enforced by ``sync.replay._replayer``'s lock and
 compare-and-set, so a replay started by hand elsewhere cannot interleave either.
 
 Failures are recorded where people look (:mod:`sync.connectivity`): the first network failure
@@ -40,11 +40,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from mirror.db import Mirror
 from mirror.outbox import delivered_since, queue_length
-from sync import connectivity, replay
-from sync.client import Credentials, UpKeepClient
-from sync.errors import FatalError, RetriableError, UpKeepError
-from sync.pull import PullOptions, sync_entities
-from sync.retry import RetryPolicy
+from sync import connectivity
+from sync.replay import _replayer as replay
+from sync.upkeep._client import Credentials, UpKeepClient
+from sync.upkeep.errors import FatalError, RetriableError, UpKeepError
+from sync.pull._run import PullOptions, sync_entities
+from sync.upkeep._retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 #: Going offline and coming back, on a logger of their own so a quiet front end (the demo, which logs
@@ -73,7 +74,7 @@ class DaemonConfig:
     probe_min: float = 5.0
     probe_max: float = 300.0
     page_size: int = 100
-    files_budget_mb: int = 500  # file content kept offline (sync.file_fetch); 0: none
+    files_budget_mb: int = 500  # file content kept offline (sync.pull.files); 0: none
 
 
 def _quiet_library_logs() -> None:
@@ -170,8 +171,8 @@ class Daemon:
 
     def _pull_fieldwork(self, full: bool) -> None:
         """Checklists, file records and file content after the records (same job, same client)."""
-        from sync.errors import FatalError, RetriableError
-        from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
+        from sync.upkeep.errors import FatalError, RetriableError
+        from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 
         budget = self.config.files_budget_mb * 1024 * 1024
         options = FieldworkOptions(page_size=self.config.page_size, full=full, content=budget > 0,

@@ -10,8 +10,8 @@ import httpx
 import pytest
 import respx
 
-from sync.client import API_VERSION, Credentials, UpKeepClient
-from sync.errors import (
+from sync.upkeep._client import API_VERSION, Credentials, UpKeepClient
+from sync.upkeep.errors import (
     AuthenticationFailed,
     BadRequest,
     ConfigurationError,
@@ -21,7 +21,7 @@ from sync.errors import (
     RejectedError,
     ServerError,
 )
-from sync.retry import RetryPolicy, parse_retry_after
+from sync.upkeep._retry import RetryPolicy, parse_retry_after
 
 BASE = "https://upkeep.test"
 EMAIL = "planner@plant.example"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.keyset import KeysetPager, value_ms
+from sync.upkeep.keyset import KeysetPager, value_ms
 
 
 def obj(ms: int, id_: str = "x") -> dict:

@@ -15,7 +15,7 @@ from mirror.store import row_values
 from sync.mapping import MAPPERS, MalformedObject, transform
 from sync.mapping.fields import Reader
 from sync.mapping.schema import LENIENCIES, NUMBER, REFERENCE_TYPES, STRING, expected_types, json_type
-from sync.pull_map import map_page
+from sync.pull._map import map_page
 from tests.conftest import FIXTURES, recorded
 from tests.test_docs import README
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.paging import DEFAULT_LIMIT, Pager, cursor_params, iter_pages, next_cursor, order_by
+from sync.upkeep.paging import DEFAULT_LIMIT, Pager, cursor_params, iter_pages, next_cursor, order_by
 
 
 def test_first_page_params():

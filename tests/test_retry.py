@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from sync.errors import BadRequest, MalformedResponse, NetworkError, RateLimited, ServerError
-from sync.retry import RetryPolicy, should_retry
+from sync.upkeep.errors import BadRequest, MalformedResponse, NetworkError, RateLimited, ServerError
+from sync.upkeep._retry import RetryPolicy, should_retry
 
 NO_JITTER = RetryPolicy(jitter=0)
 
@@ -134,7 +134,7 @@ def test_single_attempt_policy_never_retries(slept):
 
 
 def test_retry_is_logged_as_warning(slept, caplog):
-    caplog.set_level(logging.WARNING, logger="sync.retry")
+    caplog.set_level(logging.WARNING, logger="sync.upkeep._retry")
     run(
         NO_JITTER, Flaky(ServerError("upstream down", status=503, method="GET", path="/api/v2/assets")), slept
     )

@@ -50,7 +50,7 @@ def test_migrations_build_exactly_the_models(tmp_path):
 
 def _extra_tables(schema: dict) -> set[str]:
     # FTS shadow tables and the like, created by migrations on purpose; and the pull's own
-    # bookkeeping, read and written in plain SQL only (mirror.bulk, sync.pull).
+    # bookkeeping, read and written in plain SQL only (mirror.bulk, sync.pull._run).
     return {t for t in schema if "_fts" in t} | {"bulk_loads", "sync_windows"}
 
 

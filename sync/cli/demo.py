@@ -23,10 +23,10 @@ from sqlalchemy import text
 from mirror.db import open_mirror
 from mirror.lock import writer_lock
 from sync.cli.common import end_child, launch_serve, program, refusals, stop_on_signal, wait_until_stopped
-from sync.client import Credentials, UpKeepClient
+from sync.upkeep._client import Credentials, UpKeepClient
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
-from sync.pull import PullOptions, PullResult, sync_entities
+from sync.pull._run import PullOptions, PullResult, sync_entities
 
 STATE_FILE = "demo.json"
 

@@ -3,7 +3,7 @@
 Same shape as the other local writes (``sync.cli.outbox``): the mirror changes at once, the change is
 queued, nothing is sent until ``outbox flush`` or the daemon. An invalid value, a missing file or an
 unknown status is refused in one sentence and nothing is written. Wiring only: the work is in
-:mod:`mirror.fieldwork_writes` and :mod:`sync.replay_fieldwork`.
+:mod:`mirror.fieldwork_writes` and :mod:`sync.replay._fieldwork`.
 """
 
 from __future__ import annotations

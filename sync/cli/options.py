@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from sync.client import Credentials, default_config_path
-from sync.errors import ConfigurationError
+from sync.upkeep._client import Credentials, default_config_path
+from sync.upkeep.errors import ConfigurationError
 
 
 def _db(help: str) -> Callable[[Callable], Callable]:

@@ -3,7 +3,7 @@
 Every write command has the shape ``upkeep-mirror <thing> <verb> [ID] [options] --db FILE``:
 it changes the mirror at once and queues the change; nothing is sent until ``outbox flush`` (or
 the daemon, which flushes every few seconds while UpKeep is reachable). Wiring only: the work is
-in :mod:`mirror.writes`, :mod:`mirror.outbox_actions` and :mod:`sync.replay`.
+in :mod:`mirror.writes`, :mod:`mirror.outbox_actions` and :mod:`sync.replay._replayer`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from mirror.outbox_actions import OutboxActionRefused, discard_op, resolve_op, r
 from mirror.writes import UNSET, InvalidWrite, Queued
 from sync.cli.common import check_existing, open_existing, refusals
 from sync.cli.options import existing_db_option, load_credentials, upkeep_options
-from sync.client import UpKeepClient
-from sync.errors import FatalError
-from sync.replay import flush as replay_flush
-from sync.retry import RetryPolicy
+from sync.upkeep._client import UpKeepClient
+from sync.upkeep.errors import FatalError
+from sync.replay._replayer import flush as replay_flush
+from sync.upkeep._retry import RetryPolicy
 
 #: Said in every write command's help: the longest text each field takes (mirror.writes.LIMITS).
 LIMITS_NOTE = (f"Limits, checked before anything is queued: title {writes.LIMITS['title']:,} characters, "
@@ -34,7 +34,7 @@ LIMITS_NOTE = (f"Limits, checked before anything is queued: title {writes.LIMITS
 _FLUSH_HINT = "sent by `upkeep-mirror outbox flush` or the running daemon"
 #: A flush by hand should give up on an unreachable UpKeep within seconds, not minutes.
 FLUSH_RETRIES = RetryPolicy(attempts=4, max_delay=20.0)
-#: Seconds to let an unanswered request land before looking for its effect (see sync.replay).
+#: Seconds to let an unanswered request land before looking for its effect (see sync.replay._replayer).
 SETTLE_SECONDS = 5.0
 
 

@@ -12,8 +12,8 @@ from mirror.lock import writer_lock
 from sync import connectivity
 from sync.cli.common import open_existing, refusals
 from sync.cli.options import db_option, existing_db_option, load_credentials, upkeep_options
-from sync.client import UpKeepClient
-from sync.pull import SOURCES, PullOptions, PullResult, sync_entities
+from sync.upkeep._client import UpKeepClient
+from sync.pull._run import SOURCES, PullOptions, PullResult, sync_entities
 
 
 @click.command()
@@ -63,7 +63,7 @@ SHOWN = 10
 
 def pull_and_report(mirror: Mirror, client: UpKeepClient, *, full: bool, page_size: int, budget_mb: int) -> None:
     """The field-work part of ``upkeep-mirror sync``: one line per step, then the files left out."""
-    from sync.pull_fieldwork import FieldworkOptions, pull_fieldwork
+    from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 
     options = FieldworkOptions(page_size=page_size, full=full, content_budget_bytes=budget_mb * MB,
                                content=budget_mb > 0)

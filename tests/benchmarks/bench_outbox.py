@@ -3,7 +3,7 @@
     .venv/bin/python tests/benchmarks/bench_outbox.py            # 50 ms per request, medians of 3
 
 For each workload, each repetition queues the operations in a fresh copy of a synced mirror,
-times ``sync.replay.flush``, then times a plain script (bare ``httpx``, its own login, no outbox,
+times ``sync.replay._replayer.flush``, then times a plain script (bare ``httpx``, its own login, no outbox,
 no look-up, no write-back) sending the same writes one after another: one POST or PATCH per
 operation. It prints the median of each and the ratio replay time / plain time (below 1.0: the
 replay is faster than the plain loop). Workloads:
@@ -38,11 +38,11 @@ from mirror.db import open_mirror  # noqa: E402
 from mirror.models import MIRRORED, AssetRow, MeterRow, SparePartRow, WorkOrderRow  # noqa: E402
 from mirror.outbox import OpKind, OutboxOp  # noqa: E402
 from mirror.store import upsert_rows  # noqa: E402
-from sync.client import API_VERSION, Credentials, UpKeepClient  # noqa: E402
+from sync.upkeep._client import API_VERSION, Credentials, UpKeepClient  # noqa: E402
 from sync.emulator import Emulator  # noqa: E402
 from sync.mapping import transform  # noqa: E402
-from sync.replay import flush  # noqa: E402
-from sync.replay_match import PATHS, with_marker  # noqa: E402
+from sync.replay._replayer import flush  # noqa: E402
+from sync.replay._match import PATHS, with_marker  # noqa: E402
 
 
 def ids(mirror, model, n: int) -> list[str]:

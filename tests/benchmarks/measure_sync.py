@@ -67,8 +67,8 @@ def main(argv: list[str]) -> None:
         fetched, requests = _floor(base_url)
     else:
         from mirror.db import open_mirror
-        from sync.client import Credentials, UpKeepClient
-        from sync.pull import PullOptions, sync_entities
+        from sync.upkeep._client import Credentials, UpKeepClient
+        from sync.pull._run import PullOptions, sync_entities
 
         creds = Credentials(email="demo@upkeep.local", password="demo", base_url=base_url)
         with UpKeepClient(creds) as client, open_mirror(db) as mirror:
@@ -79,7 +79,7 @@ def main(argv: list[str]) -> None:
     print(json.dumps({
         "seconds": time.perf_counter() - started,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        # The sync's mapping worker (sync.map_pool), if it started one: its peak, and the largest
+        # The sync's mapping worker (sync.pull._map_pool), if it started one: its peak, and the largest
         # sum of the two processes seen at one moment (sampled every 20 ms).
         "worker_rss_mb": sampler.children,
         "combined_rss_mb": sampler.peak,

@@ -63,7 +63,7 @@ def test_sync_never_imports_datasette_apscheduler_or_the_orm(emu, tmp_path_facto
     code = (f"import os; os.environ.update(UPKEEP_EMAIL={email!r}, UPKEEP_PASSWORD={password!r}, "
             f"XDG_CONFIG_HOME='/nonexistent')\nfrom sync.cli import cli\ncli({args!r})")
     loaded = modules_after(code)
-    assert "sync.pull" in loaded and "sync.pull_fieldwork" in loaded and "httpx" in loaded  # it did sync
+    assert "sync.pull._run" in loaded and "sync.pull.fieldwork" in loaded and "httpx" in loaded  # it did sync
     assert db.exists()
     heavy = sorted(m for m in loaded for h in HEAVY + ORM if m == h or m.startswith(h + "."))
     assert not heavy, heavy

@@ -10,7 +10,7 @@ from sqlmodel import select
 from mirror import writes
 from mirror.models import AssetRow, MeterRow, SparePartRow, WorkOrderRow
 from mirror.outbox import OpKind, OutboxOp
-from sync.replay_match import marker
+from sync.replay._match import marker
 
 
 def _ids(mirror, model, n: int) -> list[str]:

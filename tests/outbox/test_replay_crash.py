@@ -21,7 +21,7 @@ from outbox_helpers import all_ops, assert_delivered_once, queue_workload
 
 from mirror.outbox import OpKind
 from sync.crashpoints import ENV as CRASH_ENV
-from sync.replay_match import marker
+from sync.replay._match import marker
 
 CHILD = Path(__file__).with_name("replay_child.py")
 ROOT = Path(__file__).resolve().parents[2]

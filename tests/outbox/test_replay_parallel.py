@@ -20,8 +20,8 @@ from test_replay_faults import flush_until_empty
 from mirror import writes
 from mirror.models import AssetRow, WorkOrderRow
 from mirror.outbox import OpKind
-from sync.replay import flush
-from sync.replay_match import marker
+from sync.replay._replayer import flush
+from sync.replay._match import marker
 
 
 class Wire:
@@ -134,7 +134,7 @@ def test_an_unchanged_record_is_patched_without_any_get(synced, emu):
 
 
 def test_a_listing_longer_than_a_page_falls_back_to_gets_and_still_finds_the_conflict(synced, emu, monkeypatch):
-    monkeypatch.setattr("sync.replay_match.PAGE", 2)  # every listing is cut short
+    monkeypatch.setattr("sync.replay._match.PAGE", 2)  # every listing is cut short
     ids = _ids(synced, WorkOrderRow, 6)
     queued = [writes.update_work_order(synced, wo, title=f"Mine {i}") for i, wo in enumerate(ids)]
     emu.mutate(op="update", entity="work_orders", id=ids[-1], fields={"title": "Theirs"})

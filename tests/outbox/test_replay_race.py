@@ -1,6 +1,6 @@
 """Two replayers racing on one operation, made deterministic with barriers and events.
 
-The replayers are real (:class:`sync.replay._Replayer` on a real mirror file); only UpKeep is a
+The replayers are real (:class:`sync.replay._replayer._Replayer` on a real mirror file); only UpKeep is a
 fake whose answers block until the other replayer has made its move, so each interleaving the
 issue describes happens every time:
 
@@ -21,8 +21,8 @@ from sqlmodel import select
 
 from mirror import outbox, writes
 from mirror.outbox import OutboxOp
-from sync import replay
-from sync.errors import ServerError
+from sync.replay import _replayer as replay
+from sync.upkeep.errors import ServerError
 from tests.conftest import recorded_by_id
 
 MOTOR_WO = "Wo9Fe4JsYu"

@@ -21,14 +21,14 @@ from sqlalchemy import text
 
 from mirror.db import open_mirror
 from sync.emulator import Emulator
-from sync.pull import PullOptions, sync_entities
+from sync.pull._run import PullOptions, sync_entities
 from tests.pull.conftest import assert_converged, client_for
 
 _CHILD = """
 import os, sys
-import sync.pull as pull
+import sync.pull._run as pull
 from mirror.db import open_mirror
-from sync.client import Credentials, UpKeepClient
+from sync.upkeep._client import Credentials, UpKeepClient
 
 db, url, step, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 seen = []
@@ -132,7 +132,7 @@ def test_killed_after_a_bulk_step_the_file_is_consistent_and_resumes(tmp_path, f
 def test_a_bulk_loaded_first_sync_ends_with_every_index_and_a_correct_full_text_index(tmp_path, fresh_schema):
     db = tmp_path / "m.db"
     steps = []
-    import sync.pull as pull
+    import sync.pull._run as pull
 
     pull.on_bulk_step = lambda name, table: steps.append((name, table))
     try:
@@ -157,7 +157,7 @@ def test_a_bulk_loaded_first_sync_ends_with_every_index_and_a_correct_full_text_
 
 
 def test_an_incremental_sync_into_a_full_table_takes_the_ordinary_path(mirror, emu, client):
-    import sync.pull as pull
+    import sync.pull._run as pull
 
     sync_entities(mirror, client)
     steps = []
@@ -173,7 +173,7 @@ def test_an_incremental_sync_into_a_full_table_takes_the_ordinary_path(mirror, e
 
 
 def test_a_full_sync_into_a_new_mirror_is_bulk_loaded_too(tmp_path, fresh_schema):
-    import sync.pull as pull
+    import sync.pull._run as pull
 
     steps = []
     pull.on_bulk_step = lambda name, table: steps.append((name, table))

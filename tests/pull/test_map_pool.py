@@ -1,4 +1,4 @@
-"""Big listings mapped in a worker process (sync.map_pool): the same mirror as mapping in the fetch
+"""Big listings mapped in a worker process (sync.pull._map_pool): the same mirror as mapping in the fetch
 threads, rejects recorded and logged, and no process started for small or incremental pulls."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 
 from mirror.db import open_mirror
 from sync.emulator import Emulator
-from sync.map_pool import MapPool
-from sync.pull import PullOptions, sync_entities
+from sync.pull._map_pool import MapPool
+from sync.pull._run import PullOptions, sync_entities
 from tests.pull.conftest import assert_converged, client_for
 
 ENTITIES = ["parts", "work_orders"]
@@ -56,7 +56,7 @@ def test_a_big_first_listing_is_mapped_in_a_worker_into_the_same_rows(tmp_path, 
         copies = {}
         for workers in (1, 0):
             path = tmp_path / f"workers-{workers}.db"
-            with open_mirror(path) as mirror, caplog.at_level(logging.WARNING, logger="sync.pull"):
+            with open_mirror(path) as mirror, caplog.at_level(logging.WARNING, logger="sync.pull._run"):
                 caplog.clear()
                 results = sync_entities(mirror, client, ENTITIES,
                                         PullOptions(page_size=50, windows=4, map_workers=workers))

@@ -13,12 +13,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import text
 
-from sync.client import Credentials, UpKeepClient
+from sync.upkeep._client import Credentials, UpKeepClient
 from sync.emulator import Emulator
-from sync.fetch import Fetcher
-from sync.keyset import KeysetPager
-from sync.pull import PullOptions, sync_entities
-from sync.throttle import Throttle
+from sync.pull._fetch import Fetcher
+from sync.upkeep.keyset import KeysetPager
+from sync.pull._run import PullOptions, sync_entities
+from sync.upkeep._throttle import Throttle
 from tests.pull.conftest import FAST_RETRIES, assert_converged
 
 
@@ -184,8 +184,8 @@ class _ListingClient:
 
 @pytest.mark.parametrize(("tick", "grows"), [(0.0, False), (1.0, True)])
 def test_fetcher_adds_workers_only_when_the_writer_waits(monkeypatch, tick, grows):
-    from sync.fetch import End, Page, Stream
-    from sync.sources import FullListing
+    from sync.pull._fetch import End, Page, Stream
+    from sync.upkeep.endpoints import FullListing
 
     monkeypatch.setattr(Fetcher, "GROW_AFTER_S", 0.5)
     now = [0.0]

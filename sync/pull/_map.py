@@ -1,8 +1,8 @@
 """The pull's pure step: a fetched page -> its rows, as the values the upsert takes, and its rejects.
 
 It runs where the page is fetched (a fetch thread) or in the mapping worker process
-(:mod:`sync.map_pool`), which imports this module and little else: no SQLite writes, no outbox,
-nothing to hash. Saving the result is :mod:`sync.pull_save`.
+(:mod:`sync.pull._map_pool`), which imports this module and little else: no SQLite writes, no outbox,
+nothing to hash. Saving the result is :mod:`sync.pull._save`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Mapped", "log_rejects", "map_page", "part_skus"]
 
-log = logging.getLogger("sync.pull")
+log = logging.getLogger("sync.pull._run")
 
 
 @dataclass

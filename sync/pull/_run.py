@@ -1,12 +1,12 @@
 """Pull: bring the mirror level with UpKeep, page by page, a few pages per transaction.
 
-For each entity: walk its listing with a :class:`~sync.keyset.KeysetPager`, map each object
+For each entity: walk its listing with a :class:`~sync.upkeep.keyset.KeysetPager`, map each object
 (:mod:`sync.mapping`), and write the rows, their rejects and the advanced resume point in one
 transaction. A crash at any point leaves the file consistent and the resume point at the last
 pages written, so the next run resumes there.
 
 Incremental runs list ``updatedAt >= cursor`` oldest change first. After a complete run the
-cursor becomes the run's start minus a skew (:func:`sync.paging.next_cursor`), never the newest
+cursor becomes the run's start minus a skew (:func:`sync.upkeep.paging.next_cursor`), never the newest
 row seen, so rows changed during the run come again. Reconciliation (``full``) lists every object
 by ``createdAt``, upserts what changed and tombstones what UpKeep no longer has: UpKeep has no
 deletion feed. Preventive-maintenance triggers have no date filters, so every run lists them
@@ -16,15 +16,15 @@ The first sync of an entity also lists by ``createdAt`` (which never changes, so
 meanwhile cannot slip past the key); its cursor becomes the scan's start minus the skew once the
 whole listing is written.
 
-Requests go out in parallel (:mod:`sync.fetch`): entities are listed at the same time, and a big
+Requests go out in parallel (:mod:`sync.pull._fetch`): entities are listed at the same time, and a big
 listing read by ``createdAt`` is cut after its first page into windows, each paged with its own
 keyset. A first sync saves each window's key with its pages (``sync_windows``), so a crash
 resumes every window where it stopped. The pages of a listing that big are mapped in a worker
-process (:mod:`sync.map_pool`), the others in the fetch threads (:mod:`sync.pull_save`). One
+process (:mod:`sync.pull._map_pool`), the others in the fetch threads (:mod:`sync.pull._save`). One
 thread writes: the one that called :func:`sync_entities`. A big first listing into a (nearly)
 empty table is bulk-loaded (:mod:`mirror.bulk`): indexes and full-text index built once at the end.
 
-Where entities are listed: :mod:`sync.sources`; mapping and saving a batch: :mod:`sync.pull_save`.
+Where entities are listed: :mod:`sync.upkeep.endpoints`; mapping and saving a batch: :mod:`sync.pull._save`.
 """
 
 from __future__ import annotations
@@ -39,18 +39,18 @@ from mirror import bulk
 from mirror.db import Mirror
 from mirror.rejects import forget_unlisted_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
-from sync.client import UpKeepClient
-from sync.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
-from sync.fetch import End, Failed, Fetcher, Page, Split, Stream
-from sync.keyset import KeysetPager, to_ms, value_ms
-from sync.memory import limit_malloc_arenas
-from sync.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
-from sync.pull_map import Mapped, log_rejects, map_page, part_skus
-from sync.pull_save import save_batch, tombstone_unseen
-from sync.sources import DEPENDS_ON, SOURCES, FullListing, Source, paths
+from sync.upkeep._client import UpKeepClient
+from sync.upkeep.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
+from sync.pull._fetch import End, Failed, Fetcher, Page, Split, Stream
+from sync.upkeep.keyset import KeysetPager, to_ms, value_ms
+from sync.pull._memory import limit_malloc_arenas
+from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
+from sync.pull._map import Mapped, log_rejects, map_page, part_skus
+from sync.pull._save import save_batch, tombstone_unseen
+from sync.upkeep.endpoints import DEPENDS_ON, SOURCES, FullListing, Source, paths
 
 if TYPE_CHECKING:
-    from sync.map_pool import Answer, MapPool
+    from sync.pull._map_pool import Answer, MapPool
 
 __all__ = ["SOURCES", "PullOptions", "PullResult", "Source", "Stopped", "pull_entity", "sync_entities"]
 
@@ -98,7 +98,7 @@ class PullOptions:
     # pages less often (mirror.bulk.LOADING); a crash still repeats at most this many rows.
     bulk_batch_rows: int = 1000
     # Processes mapping the pages of listings big enough to be cut into windows (0: none, the
-    # fetch threads map every page); see sync.map_pool.
+    # fetch threads map every page); see sync.pull._map_pool.
     map_workers: int = 1
     # Fetched pages that may wait for the writer: enough that fetching and the mapping worker go
     # on while the writer commits (each page's mapping waits pickled, ~0.2 MB per 100 rows).
@@ -207,7 +207,7 @@ class _Run:
         self.pooled: set[str] = set()  # entities whose pages the pool maps
 
     def go(self) -> None:
-        limit_malloc_arenas()  # before the fetch threads start: see sync.memory
+        limit_malloc_arenas()  # before the fetch threads start: see sync.pull._memory
         with self.mirror.transaction() as conn:  # a bulk load a crash left unfinished: indexes back first
             bulk.restore(conn)
         workers = self.options.parallel or self.client.max_connections
@@ -350,7 +350,7 @@ class _Run:
             state.result.requests += 1 + item.retries
             state.result.retries += item.retries
             mapped = item.mapped
-            if not isinstance(mapped, Mapped):  # sync.map_pool.Answer: mapped in the worker
+            if not isinstance(mapped, Mapped):  # sync.pull._map_pool.Answer: mapped in the worker
                 mapped = mapped.mapped()
                 log_rejects(mapped)
             if state.batch is None:
@@ -380,7 +380,7 @@ class _Run:
         state.streams.update(split.windows)
         if self.options.map_workers > 0:
             if self.pool is None:
-                from sync.map_pool import MapPool
+                from sync.pull._map_pool import MapPool
 
                 self.pool = MapPool(self.mirror.path, self.options.map_workers)
             self.pooled.add(state.entity)

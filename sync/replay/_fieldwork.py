@@ -1,6 +1,6 @@
 """Replay of the field-work operations: checklist values, attachments, downtime -- exactly once.
 
-Called by the replayer (:mod:`sync.replay`) for the kinds in :data:`FIELD_KINDS`, with the same
+Called by the replayer (:mod:`sync.replay._replayer`) for the kinds in :data:`FIELD_KINDS`, with the same
 bookkeeping as the other operations: ``_claim`` commits ``sending`` before each request (with what
 the next attempt must know merged into the payload), ``crash_point("outbox:answered")`` marks the
 moment between UpKeep's answer and the write-back, and a lost answer makes the next attempt look
@@ -37,11 +37,11 @@ from mirror.outbox import OutboxOp
 from mirror.store import upsert_rows
 from mirror.timestamps import parse_utc
 from sync.crashpoints import crash_point
-from sync.errors import BadRequest
+from sync.upkeep.errors import BadRequest
 from sync.mapping import map_form_items, transform
 
 if TYPE_CHECKING:
-    from sync.replay import _Replayer
+    from sync.replay._replayer import _Replayer
 
 log = logging.getLogger(__name__)
 

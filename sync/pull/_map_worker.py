@@ -1,4 +1,4 @@
-"""The mapping worker process of :mod:`sync.map_pool`: ``python -m sync.map_worker <mirror uri>``.
+"""The mapping worker process of :mod:`sync.pull._map_pool`: ``python -m sync.pull._map_worker <mirror uri>``.
 
 It reads pages on stdin and answers on stdout, in order, one length-prefixed pickle each, until
 its input ends (the pull closed it, or died). It imports the mapping and little else, to stay
@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import orjson
 
-from sync.pull_map import map_page, part_skus
+from sync.pull._map import map_page, part_skus
 
 __all__ = ["receive", "send", "serve"]
 

@@ -7,7 +7,7 @@ at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it 
 
 - Order: a record's operations go one at a time in seq order; a record whose first open
   operation is dead, in conflict or waiting for its retry time is skipped, others go on.
-- Parallel: a flush works in rounds (``sync.replay_round``): the first ready operation of up to
+- Parallel: a flush works in rounds (``sync.replay._round``): the first ready operation of up to
   100 records, ``workers`` requests in flight at once through one thread-safe client. Records
   are distinct within a round and a record's next operation is ready only once this one is
   settled, so a record's operations never overlap. The mirror has one writer: the flush's own
@@ -28,7 +28,7 @@ at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it 
 - Exactly-once: ``sending`` is committed before each request leaves (a round's claims in one
   transaction, its answers in another); after a lost answer (ambiguous failure) or a crash the
   replayer looks for the record it may have created before sending again, one operation at a
-  time (see ``sync.replay_match`` for the matching rule).
+  time (see ``sync.replay._match`` for the matching rule).
 - Conflicts: before a PATCH the replayer looks at UpKeep's record (for a round's updates, one
   listing of what changed since their ``as_of_ms``, else a GET); if UpKeep changed a field the
   operation sets since the operation's base, it stops in ``conflict`` with both values. Other
@@ -54,12 +54,12 @@ from mirror.lock import MirrorBusy, writer_lock
 from mirror.models import table_of
 from mirror.outbox import OpKind, OpState, OutboxOp
 from mirror.store import upsert_rows
-from sync import replay_fieldwork
-from sync.client import UpKeepClient
+from sync.replay import _fieldwork as replay_fieldwork
+from sync.upkeep._client import UpKeepClient
 from sync.crashpoints import crash_point
-from sync.errors import FatalError, RejectedError, RetriableError
+from sync.upkeep.errors import FatalError, RejectedError, RetriableError
 from sync.mapping import MalformedObject, transform
-from sync.replay_match import (
+from sync.replay._match import (
     PATHS,
     find_created,
     message_posted,
@@ -67,8 +67,8 @@ from sync.replay_match import (
     with_marker,
     without_marker,
 )
-from sync.replay_round import Round, Unreachable, describe, unreachable
-from sync.retry import RetryPolicy
+from sync.replay._round import Round, Unreachable, describe, unreachable
+from sync.upkeep._retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ class _Replayer:
                         break
                     seen.update(batch)
                     # An op that may have been applied already goes the careful way, one at a time, and
-                    # so do the kinds a round does not know (field work: sync.replay_fieldwork).
+                    # so do the kinds a round does not know (field work: sync.replay._fieldwork).
                     fresh = [op for op in ready if Round.takes(op)]
                     for op in ready:
                         if not Round.takes(op):

@@ -1,6 +1,6 @@
 """``Throttle``: when the next request may start, shared by every thread that sends through one client.
 
-The pull has several requests in flight at once (``sync.fetch``); they all go through one
+The pull has several requests in flight at once (``sync.pull._fetch``); they all go through one
 ``UpKeepClient`` and so through one throttle, which keeps three promises across all of them:
 
 - ``--max-rps``: request starts are at least ``1 / max_rps`` seconds apart (a minimum

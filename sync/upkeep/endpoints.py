@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from mirror.db import Mirror
 from mirror.tables import TABLES
 from mirror.timestamps import format_utc
-from sync.paging import Pager
+from sync.upkeep.paging import Pager
 
 __all__ = ["DEPENDS_ON", "SOURCES", "FullListing", "Source", "paths"]
 
@@ -68,7 +68,7 @@ def paths(mirror: Mirror, source: Source, since_ms: int | None) -> Iterator[str]
 
 
 class FullListing:
-    """A listing with no date filters (PM triggers): :class:`sync.paging.Pager`'s offset paging, read whole."""
+    """A listing with no date filters (PM triggers): :class:`sync.upkeep.paging.Pager`'s offset paging, read whole."""
 
     since_ms = None  # no key: there is nothing to resume from but the start
 

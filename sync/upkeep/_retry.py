@@ -2,7 +2,7 @@
 
 What is retried: a ``RetriableError`` (network, 429, 5xx) that is not ``ambiguous``. Fatal and
 rejected errors are raised at once; so is an ambiguous one (a write UpKeep may have applied),
-because sending it again could create a duplicate (see ``sync.errors``).
+because sending it again could create a duplicate (see ``sync.upkeep.errors``).
 
 How long to wait: exponential backoff from ``initial`` seconds, doubling up to ``maximum``, plus a
 random ``0..jitter`` seconds so that clients which failed together do not return together. A 429's

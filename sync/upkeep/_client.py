@@ -6,7 +6,7 @@ logging in with email and password on the first call. A 401 later in the run log
 and repeats the call; a second 401 raises ``AuthenticationFailed``. Credentials and tokens never
 reach logs, reprs or exception texts.
 
-Each call goes through ``RetryPolicy`` (``sync.retry``). The rule for writes (POST, PATCH,
+Each call goes through ``RetryPolicy`` (``sync.upkeep._retry``). The rule for writes (POST, PATCH,
 DELETE), since UpKeep has no idempotency keys: a write is retried only when the failure proves it
 was not applied: connect error or connect timeout (nothing was sent), 429, 503 (UpKeep: offline
 for maintenance), or a 401 answered by a fresh login. After a read timeout, a dropped connection
@@ -15,7 +15,7 @@ or another 5xx, UpKeep may have applied it, so the client raises the error with
 on every ``RetriableError``.
 
 One client may serve several threads at once (the pull's fetch workers share one): they
-share its connection pool, capped at ``max_connections``, its throttle (``sync.throttle``:
+share its connection pool, capped at ``max_connections``, its throttle (``sync.upkeep._throttle``:
 ``max_requests_per_second`` across all threads, and a 429 slowing all of them) and its session
 token (one login at a time; a thread that finds the token already renewed does not log in again).
 """
@@ -42,8 +42,8 @@ from .errors import (
     NetworkError,
     error_for_status,
 )
-from .retry import RetryPolicy, parse_retry_after
-from .throttle import Throttle
+from ._retry import RetryPolicy, parse_retry_after
+from ._throttle import Throttle
 
 __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "ClientStats", "Credentials", "UpKeepClient"]
 
@@ -217,7 +217,7 @@ class UpKeepClient:
         return f"<UpKeepClient {self._credentials.base_url} auth={auth}>"
 
     def get_list(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """One page of a list endpoint: its ``results``. Paging is the caller's (``sync.paging``)."""
+        """One page of a list endpoint: its ``results``. Paging is the caller's (``sync.upkeep.paging``)."""
         return self._unwrap(self._call("GET", path, params=params), "results", list, "GET", path)
 
     def get_one(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -4,12 +4,12 @@ A :class:`Stream` is one listing walked page by page with its own pager: an enti
 one meter's readings, or one ``createdAt`` window of a big listing. Pages of one stream come one
 after another (each page's key is the next page's start), but different streams are fetched at
 the same time by ``workers`` threads sharing one ``UpKeepClient`` (its connection cap, throttle
-and session are shared; see ``sync.client`` and ``sync.throttle``). A worker takes a stream,
+and session are shared; see ``sync.upkeep._client`` and ``sync.upkeep._throttle``). A worker takes a stream,
 fetches and maps its next page, hands the page to the writer's queue and puts the stream back
 at the end of the line, so streams take turns and none waits behind a long one.
 
 Everything a worker produces goes through one bounded queue, read by the single writer thread
-(``sync.pull``): :class:`Page`, :class:`Split` (a stream cut into windows after its first page),
+(``sync.pull._run``): :class:`Page`, :class:`Split` (a stream cut into windows after its first page),
 :class:`End` and :class:`Failed`. A stream's items arrive in the order they happened, so the
 writer can save each window's key with the pages it covers. The queue's bound keeps memory at
 a few pages per worker whatever the size of the listings.
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.client import UpKeepClient
+from sync.upkeep._client import UpKeepClient
 
 __all__ = ["End", "Failed", "Fetcher", "Page", "Split", "Stream"]
 
@@ -34,7 +34,7 @@ __all__ = ["End", "Failed", "Fetcher", "Page", "Split", "Stream"]
 class Stream:
     entity: str
     path: str
-    pager: Any  # KeysetPager or sync.pull.FullListing: params(), advance(page)
+    pager: Any  # KeysetPager or sync.pull._run.FullListing: params(), advance(page)
     window: int | None = None  # its row in sync_windows, when its key is saved for a resume
     splittable: bool = False  # may be cut into windows after its first page
     pages: int = 0

@@ -1,6 +1,6 @@
 """One round of the outbox replay: the first ready operation of many records, sent in parallel.
 
-``sync.replay`` runs the flush: it picks the ready operations (one per record), sends the ones
+``sync.replay._replayer`` runs the flush: it picks the ready operations (one per record), sends the ones
 that may have been applied already one at a time (they need a look-up first), and hands the
 others to a :class:`Round`. A round touches the mirror only from the flush's own thread (one
 writer); its worker threads only speak HTTP, through one thread-safe client.
@@ -16,11 +16,11 @@ from typing import Any
 from mirror import changes, outbox
 from mirror.outbox import OpKind, OpState, OutboxOp
 from sync.crashpoints import crash_point
-from sync.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
+from sync.upkeep.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
 from sync.mapping import MalformedObject
-from sync.replay_match import LISTABLE, PATHS, changed_since, update_item_ids, without_marker
+from sync.replay._match import LISTABLE, PATHS, changed_since, update_item_ids, without_marker
 
-log = logging.getLogger("sync.replay")
+log = logging.getLogger("sync.replay._replayer")
 
 
 class Unreachable(Exception):
@@ -62,7 +62,7 @@ class Round:
     3. Send, ``workers`` at a time: records are distinct within a round, so a record's ops never
        run concurrently, and the next op of a record is only ready once this one is settled.
     4. Write every answer back in one transaction; failures go the single-op way (an ambiguous
-       one is looked up before anything is sent again, as in :meth:`sync.replay._Replayer._replay`).
+       one is looked up before anything is sent again, as in :meth:`sync.replay._replayer._Replayer._replay`).
     """
 
     #: The kinds a round sends; others (field work) go the single-op way.

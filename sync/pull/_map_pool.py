@@ -8,7 +8,7 @@ entity) pages go to a worker process instead: the fetch thread sends the page as
 goes on with the next request; the writer takes the mapped page (the rows' values, their ids,
 the rejects) when it comes to that page. Incremental and no-change syncs never start it.
 
-The worker is ``python -m sync.map_worker`` with a pipe each way: length-prefixed pickles, answered
+The worker is ``python -m sync.pull._map_worker`` with a pipe each way: length-prefixed pickles, answered
 in the order asked. Not ``multiprocessing``: its start methods either fork a process full of
 threads and SQLite connections, or re-import the caller's ``__main__`` (a user's script that
 syncs at top level would sync again in the worker). When the pull's process dies, killed or
@@ -30,8 +30,8 @@ from pathlib import Path
 
 import orjson
 
-from sync.map_worker import receive, send
-from sync.pull_map import Mapped
+from sync.pull._map_worker import receive, send
+from sync.pull._map import Mapped
 
 __all__ = ["MapPool", "WorkerGone"]
 
@@ -78,9 +78,9 @@ class _Worker:
     """One worker process; futures answered in the order the pages were sent."""
 
     def __init__(self, uri: str):
-        package_root = str(Path(__file__).resolve().parents[1])  # so `-m sync.map_worker` finds this code
+        package_root = str(Path(__file__).resolve().parents[2])  # so `-m sync.pull._map_worker` finds this code
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-        self._proc = subprocess.Popen([sys.executable, "-m", "sync.map_worker", uri], stdin=subprocess.PIPE,
+        self._proc = subprocess.Popen([sys.executable, "-m", "sync.pull._map_worker", uri], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, env=env)
         self.pending: deque[Answer] = deque()
         self._send_lock = threading.Lock()  # a page and its future go in together, in order

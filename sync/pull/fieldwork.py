@@ -11,7 +11,7 @@
    /work-orders/<id>?includes=formItems`` expands them (the list endpoint may not). So the items
    are read once per work order whose ``updatedAt`` differs from the one its stored checklist was
    read at -- a first sync reads every work order with a checklist, later runs only changed ones.
-4. **File content** (:mod:`sync.file_fetch`), politely, last, within the budget.
+4. **File content** (:mod:`sync.pull.files`), politely, last, within the budget.
 
 Each step commits as it goes (a page, a few checklists), so an interrupted run repeats little.
 """
@@ -31,10 +31,10 @@ from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refres
 from mirror.rejects import record_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor
 from mirror.timestamps import format_utc, parse_utc
-from sync.client import UpKeepClient
-from sync.errors import FatalError, NotFound, RetriableError, UpKeepError
+from sync.upkeep._client import UpKeepClient
+from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
 from sync.mapping import MalformedObject, map_form_items, transform
-from sync.paging import DEFAULT_SKEW_MS, next_cursor
+from sync.upkeep.paging import DEFAULT_SKEW_MS, next_cursor
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def pull_fieldwork(
     results.append(_recorded(mirror, run_id, "work_order_tasks", options,
                              lambda r: _checklists(mirror, client, r, options, run_id)))
     if options.content and not options.should_stop():
-        from sync.file_fetch import ContentFetcher
+        from sync.pull.files import ContentFetcher
 
         fetcher = content_fetcher or ContentFetcher(budget_bytes=options.content_budget_bytes)
         try:

@@ -1,6 +1,6 @@
 """The pull's last step per batch of pages: save it, in one transaction, with its resume point.
 
-Saving runs in the one thread that writes (mapping: :mod:`sync.pull_map`). It goes through a
+Saving runs in the one thread that writes (mapping: :mod:`sync.pull._map`). It goes through a
 plain ``sqlite3`` connection (:meth:`mirror.db.Mirror.transaction`); only when local writes are
 still open on rows of the batch is the batch saved through SQLModel instead, so the outbox can
 put those writes back on top (:func:`mirror.changes.reapply_pending`) in the same transaction.
@@ -17,7 +17,7 @@ from mirror.sqlite import dbapi
 from mirror.store import has_open_changes, table_name, upsert_values
 from mirror.timestamps import format_utc
 from sync.crashpoints import crash_point
-from sync.pull_map import Mapped
+from sync.pull._map import Mapped
 
 if TYPE_CHECKING:
     from mirror.db import Mirror
