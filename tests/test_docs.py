@@ -1,4 +1,5 @@
-"""Docs that drift fail the suite: the Quick start, CI, and the command reference."""
+"""Docs that drift fail the suite: the Quick start, CI, the command reference, the README as a short
+front door and the MkDocs site's pages."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from sync.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+DOCS = ROOT / "docs"
+
+
+def doc(name: str) -> str:
+    """The text of one page of the MkDocs site, ``docs/<name>``."""
+    return (DOCS / name).read_text()
 
 
 def quick_start() -> list[str]:
@@ -55,3 +62,23 @@ def test_every_command_and_option_has_help():
                 walk(command.get_command(context, name), f"{path} {name}")
 
     walk(cli, "upkeep-mirror")
+
+
+def test_the_readme_is_a_short_front_door():
+    assert len(README.splitlines()) <= 250, "the README is the front door: move details to docs/"
+
+
+def test_every_docs_page_the_readme_links_to_exists():
+    linked = re.findall(r"\]\((docs/[^)#\s]*)", README)
+    assert linked, "the README links into the docs"
+    missing = sorted(link for link in linked if not (ROOT / link).is_file())
+    assert not missing, f"the README links to missing docs pages: {missing}"
+
+
+def test_every_docs_page_is_in_the_mkdocs_nav():
+    config = (ROOT / "mkdocs.yml").read_text()
+    nav = config.split("\nnav:", 1)[1].split("\n\n", 1)[0]
+    in_nav = set(re.findall(r":\s*([\w/.-]+\.md)\s*$", nav, re.MULTILINE))
+    pages = {str(page.relative_to(DOCS)) for page in DOCS.rglob("*.md")}
+    assert pages - in_nav == set(), f"docs pages missing from mkdocs.yml nav: {sorted(pages - in_nav)}"
+    assert in_nav - pages == set(), f"mkdocs.yml nav names missing pages: {sorted(in_nav - pages)}"

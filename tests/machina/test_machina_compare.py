@@ -8,7 +8,7 @@ being wrong about the API reference (``shared/seeds``), never the mirror:
 1. statuses: it reads ``"in progress"`` / ``"on hold"`` (with spaces), so every ``inProgress`` and
    ``onHold`` work order comes back ``created``; filtering on ``IN_PROGRESS`` finds nothing. It also
    ignores the assignee and archiving (``open`` + assignee is Machina ``assigned``; archived
-   ``complete`` is ``closed``, the README mapping table).
+   ``complete`` is ``closed``, the mapping table in docs/schema.md).
 2. assignee: it reads ``assignedToId``; the API sends ``assignedToUser``: every assignee is lost.
 3. description: it takes the title as the description (the mirror keeps UpKeep's description,
    and the title in ``metadata.title``).

@@ -1,17 +1,16 @@
-"""The README's "Use with Machina" example runs as written, offline after its first sync."""
+"""The "Use with Machina" example (docs/machina.md) runs as written, offline after its first sync."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+from tests.test_docs import doc
 
 
 def test_the_use_with_machina_example_runs(tmp_path):
-    section = README.split("## Use with Machina", 1)[1].split("\n## ", 1)[0]
+    section = doc("machina.md").split("# Use with Machina", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
