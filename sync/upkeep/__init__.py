@@ -3,3 +3,7 @@
 Nothing here knows about the mirror file: the pull (:mod:`sync.pull`) and the replayer
 (:mod:`sync.replay`) use it to talk to UpKeep.
 """
+
+from sync.upkeep._client import Credentials, UpKeepClient
+
+__all__ = ["Credentials", "UpKeepClient"]

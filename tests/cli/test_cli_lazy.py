@@ -79,3 +79,11 @@ def test_adding_a_command_is_one_registry_line(monkeypatch):
     assert "Say hello." in CliRunner().invoke(cli, ["--help"]).output
     assert CliRunner().invoke(cli, ["hello"]).output == "hello\n"
     cli.commands.pop("hello", None)
+
+
+def test_the_mapping_worker_imports_only_the_mapping():
+    """The worker process maps pages and nothing else: importing it through its packages must not load the
+    HTTP client, the pull's run or the ORM (each would add megabytes to every first sync's second process)."""
+    loaded = modules_after("import sync.pull._map_worker")
+    assert "sync.mapping" in loaded
+    assert not {m for m in loaded if m.startswith(("httpx", "sync.upkeep._client", "sync.pull._run") + ORM)}
