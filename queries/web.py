@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import UTC, datetime, tzinfo
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, tzinfo
 from importlib import resources
 from typing import Any
 from weakref import WeakKeyDictionary
