@@ -16,6 +16,7 @@ when its form field is empty).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -52,7 +53,9 @@ def run(session: Session, name: str, row_type: type[R], **params: Any) -> list[R
         raise TypeError(f"{name} takes parameters {list(query.param_names)}, got {sorted(params)}")
     connection = session.connection()
     # The same FTS escaping Datasette registers on its connections (search terms are never FTS syntax).
-    connection.connection.driver_connection.create_function("escape_fts", 1, escape_fts, deterministic=True)
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)  # the mirror is always SQLite (pysqlite)
+    driver.create_function("escape_fts", 1, escape_fts, deterministic=True)
     result = connection.exec_driver_sql(query.sql, params)
     columns = list(result.keys())
     if columns != list(row_type.model_fields):

@@ -161,7 +161,9 @@ async def _files(db: Any, record_type: str, record_id: str) -> dict[str, list[di
         "LEFT JOIN files f ON f.id = a.file_id WHERE a.record_type = :t AND a.record_id = :id "
         "ORDER BY a.slot != 'image', a.slot, a.position",
         {"t": record_type, "id": record_id}))
-    seen, photos, documents = set(), [], []
+    seen: set[Any] = set()
+    photos: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
     for row in rows:
         key = row["file_id"] or row["filename"]
         if key in seen:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 from importlib import resources
 from typing import Any
@@ -154,7 +155,9 @@ def _when(value: str, column: str, row: Any, tz: Any, now: datetime) -> Markup |
 
 
 @hookimpl
-def render_cell(row, value, column, table, database, datasette):
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Markup | None:
     if database != DATABASE or not serves_mirror(datasette):
         return None
     keys = row.keys()
@@ -205,37 +208,37 @@ def render_cell(row, value, column, table, database, datasette):
 
 
 @hookimpl
-def extra_css_urls(datasette):
+def extra_css_urls(datasette: Any) -> list[str]:
     return [f"/{STATIC_MOUNT}/mirror.css"] if serves_mirror(datasette) else []
 
 
 @hookimpl
-def extra_js_urls(datasette):
+def extra_js_urls(datasette: Any) -> list[str]:
     return [f"/{STATIC_MOUNT}/mirror.js"] if serves_mirror(datasette) else []
 
 
 @hookimpl
-def prepare_jinja2_environment(env, datasette):
-    def tz():
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
+    def tz() -> tzinfo:
         return timezone(datasette)
 
-    def when(value):
+    def when(value: Any) -> str:
         moment = display.parse_timestamp(value) if isinstance(value, str) else value
         return display.when(moment, tz()) if moment else ""
 
-    def ago(value):
+    def ago(value: Any) -> str:
         moment = display.parse_timestamp(value) if isinstance(value, str) else value
         return display.relative(moment, datetime.now(UTC), tz()) if moment else ""
 
-    def due(value):
+    def due(value: Any) -> str:
         moment = display.parse_timestamp(value) if isinstance(value, str) else value
         return display.due(moment, datetime.now(UTC), tz()) if moment else ""
 
-    def clock(value):
+    def clock(value: Any) -> str:
         moment = display.parse_timestamp(value) if isinstance(value, str) else value
         return display.clock(moment, tz(), datetime.now(UTC)) if moment else ""
 
-    def since(value):
+    def since(value: Any) -> str:
         moment = display.parse_timestamp(value) if isinstance(value, str) else value
         return display.span(datetime.now(UTC) - moment) if moment else ""
 
@@ -309,7 +312,7 @@ async def database_page(datasette: Any, request: Any, send: Any) -> Any:
 
 
 @hookimpl
-def register_routes(datasette):
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     if getattr(datasette, "template_dir", None) != TEMPLATE_DIR:
         return []
     return [(r"^/$", start_page), (rf"^/(?P<database>{DATABASE})$", database_page),
@@ -317,8 +320,11 @@ def register_routes(datasette):
 
 
 @hookimpl
-def extra_template_vars(template, database, table, columns, view_name, request, datasette):
-    async def inner():
+def extra_template_vars(
+    template: str, database: str | None, table: str | None, columns: list[str] | None, view_name: str,
+    request: Any, datasette: Any,
+) -> Callable[[], Awaitable[dict[str, Any]]]:
+    async def inner() -> dict[str, Any]:
         if not serves_mirror(datasette):
             return {}
         db = datasette.get_database(DATABASE)

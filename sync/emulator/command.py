@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from typing import Any
 
 import click
 
@@ -139,7 +140,7 @@ _rate = click.FloatRange(0.0, 1.0)
     "--offline", is_flag=True, help="Start with the API offline (POST /_emulator/online to connect)."
 )
 @click.option("--verbose", is_flag=True, help="Log every request to stderr.")
-def emulator(**opts: object) -> None:
+def emulator(**opts: Any) -> None:  # click converts each option to its declared type
     """Run an UpKeep API v2 emulator on 127.0.0.1 with seeded plant data, until Ctrl-C.
 
     The API is under /api/v2 (log in with POST /api/v2/auth); the control surface (offline

@@ -73,8 +73,12 @@ class Emulator:
         self.requested_port = port
         self.verbose = verbose
         self.offline = False
-        self._tmpdir = None if state else tempfile.mkdtemp(prefix="upkeep-emulator-")
-        self.state_path = Path(state) if state else Path(self._tmpdir) / "state.db"
+        self._tmpdir: str | None = None
+        if state:
+            self.state_path = Path(state)
+        else:
+            self._tmpdir = tempfile.mkdtemp(prefix="upkeep-emulator-")
+            self.state_path = Path(self._tmpdir) / "state.db"
         self.store = Store(self.state_path)
         try:
             if self.store.is_foreign():
@@ -141,6 +145,7 @@ class Emulator:
             self._server.shutdown()
             self._server.close_all()
             self._server.server_close()
+            assert self._thread is not None  # start() made it with the server
             self._thread.join(timeout=5)
         self.store.close()
         if self._tmpdir:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 
 from sync.emulator.content import content_url
 from sync.emulator.entities import ENTITIES
@@ -87,7 +88,7 @@ def _file(rng: random.Random, created: int, filename: str, mime: str, size: int)
     }
 
 
-def seed_fieldwork(store: Store, plant: Plant, rng_for) -> None:
+def seed_fieldwork(store: Store, plant: Plant, rng_for: Callable[[str], random.Random]) -> None:
     """Add the field-work objects to a freshly seeded store (deterministic from ``rng_for``)."""
     rng = rng_for("fieldwork")
     admin = plant.admin[0]
@@ -165,7 +166,9 @@ def _value_of(rng: random.Random, definition: dict, asset: dict) -> dict:
     elif kind == "dropdown":
         value["dropdownValue"] = rng.choice(definition["options"])
     elif kind == "date":
-        value["dateValue"] = iso(parse_ms(asset["createdAt"]) + rng.randint(30, 900) * DAY_MS)
+        created = parse_ms(asset["createdAt"])
+        assert created is not None  # the seed's own timestamp
+        value["dateValue"] = iso(created + rng.randint(30, 900) * DAY_MS)
     elif kind == "currency":
         value["currencyValue"] = round(float(asset.get("purchasePrice") or 1000) * rng.uniform(0.9, 1.6), 2)
     elif kind == "singleLineText":
@@ -188,6 +191,7 @@ def _decorate_assets(
     for i, text in enumerate(store.iter_payloads(spec)):
         asset = json.loads(text)
         created = parse_ms(asset["createdAt"])
+        assert created is not None  # the seed's own timestamp
         chosen = [d for d in defs if rng.random() < 0.7]
         asset["customFields"] = [
             {
@@ -246,6 +250,7 @@ def _decorate_work_orders(
     for (text,) in rows:
         wo = json.loads(text)
         created = parse_ms(wo["createdAt"])
+        assert created is not None  # the seed's own timestamp
         changed = False
         if wo["category"] in ("Preventive", "Inspection") and rng.random() < 0.8:
             template = rng.choice(templates)

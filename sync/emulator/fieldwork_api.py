@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from collections.abc import Callable
 from email import policy
 from email.parser import BytesParser
-from typing import Any
+from typing import Any, cast
 
 from sync.emulator.auth import ApiError
 from sync.emulator.content import content_url
@@ -110,7 +111,7 @@ def expand(store: Store, entity: str, obj: dict, names: list[str]) -> dict:
 # -- work-order form items and files ------------------------------------------------------------
 
 
-def check_form_items(store: Store, items: Any, new_id) -> list[dict]:
+def check_form_items(store: Store, items: Any, new_id: Callable[[], str]) -> list[dict]:
     """Validated form items with ids (kept when given, new otherwise); 400 naming the bad item."""
     if not isinstance(items, list):
         raise ApiError(400, "formItems must be an array of objects with name and type")
@@ -164,7 +165,7 @@ def file_ref(store: Store, fid: Any) -> dict | None:
 # -- files ---------------------------------------------------------------------------------------
 
 
-def upload_file(store: Store, headers: dict[str, str], raw: bytes, new_id) -> dict:
+def upload_file(store: Store, headers: dict[str, str], raw: bytes, new_id: Callable[[], str]) -> dict:
     """Store one multipart upload as a file record; returns the ``data`` object."""
     ctype = headers.get("content-type", "")
     if "multipart/form-data" not in ctype:
@@ -181,7 +182,9 @@ def upload_file(store: Store, headers: dict[str, str], raw: bytes, new_id) -> di
             continue
         if name not in ("file", "filename"):
             raise ApiError(400, f"{name} not in schema")
-        fields[name] = (part.get_payload(decode=True) or b"", part.get_filename(), part.get_content_type())
+        # decode=True gives a leaf part's bytes (None for a nested multipart)
+        payload = cast(bytes | None, part.get_payload(decode=True))
+        fields[name] = (payload or b"", part.get_filename(), part.get_content_type())
     if "file" not in fields:
         raise ApiError(400, "file cannot be null")
     if "filename" not in fields or not fields["filename"][0].strip():
@@ -210,7 +213,7 @@ def upload_file(store: Store, headers: dict[str, str], raw: bytes, new_id) -> di
 # -- downtime -------------------------------------------------------------------------------------
 
 
-def record_downtime(store: Store, raw: bytes, user_id: str, new_id) -> dict:
+def record_downtime(store: Store, raw: bytes, user_id: str, new_id: Callable[[], str]) -> dict:
     """Apply a downtime array row by row; returns the whole answer body (``success`` + ``results``)."""
     try:
         rows = json.loads(raw or b"null")
@@ -247,6 +250,7 @@ def record_downtime(store: Store, raw: bytes, user_id: str, new_id) -> dict:
             continue
         with store.lock:
             asset = store.get(assets, row["assetId"])
+            assert asset is not None and at is not None  # both checked above (no errors)
             event_id = new_id()
             now = now_ms()
             asset["downtimeStatus"] = category or row["status"]

@@ -47,6 +47,7 @@ class Mutator:
         if wo_id is None:
             return None
         wo = self.store.get(spec, wo_id)
+        assert wo is not None  # random_id picked it under the same (held) lock
         what = self.rng.choice(("status", "status", "priority", "assignedToUser", "title"))
         if what == "status":
             status = self.rng.choice([s for s in STATUSES if s != wo["status"]])
@@ -92,6 +93,7 @@ class Mutator:
         if asset_id is None:
             return None
         asset = self.store.get(spec, asset_id)
+        assert asset is not None  # random_id picked it under the same (held) lock
         what = self.rng.choice(("status", "location", "assignedToUser"))
         if what == "status":
             asset["status"] = "inactive" if asset.get("status") == "active" else "active"
@@ -110,6 +112,7 @@ class Mutator:
         if part_id is None:
             return None
         part = self.store.get(spec, part_id)
+        assert part is not None  # random_id picked it under the same (held) lock
         quantity = int(float(part.get("quantity") or 0))
         quantity = (
             quantity + self.rng.randint(5, 20)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from typing import Any
 
 from sync.emulator import vocab
 from sync.emulator.plant import HISTORY_DAYS, Plant
@@ -68,7 +69,7 @@ def make_work_order(
     assignee = rng.choice(plant.techs) if plant.techs and rng.random() < 0.88 else None
     assigner = rng.choice([plant.admin, *plant.planners])
     due = created + (7 if category == "Preventive" else rng.randint(1, 14)) * DAY_MS
-    wo = {
+    wo: dict[str, Any] = {
         "id": new_id(rng),
         "workOrderNo": f"{number:03d}",
         "title": title,

@@ -129,7 +129,7 @@ class Writes(BodyChecks):
         with self.store.lock:
             now = now_ms()
             seq = self.store.next_number("workOrderNo")
-            wo = {
+            wo: dict[str, Any] = {
                 "id": self.new_id(),
                 "workOrderNo": f"{seq:03d}",
                 "title": None,

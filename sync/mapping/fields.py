@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, overload
 
 from mirror.timestamps import parse_utc
 from sync.mapping.schema import describe, type_mismatch
@@ -94,6 +94,10 @@ class Reader:
         value = value.strip()
         return None if value.lower() in _NULLISH else value
 
+    @overload
+    def number(self, *keys: str, default: float, minimum: float | None = None) -> float: ...
+    @overload
+    def number(self, *keys: str, default: None = None, minimum: float | None = None) -> float | None: ...
     def number(self, *keys: str, default: float | None = None, minimum: float | None = None) -> float | None:
         key, value = self.get(*keys)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -110,6 +114,10 @@ class Reader:
             self.fail(key, f"must be at least {minimum:g}, got {value!r}")
         return number
 
+    @overload
+    def integer(self, *keys: str, default: int, minimum: int | None = None) -> int: ...
+    @overload
+    def integer(self, *keys: str, default: None = None, minimum: int | None = None) -> int | None: ...
     def integer(self, *keys: str, default: int | None = None, minimum: int | None = None) -> int | None:
         number = self.number(*keys, default=None, minimum=minimum)
         if number is None:

@@ -150,7 +150,7 @@ LENIENCIES: tuple[Leniency, ...] = (
 @cache
 def expected_types(entity: str) -> dict[str, tuple[str, ...]]:
     """Field path -> every type accepted for it: the reference's, then any leniency's."""
-    table = {path: (kind,) for path, kind in REFERENCE_TYPES[entity].items()}
+    table: dict[str, tuple[str, ...]] = {path: (kind,) for path, kind in REFERENCE_TYPES[entity].items()}
     for leniency in LENIENCIES:
         if leniency.entity == entity:
             for path in leniency.fields:
@@ -182,7 +182,7 @@ def type_mismatch(entity: str, obj: dict[str, Any]) -> tuple[str, str] | None:
 
 # Python types of decoded JSON, per reference type: checked with ``type(v) in ...``, which is fast
 # and keeps booleans out of Number (``bool`` is an ``int`` to ``isinstance``).
-_PY_TYPES = {STRING: {str}, NUMBER: {int, float}, BOOLEAN: {bool}, ARRAY: {list}, OBJECT: {dict}}
+_PY_TYPES: dict[str, set[type]] = {STRING: {str}, NUMBER: {int, float}, BOOLEAN: {bool}, ARRAY: {list}, OBJECT: {dict}}
 
 
 @dataclass
@@ -210,6 +210,7 @@ def _compiled(entity: str) -> dict[str, _Node]:
                 step = step[:-2]
                 node.each = node.each or _Node()
                 node = node.each
+        assert node is not None  # a path has at least one step
         node.accepted = accepted
         node.py_types = frozenset(t for name in accepted for t in _PY_TYPES[name])
     _mark_leaves(root)
@@ -217,6 +218,7 @@ def _compiled(entity: str) -> dict[str, _Node]:
 
 
 def _mark_leaves(fields: dict[str, _Node]) -> None:
+    node: _Node | None
     for node in fields.values():
         while node is not None:
             node.leaf = bool(node.accepted) and node.fields is None and node.each is None
