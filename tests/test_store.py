@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel, select
 
-import mirror.bookkeeping
 import mirror.outbox  # noqa: F401  (registers the outbox tables)
 from mirror.db import MirrorError, open_mirror
 from mirror.migrations import LATEST, MIGRATIONS, migrate
-from mirror.models import MIRRORED, WorkOrderRow
 from mirror.rejects import record_rejects
+from mirror.schema import MIRRORED, WorkOrderRow
 from mirror.store import get_cursor, save_cursor, tombstone, upsert_rows
 from sync.mapping import transform
 from tests.conftest import recorded
@@ -171,11 +170,29 @@ def test_cursor_and_rejects_are_kept(mirror):
 
 
 def test_plain_table_description_matches_the_models():
-    """``mirror/tables.py`` (what the pull knows of each table without SQLAlchemy) follows ``mirror/models.py``."""
-    from importlib import resources
+    """What the pull reads of each table from the schema's source, without SQLAlchemy
+    (:mod:`mirror._shapes`), is what SQLAlchemy says of the models: tables, columns in order,
+    storage kinds, defaults."""
+    from sqlalchemy import JSON, Boolean
 
-    from tests.tables_text import tables_text
+    from mirror import _shapes
+    from mirror.schema import FIELDWORK_MIRRORED, ISODate, UTCDateTime
 
-    expected = tables_text()
-    current = resources.files("mirror").joinpath("tables.py").read_text()
-    assert current == expected, "mirror/tables.py is out of date; write `python -m tests.tables_text` to it:\n" + expected
+    def kind(column_type) -> str:
+        for sa_type, name in ((UTCDateTime, "utc"), (ISODate, "date"), (JSON, "json"), (Boolean, "bool")):
+            if isinstance(column_type, sa_type):
+                return name
+        return ""
+
+    def default(model, column):
+        field = model.model_fields.get(column.name) or model.model_fields.get(column.name + "_")
+        if field is None or field.is_required():
+            return None
+        return field.default_factory() if field.default_factory else field.default
+
+    models = {**MIRRORED, **FIELDWORK_MIRRORED}
+    assert _shapes.entity_tables() == {e: m.__tablename__ for e, m in models.items()}
+    assert list(_shapes.entity_tables()) == list(models)
+    for model in models.values():
+        expected = [(c.name, kind(c.type), default(model, c)) for c in model.__table__.c]
+        assert [(c.name, c.kind, c.default) for c in _shapes.columns(model.__tablename__)] == expected
