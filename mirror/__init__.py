@@ -12,7 +12,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mirror.db import Mirror, MirrorError, inspect_mirror, open_mirror
+    from mirror.db import Mirror, inspect_mirror, open_mirror
+    from mirror.errors import MirrorError
     from mirror.machina import to_machina
     from mirror.writes import (
         LIMITS,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     )
 
 _HOME = {
-    "Mirror": "mirror.db", "MirrorError": "mirror.db", "inspect_mirror": "mirror.db", "open_mirror": "mirror.db",
+    "Mirror": "mirror.db", "MirrorError": "mirror.errors", "inspect_mirror": "mirror.db", "open_mirror": "mirror.db",
     "to_machina": "mirror.machina",
     **{name: "mirror.writes" for name in (
         "LIMITS", "UNSET", "InvalidWrite", "Queued", "add_meter_reading", "add_work_order_message",

@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from mirror.models import MIRRORED, SparePartRow
 from mirror.outbox import (
     UPDATE_KINDS,
     OpKind,
@@ -35,6 +34,7 @@ from mirror.outbox import (
     refresh_local_state,
     utcnow,
 )
+from mirror.schema import MIRRORED, SparePartRow
 from mirror.timestamps import format_utc, parse_utc
 
 # --- vocabulary shared with sync.mapping ------------------------------------------------------

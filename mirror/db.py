@@ -16,18 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from mirror import bulk
+from mirror.errors import MirrorError
+from mirror.lock import MirrorBusy, writer_lock
 from mirror.migrations import LATEST, MIGRATIONS, applied_versions, current_version, migrate
-from mirror.sqlite import BUSY_TIMEOUT_MS, PRAGMAS, connect, transaction
+from mirror.sqlite import BUSY_TIMEOUT_MS, configure, connect, readonly_uri, transaction
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
 
-__all__ = ["BUSY_TIMEOUT_MS", "Mirror", "MirrorError", "inspect_mirror", "open_mirror"]
-
-
-class MirrorError(Exception):
-    """The mirror file cannot be used as asked (newer schema, read-only and missing, ...)."""
+__all__ = ["BUSY_TIMEOUT_MS", "Mirror", "inspect_mirror", "open_mirror"]
 
 
 class Mirror:
@@ -35,11 +33,13 @@ class Mirror:
 
     ``with mirror.transaction() as conn`` writes through a plain ``sqlite3`` connection (one per
     thread); ``with mirror.session() as s`` reads and ``with mirror.write() as s`` writes through
-    SQLModel.
+    SQLModel. A mirror opened ``readonly`` reads through ``mode=ro`` connections only: a write
+    through it fails in SQLite and never reaches the file.
     """
 
-    def __init__(self, path: Path, connection: sqlite3.Connection | None = None):
+    def __init__(self, path: Path, connection: sqlite3.Connection | None = None, *, readonly: bool = False):
         self.path = path
+        self.readonly = readonly
         self._lock = threading.Lock()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
@@ -54,7 +54,7 @@ class Mirror:
         """This thread's plain connection (autocommit: each statement alone unless in :meth:`transaction`)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._keep(connect(self.path))
+            conn = self._keep(connect(self.path, readonly=self.readonly))
         return conn
 
     @contextmanager
@@ -76,7 +76,7 @@ class Mirror:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    engine = _make_engine(self.path)
+                    engine = _make_engine(self.path, readonly=self.readonly)
                     self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
                     self._engine = engine
         return self._engine
@@ -122,7 +122,7 @@ class Mirror:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Mirror({str(self.path)!r})"
+        return f"Mirror({str(self.path)!r}{', readonly=True' if self.readonly else ''})"
 
 
 def inspect_mirror(path: str | Path, *, current: bool = False) -> int | None:
@@ -170,13 +170,20 @@ def _too_new(path: Path, version: int) -> MirrorError:
                        "upgrade upkeep-mirror.")
 
 
-def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
+def open_mirror(path: str | Path, *, upgrade: bool = True, readonly: bool = False) -> Mirror:
     """Create or open the mirror at ``path``, upgrading its schema in place to the latest version.
 
     An existing file is checked read-only first (:func:`inspect_mirror`): a damaged file, another
     program's SQLite database or a newer schema is refused in one sentence and left untouched.
+
+    ``readonly`` is for readers: the mirror must exist and have this version's schema (a missing,
+    empty, older or newer one is refused in one sentence); nothing is created or migrated, and every
+    connection is ``mode=ro``, so the file stays byte-identical. It reads beside a running writer
+    (WAL).
     """
     path = Path(path)
+    if readonly:
+        return _open_readonly(path)
     if path.exists():
         inspect_mirror(path)
     try:
@@ -204,14 +211,22 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
     return Mirror(path, conn)
 
 
+def _open_readonly(path: Path) -> Mirror:
+    if inspect_mirror(path, current=True) is None:
+        raise MirrorError(f"{path} holds no mirror yet; run `upkeep-mirror sync --db {path}` first.")
+    try:
+        conn = connect(path, readonly=True)
+    except sqlite3.Error as exc:
+        raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
+    return Mirror(path, conn, readonly=True)
+
+
 def _finish_interrupted_bulk_load(path: Path, conn: sqlite3.Connection) -> None:
     """Put back the indexes of a bulk load whose sync died, unless a sync or daemon is running now.
 
     A live sync holds the writer lock and finishes its own bulk load; restoring under it would
     only slow it down. Without one, the load was interrupted (a crash, a kill): re-create now.
     """
-    from mirror.lock import MirrorBusy, writer_lock  # late: mirror.lock builds on this module
-
     try:
         with writer_lock(path, "upkeep-mirror (restoring indexes)"), transaction(conn):
             bulk.restore(conn)
@@ -219,21 +234,20 @@ def _finish_interrupted_bulk_load(path: Path, conn: sqlite3.Connection) -> None:
         pass
 
 
-def _make_engine(path: Path) -> Engine:
+def _make_engine(path: Path, *, readonly: bool = False) -> Engine:
     """The SQLAlchemy engine behind sessions: connections set up like the plain ones."""
     from sqlalchemy import event
     from sqlmodel import create_engine
 
     engine = create_engine(
-        f"sqlite:///{path}",
+        f"sqlite:///{readonly_uri(path)}&uri=true" if readonly else f"sqlite:///{path}",
         # The driver must not open transactions on its own; the "begin" hook below does it.
         connect_args={"isolation_level": None, "timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        for pragma in PRAGMAS:
-            dbapi_conn.execute(f"PRAGMA {pragma}")
+        configure(dbapi_conn, readonly=readonly)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:

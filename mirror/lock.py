@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mirror.db import MirrorError
+from mirror.errors import MirrorError
 
 
 class MirrorBusy(RuntimeError):
@@ -26,7 +26,7 @@ class MirrorBusy(RuntimeError):
 def writer_lock(db_path: str | Path, purpose: str) -> Iterator[None]:
     """Hold the mirror's writer lock for the block, or raise :class:`MirrorBusy` at once.
 
-    A folder where the lock cannot be written is a :class:`~mirror.db.MirrorError` (one sentence).
+    A folder where the lock cannot be written is a :class:`~mirror.errors.MirrorError` (one sentence).
     """
     path = Path(f"{db_path}.lock")
     try:

@@ -48,9 +48,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel
 
-from mirror.columns import UTCDateTime
 from mirror.enums import OPEN_STATES, LocalState, OpKind, OpState
-from mirror.models import MIRRORED
+from mirror.schema import MIRRORED, UTCDateTime
 
 #: Prefix of the id a record gets when it is created locally, until UpKeep assigns one.
 LOCAL_PREFIX = "local-"

@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from mirror.changes import COLUMN_FIELDS, apply_values, revert_values
 from mirror.db import Mirror
-from mirror.models import MIRRORED
 from mirror.outbox import (
     CREATE_KINDS,
     OPEN_STATES,
@@ -26,6 +25,7 @@ from mirror.outbox import (
     refresh_local_state,
     utcnow,
 )
+from mirror.schema import MIRRORED
 
 
 class OutboxActionRefused(ValueError):

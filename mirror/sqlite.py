@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BUSY_TIMEOUT_MS", "PRAGMAS", "configure", "connect", "dbapi", "transaction"]
+__all__ = ["BUSY_TIMEOUT_MS", "PRAGMAS", "configure", "connect", "dbapi", "readonly_uri", "transaction"]
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -32,16 +32,29 @@ PRAGMAS = (
 )
 
 
-def configure(conn: sqlite3.Connection) -> sqlite3.Connection:
+def configure(conn: sqlite3.Connection, *, readonly: bool = False) -> sqlite3.Connection:
+    """Apply :data:`PRAGMAS`; a read-only connection leaves the journal mode alone (it is the file's)."""
     for pragma in PRAGMAS:
-        conn.execute(f"PRAGMA {pragma}")
+        if not (readonly and pragma.startswith("journal_mode")):
+            conn.execute(f"PRAGMA {pragma}")
     return conn
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """A new connection to the mirror file at ``path``, set up like every other (usable from any thread)."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    return configure(conn)
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A new connection to the mirror file at ``path``, set up like every other (usable from any thread).
+
+    ``readonly``: opened with SQLite's ``mode=ro``, so nothing written through it can reach the
+    file, and a missing file is an error instead of a new empty database.
+    """
+    target = readonly_uri(path) if readonly else path
+    conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                           uri=readonly)
+    return configure(conn, readonly=readonly)
+
+
+def readonly_uri(path: str | Path) -> str:
+    """The ``file:`` URI that opens ``path`` read-only (``mode=ro``)."""
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
 
 
 @contextmanager

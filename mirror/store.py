@@ -5,7 +5,7 @@ rows, its rejects and the advanced cursor into one transaction (``with mirror.tr
 conn``). The connection is a plain ``sqlite3`` one or a SQLModel session (:func:`mirror.sqlite.dbapi`):
 the pull uses the first and never loads SQLAlchemy; the outbox, inside its sessions, the second.
 Rows arrive as plain dicts keyed by column name, as the mapping produces them; what is known of
-each table (columns, how values are stored, defaults) is :mod:`mirror.tables`.
+each table (columns, how values are stored, defaults) is read from the schema (:mod:`mirror._shapes`).
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from typing import Any
 
 import orjson
 
+from mirror._shapes import columns, entity_tables
 from mirror.enums import OPEN_STATES
 from mirror.sqlite import dbapi
-from mirror.tables import COLUMNS, DEFAULTS, TABLES
 from mirror.timestamps import StoredUTC, format_utc, parse_utc
 
 __all__ = ["RUN_COUNTS", "Cursor", "begin_run", "complete_row", "end_run", "existing_ids", "get_cursor",
-           "has_open_changes", "row_values", "save_cursor", "table_name", "tombstone", "upsert_rows",
-           "upsert_values"]
+           "has_open_changes", "mirrored_entities", "row_values", "save_cursor", "table_name", "tombstone",
+           "upsert_rows", "upsert_values"]
 
 #: Columns a pull never overwrites: the row's local state belongs to the outbox.
 _KEEP_ON_UPDATE = {"id", "local_state"}
@@ -35,12 +35,29 @@ _KEEP_ON_UPDATE = {"id", "local_state"}
 
 def table_name(entity: str) -> str:
     """The table an entity is mirrored into (``parts`` -> ``spare_parts``)."""
-    return TABLES[entity]
+    return _tables()[entity]
+
+
+def mirrored_entities() -> list[str]:
+    """Every mirrored entity, in the order a sync pulls them: the main pull's, then field work's."""
+    return list(_tables())
+
+
+@cache
+def _tables() -> dict[str, str]:
+    tables = entity_tables()
+    assert all(columns(t)[0].name == "id" for t in tables.values()), "row_values' tuples start with the id"
+    return tables
+
+
+@cache
+def _defaults(table: str) -> dict[str, Any]:
+    return {c.name: c.default for c in columns(table) if c.default is not None}
 
 
 def complete_row(table: str, row: dict[str, Any]) -> dict[str, Any]:
     """The row with every column of ``table`` present: defaults filled in (a fresh copy of each)."""
-    full = {k: _fresh(v) for k, v in DEFAULTS[table].items() if k not in row}
+    full = {k: _fresh(v) for k, v in _defaults(table).items() if k not in row}
     full.update(row)
     return full
 
@@ -80,14 +97,14 @@ def upsert_values(conn: Any, entity: str, values: Sequence[tuple], *, force: boo
     """
     if not values:
         return 0
-    sql, columns = _upsert_statement(table_name(entity), force)  # sql has one "{values}" slot
+    sql, names = _upsert_statement(table_name(entity), force)  # sql has one "{values}" slot
     conn = dbapi(conn)
     changed = 0
     start = 0
-    for size in _chunk_sizes(len(values), min(_ROWS_PER_STATEMENT, _MAX_VARIABLES // len(columns))):
+    for size in _chunk_sizes(len(values), min(_ROWS_PER_STATEMENT, _MAX_VARIABLES // len(names))):
         flat = list(chain.from_iterable(values[start : start + size]))
         start += size
-        changed += max(conn.execute(_multi_row(sql, len(columns), size), flat).rowcount, 0)
+        changed += max(conn.execute(_multi_row(sql, len(names), size), flat).rowcount, 0)
     return changed
 
 
@@ -109,20 +126,11 @@ def _chunk_sizes(count: int, largest: int) -> list[int]:
     return sizes
 
 
-assert all(columns.split()[0] == "id" for columns in COLUMNS.values()), "row_values' tuples start with the id"
-
-
-@cache
-def _columns(table: str) -> list[tuple[str, str]]:
-    """The table's columns in order, each with its storage kind ("" when stored as it is)."""
-    return [(word.partition(":")[0], word.partition(":")[2]) for word in COLUMNS[table].split()]
-
-
 @cache
 def _upsert_statement(table: str, force: bool) -> tuple[str, list[str]]:
-    columns = [name for name, _ in _columns(table)]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in _KEEP_ON_UPDATE)
+    names = [c.name for c in columns(table)]
+    quoted = ", ".join(f'"{c}"' for c in names)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in names if c not in _KEEP_ON_UPDATE)
     # Changed (or back from the dead), and not an older copy than the one stored: a page fetched
     # before the outbox wrote UpKeep's answer back must not put the previous version back.
     changed = (
@@ -134,7 +142,7 @@ def _upsert_statement(table: str, force: bool) -> tuple[str, list[str]]:
         "VALUES {values} "
         f"ON CONFLICT(id) DO UPDATE SET {updates}{'' if force else changed}"
     )
-    return sql, columns
+    return sql, names
 
 
 _ABSENT = object()
@@ -169,12 +177,10 @@ def _row_builder(table: str) -> Callable[[dict[str, Any], str], tuple[Any, ...]]
 @cache
 def _column_plan(table: str) -> list[tuple[str, Callable[[Any], Any] | None, Any]]:
     """Per column of the upsert: name, converter (None when the value is stored as it is), SQL default."""
-    defaults = DEFAULTS[table]
     plan = []
-    for name, kind in _columns(table):
-        to_sql = _CONVERTERS.get(kind)
-        default = defaults.get(name)
-        plan.append((name, to_sql, default if default is None or to_sql is None else to_sql(default)))
+    for column in columns(table):
+        to_sql, default = _CONVERTERS.get(column.kind), column.default
+        plan.append((column.name, to_sql, default if default is None or to_sql is None else to_sql(default)))
     return plan
 
 
@@ -214,7 +220,7 @@ def _date_text(value: date | str) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
-#: Python value -> what the column stores, per storage kind in :mod:`mirror.tables`.
+#: Python value -> what the column stores, per storage kind (:class:`mirror._shapes.Column`).
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {"utc": _utc_text, "date": _date_text, "json": _json_text,
                                                 "bool": int}
 

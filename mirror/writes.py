@@ -37,7 +37,6 @@ from mirror.changes import (
 )
 from mirror.db import Mirror
 from mirror.enums import LocalState
-from mirror.models import MIRRORED
 from mirror.outbox import (
     OpKind,
     OutboxOp,
@@ -47,6 +46,7 @@ from mirror.outbox import (
     refresh_local_state,
     utcnow,
 )
+from mirror.schema import MIRRORED
 from mirror.store import complete_row
 from mirror.timestamps import format_utc, parse_utc
 

@@ -6,9 +6,11 @@ and returns rows as frozen pydantic models: timestamps come back as aware UTC da
 as bools, JSON columns as dicts. A row class lists the query's columns in order; if the SQL and the
 class ever disagree, :func:`run` raises :class:`QueryDrift` instead of guessing.
 
-    with mirror.session() as s:
+    with open_mirror(path, readonly=True) as mirror, mirror.session() as s:
         for wo in queries.open_work_orders_for_asset(s, asset="Boiler 2"):
             print(wo.title, wo.due_date)
+
+(:func:`mirror.db.open_mirror` with ``readonly``: a reader never migrates nor changes the file.)
 
 A parameter left as ``None`` takes the default written in the SQL (the same one Datasette uses
 when its form field is empty).

@@ -45,7 +45,7 @@ class PullOutcome(Protocol):
 
 @dataclass
 class Connectivity:
-    """The single row (id 1) of ``connectivity`` (see :class:`mirror.bookkeeping.Connectivity`)."""
+    """The single row (id 1) of ``connectivity`` (see :class:`mirror.schema.Connectivity`)."""
 
     updated_at: datetime
     id: int = 1

@@ -13,8 +13,8 @@ from mirror import fieldwork_writes as fw
 from mirror.db import open_mirror
 from mirror.fieldwork_store import replace_tasks, sync_settings
 from mirror.file_content import iter_content
-from mirror.models import MIRRORED
 from mirror.outbox import counts, list_ops
+from mirror.schema import MIRRORED
 from mirror.store import upsert_rows
 from mirror.writes import InvalidWrite
 from sync.mapping import fieldwork as mapping

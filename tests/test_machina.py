@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from mirror import enums
 from mirror.machina import machina_fields, to_machina
-from mirror.models import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
+from mirror.schema import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
 from mirror.store import upsert_rows
 from sync.mapping import transform
 from tests.conftest import recorded

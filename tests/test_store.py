@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel, select
 
-import mirror.bookkeeping
 import mirror.outbox  # noqa: F401  (registers the outbox tables)
-from mirror.db import MirrorError, open_mirror
+from mirror.db import open_mirror
+from mirror.errors import MirrorError
 from mirror.migrations import LATEST, MIGRATIONS, migrate
-from mirror.models import MIRRORED, WorkOrderRow
 from mirror.rejects import record_rejects
+from mirror.schema import MIRRORED, WorkOrderRow
 from mirror.store import get_cursor, save_cursor, tombstone, upsert_rows
 from sync.mapping import transform
 from tests.conftest import recorded
@@ -95,6 +95,62 @@ def test_newer_schema_is_refused(tmp_path):
         open_mirror(path)
 
 
+def test_readonly_refuses_a_missing_path_and_creates_nothing(tmp_path):
+    path = tmp_path / "sub" / "m.db"
+    with pytest.raises(MirrorError, match="There is no mirror at"):
+        open_mirror(path, readonly=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_readonly_refuses_an_empty_or_foreign_file(tmp_path):
+    empty, foreign = tmp_path / "empty.db", tmp_path / "other.db"
+    empty.touch()
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)")
+    with pytest.raises(MirrorError, match="holds no mirror yet"):
+        open_mirror(empty, readonly=True)
+    with pytest.raises(MirrorError, match="not an upkeep-mirror mirror"):
+        open_mirror(foreign, readonly=True)
+    assert empty.stat().st_size == 0
+
+
+def test_readonly_refuses_an_older_or_newer_schema_leaving_the_file_byte_identical(tmp_path):
+    older = tmp_path / "old.db"
+    conn = sqlite3.connect(older, isolation_level=None)
+    migrate(conn, target=LATEST - 1)
+    conn.close()
+    before = older.read_bytes()
+    with pytest.raises(MirrorError, match="older than this upkeep-mirror's"):
+        open_mirror(older, readonly=True)
+    assert older.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]
+
+    newer = tmp_path / "new.db"
+    open_mirror(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute("INSERT INTO schema_versions VALUES (?, 'from the future', '2099-01-01T00:00:00.000Z')", (LATEST + 1,))
+    conn.commit()
+    conn.close()
+    before = newer.read_bytes()
+    with pytest.raises(MirrorError, match="newer"):
+        open_mirror(newer, readonly=True)
+    assert newer.read_bytes() == before
+
+
+def test_readonly_reads_while_a_writer_holds_a_write_transaction(tmp_path):
+    path = tmp_path / "m.db"
+    with open_mirror(path) as writer:
+        upsert_rows(writer.connection(), "teams", [{"id": "T1", "raw": {"n": 1}, "name": "Day shift"}])
+        with writer.transaction() as conn, open_mirror(path, readonly=True) as reader:
+            upsert_rows(conn, "teams", [{"id": "T2", "raw": {"n": 2}, "name": "Night shift"}])
+            assert [r[0] for r in reader.connection().execute("SELECT name FROM teams")] == ["Day shift"]
+            with reader.session() as s:
+                assert s.execute(text("SELECT count(*) FROM teams")).scalar_one() == 1
+            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+                reader.connection().execute("DELETE FROM teams")
+        with open_mirror(path, readonly=True) as reader:
+            assert reader.connection().execute("SELECT count(*) FROM teams").fetchone()[0] == 2
+
+
 @pytest.mark.parametrize("entity", sorted(MIRRORED))
 def test_recorded_page_upserts_once_and_reads_back(mirror, entity):
     rows = [transform(entity, o) for o in recorded(entity)]
@@ -171,11 +227,29 @@ def test_cursor_and_rejects_are_kept(mirror):
 
 
 def test_plain_table_description_matches_the_models():
-    """``mirror/tables.py`` (what the pull knows of each table without SQLAlchemy) follows ``mirror/models.py``."""
-    from importlib import resources
+    """What the pull reads of each table from the schema's source, without SQLAlchemy
+    (:mod:`mirror._shapes`), is what SQLAlchemy says of the models: tables, columns in order,
+    storage kinds, defaults."""
+    from sqlalchemy import JSON, Boolean
 
-    from tests.tables_text import tables_text
+    from mirror import _shapes
+    from mirror.schema import FIELDWORK_MIRRORED, ISODate, UTCDateTime
 
-    expected = tables_text()
-    current = resources.files("mirror").joinpath("tables.py").read_text()
-    assert current == expected, "mirror/tables.py is out of date; write `python -m tests.tables_text` to it:\n" + expected
+    def kind(column_type) -> str:
+        for sa_type, name in ((UTCDateTime, "utc"), (ISODate, "date"), (JSON, "json"), (Boolean, "bool")):
+            if isinstance(column_type, sa_type):
+                return name
+        return ""
+
+    def default(model, column):
+        field = model.model_fields.get(column.name) or model.model_fields.get(column.name + "_")
+        if field is None or field.is_required():
+            return None
+        return field.default_factory() if field.default_factory else field.default
+
+    models = {**MIRRORED, **FIELDWORK_MIRRORED}
+    assert _shapes.entity_tables() == {e: m.__tablename__ for e, m in models.items()}
+    assert list(_shapes.entity_tables()) == list(models)
+    for model in models.values():
+        expected = [(c.name, kind(c.type), default(model, c)) for c in model.__table__.c]
+        assert [(c.name, c.kind, c.default) for c in _shapes.columns(model.__tablename__)] == expected

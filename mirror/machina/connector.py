@@ -35,10 +35,11 @@ from sqlmodel import select
 
 from mirror import writes
 from mirror.changes import STATUS_SPELLINGS, work_order_type
-from mirror.db import Mirror, MirrorError, open_mirror
+from mirror.db import Mirror, open_mirror
+from mirror.errors import MirrorError
 from mirror.machina.convert import machina_columns, rows_to_machina, to_machina
 from mirror.machina.health import Thresholds, assess
-from mirror.models import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
+from mirror.schema import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
 
 _TITLE_MAX = 100
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mirror.models import AssetRow, MaintenancePlanRow, Mirrored, SparePartRow, WorkOrderRow
+from mirror.schema import AssetRow, MaintenancePlanRow, Mirrored, SparePartRow, WorkOrderRow
 
 INSTALL_HINT = "machina-ai is not installed: pip install 'upkeep-mirror[machina]'"
 

@@ -1,5 +1,5 @@
 -- Version 11: field work -- checklists (work order form items), files and their content,
--- asset downtime statuses, custom fields. Tables generated from mirror/fieldwork_models.py;
+-- asset downtime statuses, custom fields. Tables generated from mirror/schema/fieldwork.py;
 -- the two views read the records' own JSON (see that module's docstring).
 
 CREATE TABLE form_templates (

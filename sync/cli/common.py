@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 @contextmanager
 def refusals(hint: str = "") -> Iterator[None]:
     """Turn what the store refuses (a busy, missing, damaged, foreign or unwritable mirror) into one sentence."""
-    from mirror.db import MirrorError
+    from mirror.errors import MirrorError
     from mirror.lock import MirrorBusy
 
     try:
@@ -56,13 +56,15 @@ def check_existing(db: Path) -> None:
         raise click.ClickException(f"{db} holds no mirror yet; run `upkeep-mirror sync --db {db}` first.")
 
 
-def open_existing(db: Path) -> Mirror:
-    """The mirror at ``db``, which must exist (commands that only read it, or only queue writes)."""
+def open_existing(db: Path, *, readonly: bool = False) -> Mirror:
+    """The mirror at ``db``, which must exist: to queue writes, or ``readonly`` for commands that only
+    read it (which then never migrate it nor change a byte of it)."""
     from mirror.db import open_mirror
 
-    check_existing(db)
+    if not readonly:
+        check_existing(db)
     with refusals():
-        return open_mirror(db)
+        return open_mirror(db, readonly=readonly)
 
 
 def program() -> str:

@@ -211,7 +211,7 @@ def _age(moment: datetime | None) -> str:
 def outbox_list(db: Path, show_all: bool, states: tuple[str, ...]) -> None:
     """List queued operations (pending, sending, conflict and dead by default) and a summary."""
     wanted = list(states) or (None if show_all else [s.value for s in OPEN_STATES])
-    with open_existing(db) as mirror, mirror.session() as s:
+    with open_existing(db, readonly=True) as mirror, mirror.session() as s:
         ops, totals = list_ops(s, states=wanted, limit=10_000), counts(s)
     for op in ops:
         error = (op.last_error or "")[:60]
@@ -227,7 +227,7 @@ def outbox_list(db: Path, show_all: bool, states: tuple[str, ...]) -> None:
 @click.argument("seq", type=int, help="The operation's number (#seq in `outbox list`).")
 def outbox_show(db: Path, seq: int) -> None:
     """Show one operation: what it sends, what it was based on, UpKeep's values in a conflict."""
-    with open_existing(db) as mirror, mirror.session() as s:
+    with open_existing(db, readonly=True) as mirror, mirror.session() as s:
         op = s.get(OutboxOp, seq)
         if op is None:
             raise click.ClickException(f"there is no outbox operation {seq}")

@@ -115,7 +115,7 @@ class _Progress:
 @existing_db_option
 def status(db: Path) -> None:
     """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting."""
-    with open_existing(db) as mirror:
+    with open_existing(db, readonly=True) as mirror:
         conn = mirror.connection()
         rows = conn.execute(
             # Last success: the cursor's (a complete listing), else, for the field-work steps, which

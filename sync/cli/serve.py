@@ -85,7 +85,8 @@ def _listen(host: str, port: int) -> socket.socket:
 def serve(db: Path, host: str, port: int, metadata_path: Path | None) -> None:
     """Browse and query the mirror in Datasette, read-only, while syncs keep it fresh."""
     check_existing(db)
-    from mirror.db import MirrorError, inspect_mirror
+    from mirror.db import inspect_mirror
+    from mirror.errors import MirrorError
 
     try:
         inspect_mirror(db, current=True)

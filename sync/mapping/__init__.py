@@ -32,7 +32,7 @@ from sync.mapping.other import (
     map_vendor,
 )
 
-#: Entity name (as in ``mirror.models.MIRRORED``) -> mapper.
+#: Entity name (as in ``mirror.schema.MIRRORED``) -> mapper.
 MAPPERS: dict[str, Callable[..., dict[str, Any]]] = {
     "users": map_user,
     "teams": map_team,

@@ -51,14 +51,12 @@ from tenacity import Retrying, retry_if_exception
 from mirror import changes, outbox
 from mirror.db import Mirror
 from mirror.lock import MirrorBusy, writer_lock
-from mirror.models import table_of
 from mirror.outbox import OpKind, OpState, OutboxOp
+from mirror.schema import table_of
 from mirror.store import upsert_rows
-from sync.replay import _fieldwork as replay_fieldwork
-from sync.upkeep._client import UpKeepClient
 from sync.crashpoints import crash_point
-from sync.upkeep.errors import FatalError, RejectedError, RetriableError
 from sync.mapping import MalformedObject, transform
+from sync.replay import _fieldwork as replay_fieldwork
 from sync.replay._match import (
     PATHS,
     find_created,
@@ -68,7 +66,9 @@ from sync.replay._match import (
     without_marker,
 )
 from sync.replay._round import Round, Unreachable, describe, unreachable
+from sync.upkeep._client import UpKeepClient
 from sync.upkeep._retry import RetryPolicy
+from sync.upkeep.errors import FatalError, RejectedError, RetriableError
 
 log = logging.getLogger(__name__)
 

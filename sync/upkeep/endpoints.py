@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mirror.db import Mirror
-from mirror.tables import TABLES
+from mirror.store import mirrored_entities
 from mirror.timestamps import format_utc
 from sync.upkeep.paging import Pager
 
@@ -42,7 +42,7 @@ SOURCES: dict[str, Source] = {
         Source("purchase_orders", "/api/v2/purchase-orders/"),
     )
 }
-assert list(SOURCES) == list(TABLES)[: len(SOURCES)], "pull order must follow mirror.models.MIRRORED"
+assert list(SOURCES) == mirrored_entities()[: len(SOURCES)], "pull order must follow mirror.schema.MIRRORED"
 
 #: Entities whose pull needs another's rows first: work orders name parts by SKU, meter readings
 #: are listed per meter.

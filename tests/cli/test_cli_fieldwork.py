@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from mirror.db import open_mirror
 from mirror.fieldwork_store import replace_tasks, sync_settings
-from mirror.models import MIRRORED
+from mirror.schema import MIRRORED
 from mirror.store import upsert_rows
 from sync.cli import cli
 from sync.mapping import map_form_items, transform

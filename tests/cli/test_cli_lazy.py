@@ -16,7 +16,7 @@ from sync.emulator import Emulator
 
 HEAVY = ("datasette", "apscheduler", "uvicorn", "sync.daemon")
 #: What ``sync`` leaves out on top: the ORM layer (~35 MB, the bulk of a sync's memory when it was loaded).
-ORM = ("sqlalchemy", "sqlmodel", "pydantic", "mirror.models", "mirror.outbox")
+ORM = ("sqlalchemy", "sqlmodel", "pydantic", "mirror.schema", "mirror.outbox")
 
 
 def modules_after(code: str) -> set[str]:

@@ -18,8 +18,8 @@ from sqlmodel import select
 
 from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
-from mirror.models import WorkOrderRow
 from mirror.outbox import OutboxOp
+from mirror.schema import WorkOrderRow
 from sync.pull._run import sync_entities
 from sync.replay._replayer import flush
 

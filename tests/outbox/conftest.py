@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mirror.db import open_mirror
-from mirror.models import MIRRORED
+from mirror.schema import MIRRORED
 from mirror.store import upsert_rows
-from sync.upkeep._client import Credentials, UpKeepClient
 from sync.emulator import Emulator
 from sync.mapping import transform
+from sync.upkeep._client import Credentials, UpKeepClient
 from sync.upkeep._retry import RetryPolicy
 from tests.conftest import recorded
 

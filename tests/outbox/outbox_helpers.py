@@ -8,8 +8,8 @@ from collections import Counter
 from sqlmodel import select
 
 from mirror import writes
-from mirror.models import AssetRow, MeterRow, SparePartRow, WorkOrderRow
 from mirror.outbox import OpKind, OutboxOp
+from mirror.schema import AssetRow, MeterRow, SparePartRow, WorkOrderRow
 from sync.replay._match import marker
 
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import FAST
 from sqlmodel import select
 
-from mirror.models import MeterRow, SparePartRow, WorkOrderRow
+from mirror.schema import MeterRow, SparePartRow, WorkOrderRow
 from sync import connectivity
 from sync.cli import cli
 from sync.cli import outbox as outbox_cli

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from mirror import outbox, outbox_actions, writes
-from mirror.models import RequestRow, SparePartRow, WorkOrderRow
 from mirror.outbox import OutboxOp, WorkOrderMessage
 from mirror.outbox_actions import OutboxActionRefused
+from mirror.schema import RequestRow, SparePartRow, WorkOrderRow
 from mirror.store import upsert_rows
 from sync.mapping import transform
 from tests.conftest import recorded_by_id

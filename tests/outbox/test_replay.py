@@ -7,10 +7,10 @@ from conftest import FAST
 from sqlmodel import select
 
 from mirror import outbox_actions, writes
-from mirror.models import AssetRow, MeterReadingRow, MeterRow, RequestRow, SparePartRow, WorkOrderRow
 from mirror.outbox import OutboxOp, WorkOrderMessage
-from sync.replay._replayer import flush as replay_flush
+from mirror.schema import AssetRow, MeterReadingRow, MeterRow, RequestRow, SparePartRow, WorkOrderRow
 from sync.replay._match import marker
+from sync.replay._replayer import flush as replay_flush
 
 
 def flush(mirror, client, **kw):

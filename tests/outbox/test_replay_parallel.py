@@ -18,10 +18,10 @@ from test_replay_crash import start_child
 from test_replay_faults import flush_until_empty
 
 from mirror import writes
-from mirror.models import AssetRow, WorkOrderRow
 from mirror.outbox import OpKind
-from sync.replay._replayer import flush
+from mirror.schema import AssetRow, WorkOrderRow
 from sync.replay._match import marker
+from sync.replay._replayer import flush
 
 
 class Wire:

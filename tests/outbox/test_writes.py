@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from mirror import outbox, writes
 from mirror.changes import PRIORITY_NAMES, STATUS_SPELLINGS, machina_status, work_order_type
-from mirror.models import MeterReadingRow, RequestRow, SparePartRow, WorkOrderRow
 from mirror.outbox import OutboxOp, WorkOrderMessage
+from mirror.schema import MeterReadingRow, RequestRow, SparePartRow, WorkOrderRow
 from mirror.store import tombstone
 from mirror.writes import UNSET, InvalidWrite
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import text
 
 from mirror.db import Mirror
-from mirror.models import table_of
-from sync.upkeep._client import Credentials, UpKeepClient
+from mirror.schema import table_of
 from sync.emulator import Emulator
 from sync.pull._run import SOURCES
+from sync.upkeep._client import Credentials, UpKeepClient
 from sync.upkeep._retry import RetryPolicy
 
 #: Retries as the production policy, but in milliseconds, so fault tests stay fast.

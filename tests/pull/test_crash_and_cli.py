@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from mirror.db import open_mirror
 from mirror.lock import writer_lock
-from mirror.models import table_of
+from mirror.schema import table_of
 from sync.cli import cli
 from sync.crashpoints import ENV as CRASH_ENV
 from sync.emulator import Emulator

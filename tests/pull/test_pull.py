@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from mirror.models import table_of
+from mirror.schema import table_of
 from sync.pull._run import SOURCES, PullOptions, sync_entities
 from tests.pull.conftest import assert_converged, client_for
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from mirror.db import Mirror
-from mirror.models import MIRRORED
+from mirror.schema import MIRRORED
 from mirror.store import tombstone, upsert_rows
 from mirror.timestamps import format_utc
 from sync.mapping import transform

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from mirror.models import MIRRORED
+from mirror.schema import MIRRORED
 from queries.datasette import DATABASE, MetadataError, canned_queries, load_metadata, merge, read_metadata
 from queries.named import load
 

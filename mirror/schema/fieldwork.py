@@ -24,21 +24,11 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, LargeBinary
 from sqlmodel import Field, SQLModel
 
-from mirror.columns import UTCDateTime
 from mirror.enums import LocalState
-from mirror.file_content import CHUNK_BYTES  # noqa: F401 - where it was
-from mirror.models import Mirrored
+from mirror.schema._base import Mirrored, ref, ts
 
 #: How a file's content stands in the mirror.
 CONTENT_STATES = ("missing", "stored", "partial", "skipped", "failed", "not_needed", "local")
-
-
-def _ref(table: str, **kw: Any) -> Any:
-    return Field(default=None, foreign_key=f"{table}.id", index=True, **kw)
-
-
-def _ts(**kw: Any) -> Any:
-    return Field(default=None, sa_type=UTCDateTime, **kw)
 
 
 class FormTemplateRow(Mirrored, table=True):
@@ -48,7 +38,7 @@ class FormTemplateRow(Mirrored, table=True):
     name: str
     description: str = ""
     items: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)  # [{name, type, options?, meter?}]
-    created_by: str | None = _ref("users")
+    created_by: str | None = ref("users")
 
 
 class AssetDowntimeStatusRow(Mirrored, table=True):
@@ -67,7 +57,7 @@ class CustomFieldDefinitionRow(Mirrored, table=True):
     type: str  # singleLineText | multiLineText | dropdown | date | number | currency
     options: list[str] = Field(default_factory=list, sa_type=JSON)
     decimal_precision: int | None = None
-    created_by: str | None = _ref("users")
+    created_by: str | None = ref("users")
 
 
 class FileRow(Mirrored, table=True):
@@ -83,7 +73,7 @@ class FileRow(Mirrored, table=True):
     content_state: str = Field(default="missing", index=True)
     content_sha256: str | None = None
     content_stored_bytes: int = 0
-    content_fetched_at: datetime | None = _ts()
+    content_fetched_at: datetime | None = ts()
     content_note: str | None = None  # why it is skipped or failed
 
 
@@ -106,9 +96,9 @@ class WorkOrderTaskRow(SQLModel, table=True):
     value: str | None = None  # as text (numbers too), what a person reads
     value_number: float | None = None  # NUMBER and METER items
     options: list[str] = Field(default_factory=list, sa_type=JSON)
-    meter_id: str | None = _ref("meters")
+    meter_id: str | None = ref("meters")
     raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    synced_at: datetime | None = _ts()
+    synced_at: datetime | None = ts()
     local_state: str = Field(default=LocalState.SYNCED.value, index=True)
 
 
@@ -116,9 +106,9 @@ class WorkOrderTaskListRow(SQLModel, table=True):
     __tablename__ = "work_order_task_lists"
 
     work_order_id: str = Field(primary_key=True, foreign_key="work_orders.id")
-    upkeep_updated_at: datetime | None = _ts()
+    upkeep_updated_at: datetime | None = ts()
     items: int = 0
-    synced_at: datetime | None = _ts()
+    synced_at: datetime | None = ts()
 
 
 #: The field-work entities pulled from list endpoints, in pull order.

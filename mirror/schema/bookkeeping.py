@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
-from mirror.columns import UTCDateTime
+from mirror.schema._base import UTCDateTime
 
 
 class SchemaVersion(SQLModel, table=True):
