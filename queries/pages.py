@@ -13,7 +13,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from mirror.freshness import Freshness, freshness as verdict
+from mirror import freshness as fresh
 from queries.named import get
 
 #: How many past work orders the work order and asset pages list (the full history is one click away).
@@ -60,13 +60,13 @@ async def freshness(db: Any, now: datetime | None = None) -> dict[str, Any] | No
         return None
     row, now = found[0], now or datetime.now(UTC)
     as_of, offline_since = _timestamp(row["data_as_of"]), _timestamp(row["offline_since"])
-    found_verdict = verdict(as_of, now)
+    verdict = fresh.freshness(as_of, now)
     if not row["online"]:
         state = "offline"
-    elif found_verdict == Freshness.LATE:
-        state = Freshness.FRESH.value
+    elif verdict == fresh.Freshness.LATE:
+        state = fresh.Freshness.FRESH.value
     else:
-        state = found_verdict.value
+        state = verdict.value
     return {"state": state, "data_as_of": as_of, "offline_since": offline_since, "last_error": row["last_error"]}
 
 

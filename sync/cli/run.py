@@ -10,9 +10,17 @@ import click
 
 from sync.cli.common import end_child, launch_serve, refusals, stop_on_signal, wait_until_stopped
 from sync.cli.options import credentials, db_option, upkeep_options
-from sync.settings import (DEFAULT_FILES_BUDGET_MB, DEFAULT_HOST, DEFAULT_OUTBOX_EVERY, DEFAULT_PORT,
-                           DEFAULT_PROBE_MAX, DEFAULT_PROBE_MIN, DEFAULT_PULL_EVERY, DEFAULT_RECONCILE_EVERY,
-                           Settings)
+from sync.settings import (
+    DEFAULT_FILES_BUDGET_MB,
+    DEFAULT_HOST,
+    DEFAULT_OUTBOX_EVERY,
+    DEFAULT_PORT,
+    DEFAULT_PROBE_MAX,
+    DEFAULT_PROBE_MIN,
+    DEFAULT_PULL_EVERY,
+    DEFAULT_RECONCILE_EVERY,
+    Settings,
+)
 
 
 @click.command()
