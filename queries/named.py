@@ -15,6 +15,10 @@ A file starts with a header of ``--`` lines, then the SQL::
 left empty (Datasette sends ``''``, Python ``None``) takes the default written in the SQL.
 ``frequent: yes`` marks the queries technicians run all day: each must be served by an index
 (the plan tests and the benchmark hold them to it).
+
+A file may name one of :data:`CONSTANTS` as ``{{NAME}}`` (in its header or SQL); it is filled in
+when the file is loaded, so a threshold the mirror defines once (``sync_health``'s stale, from
+:mod:`mirror.freshness`) is not written again in SQL.
 """
 
 from __future__ import annotations
@@ -24,10 +28,19 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from mirror.freshness import STALE_AFTER
+
 _HEADER = re.compile(r"^--\s*(title|description|param\s+\w+|frequent)\s*:\s*(.*)$")
 _STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
 _PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _COMMENT = re.compile(r"--[^\n]*")
+_CONSTANT = re.compile(r"\{\{(\w+)\}\}")
+
+#: The values a query file may name as ``{{NAME}}``.
+CONSTANTS = {
+    "STALE_AFTER_SECONDS": f"{STALE_AFTER.total_seconds():.0f}",
+    "STALE_AFTER_MINUTES": f"{STALE_AFTER.total_seconds() / 60:.0f}",
+}
 
 
 class QueryFileError(ValueError):
@@ -58,6 +71,7 @@ def parse(name: str, text: str) -> NamedQuery:
     """One query file: the header fields, and the SQL below the header."""
     fields: dict[str, str] = {}
     params: list[Param] = []
+    text = _constants_filled(name, text)
     lines = text.splitlines()
     body_start = len(lines)
     for i, line in enumerate(lines):
@@ -88,6 +102,15 @@ def parse(name: str, text: str) -> NamedQuery:
         sql=sql,
         frequent=fields.get("frequent", "no").lower() in ("yes", "true"),
     )
+
+
+def _constants_filled(name: str, text: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) not in CONSTANTS:
+            raise QueryFileError(f"{name}.sql names {{{{{match.group(1)}}}}}, which is not one of {sorted(CONSTANTS)}")
+        return CONSTANTS[match.group(1)]
+
+    return _CONSTANT.sub(value, text)
 
 
 def sql_parameters(sql: str) -> list[str]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
+from mirror import freshness as fresh
 from queries.named import get
 
-#: Data older than this, while UpKeep answers, is called stale (the daemon pulls every 5 minutes).
-STALE_AFTER = timedelta(hours=1)
 #: How many past work orders the work order and asset pages list (the full history is one click away).
 HISTORY_ROWS = 10
 
@@ -48,7 +47,11 @@ def _timestamp(value: str | None) -> datetime | None:
 
 
 async def freshness(db: Any, now: datetime | None = None) -> dict[str, Any] | None:
-    """How fresh the mirror is: ``state`` is offline, never, stale or fresh; None if it cannot tell."""
+    """How fresh the mirror is: ``state`` is offline, never, stale or fresh; None if it cannot tell.
+
+    Offline wins (UpKeep does not answer); else the mirror's freshness verdict of its newest pull,
+    a late one shown as fresh with its age (the banner always says how old the data is).
+    """
     try:
         found = _rows(await db.execute(_FRESHNESS))
     except sqlite3.Error:  # a mirror without the connectivity table (not one upkeep-mirror wrote)
@@ -57,14 +60,13 @@ async def freshness(db: Any, now: datetime | None = None) -> dict[str, Any] | No
         return None
     row, now = found[0], now or datetime.now(UTC)
     as_of, offline_since = _timestamp(row["data_as_of"]), _timestamp(row["offline_since"])
+    verdict = fresh.freshness(as_of, now)
     if not row["online"]:
         state = "offline"
-    elif as_of is None:
-        state = "never"
-    elif now - as_of > STALE_AFTER:
-        state = "stale"
+    elif verdict == fresh.Freshness.LATE:
+        state = fresh.Freshness.FRESH.value
     else:
-        state = "fresh"
+        state = verdict.value
     return {"state": state, "data_as_of": as_of, "offline_since": offline_since, "last_error": row["last_error"]}
 
 

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from mirror.db import Mirror
+from mirror.freshness import Freshness, freshness
 from mirror.sqlite import transaction
 from mirror.timestamps import format_utc, parse_utc
 
@@ -194,8 +195,9 @@ def current(mirror: Mirror) -> Connectivity:
     return _read(mirror.connection())
 
 
-def describe(row: Connectivity) -> str:
-    """One line for ``upkeep-mirror status``: online or offline since when, a standing fatal error."""
+def describe(row: Connectivity, now: datetime | None = None) -> str:
+    """One line for ``upkeep-mirror status``: online or offline since when, a standing fatal error,
+    the last pull when the mirror's freshness verdict calls it late or stale."""
     if row.online:
         text = "UpKeep: online"
     else:
@@ -204,6 +206,9 @@ def describe(row: Connectivity) -> str:
             text += f" (last error: {row.last_error})"
     if row.fatal_error:
         text += f"; FAILING since {_stamp(row.fatal_since)}: {row.fatal_error} ({row.fatal_source})"
+    verdict = freshness(row.last_pull_at, _now(now))
+    if verdict in (Freshness.LATE, Freshness.STALE):
+        text += f"; last pull {_stamp(row.last_pull_at)} ({verdict})"
     heartbeat = row.daemon_heartbeat_at
     return text + (f"; daemon last seen {_stamp(heartbeat)}" if heartbeat else "; no daemon has run")
 

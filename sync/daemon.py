@@ -45,6 +45,9 @@ from sync.replay import _replayer as replay
 from sync.upkeep._client import Credentials, UpKeepClient
 from sync.upkeep.errors import FatalError, RetriableError, UpKeepError
 from sync.pull._run import PullOptions, sync_entities
+from sync.settings import (DEFAULT_FILES_BUDGET_MB, DEFAULT_OUTBOX_EVERY, DEFAULT_PROBE_MAX, DEFAULT_PROBE_MIN,
+                           DEFAULT_PULL_EVERY, DEFAULT_RECONCILE_EVERY, MB)
+from sync.upkeep.paging import DEFAULT_LIMIT
 from sync.upkeep._retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -67,14 +70,14 @@ JOBS = ("pull", "outbox", "probe")
 
 @dataclass
 class DaemonConfig:
-    pull_every: float = 300.0
-    pull_jitter: float = 30.0
-    reconcile_every: float = 86_400.0
-    outbox_every: float = 5.0
-    probe_min: float = 5.0
-    probe_max: float = 300.0
-    page_size: int = 100
-    files_budget_mb: int = 500  # file content kept offline (sync.pull.files); 0: none
+    pull_every: float = DEFAULT_PULL_EVERY
+    pull_jitter: float = DEFAULT_PULL_EVERY / 10
+    reconcile_every: float = DEFAULT_RECONCILE_EVERY
+    outbox_every: float = DEFAULT_OUTBOX_EVERY
+    probe_min: float = DEFAULT_PROBE_MIN
+    probe_max: float = DEFAULT_PROBE_MAX
+    page_size: int = DEFAULT_LIMIT
+    files_budget_mb: int = DEFAULT_FILES_BUDGET_MB  # file content kept offline (sync.pull.files); 0: none
 
 
 def _quiet_library_logs() -> None:
@@ -174,7 +177,7 @@ class Daemon:
         from sync.upkeep.errors import FatalError, RetriableError
         from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 
-        budget = self.config.files_budget_mb * 1024 * 1024
+        budget = self.config.files_budget_mb * MB
         options = FieldworkOptions(page_size=self.config.page_size, full=full, content=budget > 0,
                                    content_budget_bytes=budget, should_stop=self.stopping.is_set)
         try:
@@ -188,7 +191,7 @@ class Daemon:
         for r in results:
             if r.entity == "file_content":
                 log.info("file content: %s offline, %s fetched (%.1f MB), %s left out by the budget",
-                         r.stored_files, r.downloaded_files, r.downloaded_bytes / 2**20, len(r.skipped))
+                         r.stored_files, r.downloaded_files, r.downloaded_bytes / MB, len(r.skipped))
             elif r.error:
                 log.warning("pull of %s: %s", r.entity, r.error)
             else:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 
+from sync.settings import credentials_from_env, load_credentials
 from sync.upkeep._client import API_VERSION, Credentials, UpKeepClient
 from sync.upkeep.errors import (
     AuthenticationFailed,
@@ -390,11 +391,11 @@ def test_rate_limit_spaces_requests(api, make_client):
 
 
 def test_credentials_from_env():
-    creds = Credentials.from_env(
+    creds = credentials_from_env(
         {"UPKEEP_EMAIL": EMAIL, "UPKEEP_PASSWORD": PASSWORD, "UPKEEP_BASE_URL": BASE}
     )
     assert (creds.email, creds.password, creds.base_url, creds.can_login) == (EMAIL, PASSWORD, BASE, True)
-    assert Credentials.from_env({"UPKEEP_SESSION_TOKEN": "t"}).base_url == "https://api.onupkeep.com"
+    assert credentials_from_env({"UPKEEP_SESSION_TOKEN": "t"}).base_url == "https://api.onupkeep.com"
 
 
 @pytest.mark.parametrize(
@@ -407,25 +408,25 @@ def test_credentials_from_env():
 )
 def test_credentials_from_env_refuses_unusable(env, match):
     with pytest.raises(ConfigurationError, match=match) as info:
-        Credentials.from_env(env)
+        credentials_from_env(env)
     assert EMAIL not in str(info.value)
 
 
 def test_credentials_load_file_then_env_over_it(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(f'[upkeep]\nemail = "{EMAIL}"\npassword = "{PASSWORD}"\nbase_url = "{BASE}"\n')
-    creds = Credentials.load(path, env={"UPKEEP_BASE_URL": "http://localhost:8080"})
+    creds = load_credentials(path, env={"UPKEEP_BASE_URL": "http://localhost:8080"})
     assert (creds.email, creds.password, creds.base_url) == (EMAIL, PASSWORD, "http://localhost:8080")
-    assert Credentials.load(path, env={}).base_url == BASE
+    assert load_credentials(path, env={}).base_url == BASE
 
 
 def test_credentials_bad_file(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[upkeep]\npasword = "x"\n')
     with pytest.raises(ConfigurationError, match="pasword"):
-        Credentials.load(path, env={})
+        load_credentials(path, env={})
     with pytest.raises(ConfigurationError, match="does not exist"):
-        Credentials.load(tmp_path / "missing.toml", env={})
+        load_credentials(tmp_path / "missing.toml", env={})
 
 
 def test_parse_retry_after_forms():

@@ -3,15 +3,16 @@
 Read from the mirror's own bookkeeping (no network): ``sync_cursors`` (when each entity was last
 pulled completely), ``sync_runs`` (the last error of each entity), the ``connectivity`` row (written
 by the daemon: online, or offline since when) and the ``outbox`` (local writes waiting, failed, in
-conflict). The verdict, from the worst condition found:
+conflict). The verdict, from the worst condition found, with the mirror's one freshness verdict
+(:func:`mirror.freshness.freshness`) for each entity:
 
 - **unhealthy**: one of the four entities a Machina agent reads (assets, work orders, parts, PM
-  plans) was never pulled, or its last complete pull is older than ``stale_after`` (default 24 h):
-  an agent would act on day-old data.
+  plans) was never pulled, or is stale: its last complete pull is older than ``stale_after``
+  (default :data:`mirror.freshness.STALE_AFTER`), so an agent would act on old data.
 - **degraded**: UpKeep is offline (the data is served, but ages and writes wait); or a core
-  entity's last pull is older than ``fresh_within`` (default 15 min: three of the daemon's
-  5-minute pulls missed); or a local write has waited longer than ``fresh_within``; or writes
-  are dead-lettered or in conflict (a person must act).
+  entity is late: its last pull is older than ``fresh_within`` (default
+  :data:`mirror.freshness.LATE_AFTER`); or a local write has waited longer than ``fresh_within``;
+  or writes are dead-lettered or in conflict (a person must act).
 - **healthy** otherwise.
 
 Pure reads and plain values (no ``machina-ai`` here): the connector turns the result into
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import text
 
 from mirror.db import Mirror
+from mirror.freshness import LATE_AFTER, STALE_AFTER, Freshness, freshness
 from mirror.timestamps import format_utc, parse_utc
 
 #: The entities a Machina agent reads through the connector.
@@ -39,8 +41,8 @@ HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"
 class Thresholds:
     """When the mirror's data or queue counts as late (see the module docstring)."""
 
-    fresh_within: timedelta = timedelta(minutes=15)
-    stale_after: timedelta = timedelta(hours=24)
+    fresh_within: timedelta = LATE_AFTER
+    stale_after: timedelta = STALE_AFTER
 
 
 @dataclass
@@ -104,9 +106,10 @@ def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Threshold
                                "stale_after": thresholds.stale_after.total_seconds()},
     }
 
-    never = [e for e in CORE_ENTITIES if ages[e] is None]
-    stale = [e for e in CORE_ENTITIES if ages[e] is not None and ages[e] > thresholds.stale_after.total_seconds()]
-    late = [e for e in CORE_ENTITIES if ages[e] is not None and ages[e] > thresholds.fresh_within.total_seconds()]
+    verdicts = {e: freshness(_when(pulled.get(e)), now, late_after=thresholds.fresh_within,
+                             stale_after=thresholds.stale_after) for e in CORE_ENTITIES}
+    never, stale, late_only = ([e for e in CORE_ENTITIES if verdicts[e] == v]
+                               for v in (Freshness.NEVER, Freshness.STALE, Freshness.LATE))
     unhealthy, degraded = [], []
     if never:
         unhealthy.append(f"never pulled: {', '.join(never)} (run `upkeep-mirror sync`)")
@@ -115,7 +118,6 @@ def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Threshold
     if details["connectivity"] == "offline":
         since = details["offline_seconds"]
         degraded.append("UpKeep offline" + (f" for {_span(since)}" if since is not None else ""))
-    late_only = [e for e in late if e not in stale]
     if late_only:
         oldest_age = max(ages[e] for e in late_only)
         degraded.append(f"data {_span(oldest_age)} old ({', '.join(late_only)})")

@@ -1,5 +1,5 @@
 -- title: Sync health
--- description: Per mirrored entity: when it was last pulled from UpKeep successfully, how many hours ago, the last attempt and its error, and since when it has been failing; with whether UpKeep answers at all and since when it has not (offline_since). status: failing (the last pull of this entity failed), running (or interrupted), never synced, offline (UpKeep does not answer, so what was pulled last is all there is), stale (no successful pull in the last hour although nothing failed: is the daemon running?), ok.
+-- description: Per mirrored entity: when it was last pulled from UpKeep successfully, how many hours ago, the last attempt and its error, and since when it has been failing; with whether UpKeep answers at all and since when it has not (offline_since). status: failing (the last pull of this entity failed), running (or interrupted), never synced, offline (UpKeep does not answer, so what was pulled last is all there is), stale (no successful pull in the last {{STALE_AFTER_MINUTES}} minutes although nothing failed: is the daemon running?), ok.
 -- frequent: yes
 WITH RECURSIVE
     -- The distinct entities of sync_runs, one index probe each (sync_runs grows by every run).
@@ -42,7 +42,7 @@ SELECT h.entity,
            WHEN h.last_run_unfinished THEN 'running'
            WHEN h.last_success_at IS NULL THEN 'never synced'
            WHEN k.online = 0 THEN 'offline'
-           WHEN h.last_success_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour') THEN 'stale'
+           WHEN h.last_success_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-{{STALE_AFTER_SECONDS}} seconds') THEN 'stale'
            ELSE 'ok'
        END AS status,
        h.last_success_at,

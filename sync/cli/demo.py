@@ -27,6 +27,8 @@ from sync.upkeep._client import Credentials, UpKeepClient
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
 from sync.pull._run import PullOptions, PullResult, sync_entities
+from sync.settings import DEFAULT_FILES_BUDGET_MB, DEFAULT_HOST, DEFAULT_PORT
+from sync.upkeep.paging import DEFAULT_LIMIT
 
 STATE_FILE = "demo.json"
 
@@ -35,8 +37,8 @@ STATE_FILE = "demo.json"
 @click.option("--dir", "directory", default="upkeep-demo", show_default=True, envvar="UPKEEP_MIRROR_DEMO_DIR",
               type=click.Path(file_okay=False, path_type=Path),
               help="Where the demo keeps the emulated plant and the mirror (reused on the next run).")
-@click.option("--port", default=8001, show_default=True, envvar="UPKEEP_MIRROR_DEMO_PORT", type=int,
-              help="Datasette's port on 127.0.0.1.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, envvar="UPKEEP_MIRROR_DEMO_PORT", type=int,
+              help=f"Datasette's port on {DEFAULT_HOST}.")
 @click.option("--work-orders", default=5000, show_default=True, type=click.IntRange(10),
               help="Size of the emulated plant, in work orders.")
 @click.option("--changes-per-second", default=0.5, show_default=True, type=click.FloatRange(min=0),
@@ -114,7 +116,7 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
     from sync.cli.pull import pull_and_report
 
     click.echo("Field work (checklists, files offline, downtime statuses, custom fields):")
-    pull_and_report(mirror, client, full=full, page_size=100, budget_mb=500)
+    pull_and_report(mirror, client, full=full, page_size=DEFAULT_LIMIT, budget_mb=DEFAULT_FILES_BUDGET_MB)
 
 
 def _has_data(mirror) -> bool:
@@ -123,7 +125,7 @@ def _has_data(mirror) -> bool:
 
 
 def _start_datasette(db: Path, port: int) -> subprocess.Popen:
-    server = launch_serve(db, "127.0.0.1", port, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = launch_serve(db, DEFAULT_HOST, port, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -131,7 +133,7 @@ def _start_datasette(db: Path, port: int) -> subprocess.Popen:
             reason = said[-1].removeprefix("Error: ")[-300:] if said else f"exit code {server.returncode}"
             raise click.ClickException(f"Datasette did not start: {reason}")
         try:
-            httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=1)
+            httpx.get(f"http://{DEFAULT_HOST}:{port}/-/versions.json", timeout=1)
             return server
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -154,7 +156,7 @@ def _explain(directory: Path, db: Path, port: int, mirror) -> None:
         from sync.emulator.content import header_for
 
         photo.write_bytes(header_for("demo-photo", "image/png"))
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{DEFAULT_HOST}:{port}"
     me, where = program(), shlex.quote(str(db.absolute()))
     network = f"{me} demo-network {{}} --dir {shlex.quote(str(directory.absolute()))}"
     click.echo(f"""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from sync.upkeep._client import Credentials, default_config_path
+from sync.settings import CREDENTIAL_ENV, Settings, load_settings
+from sync.upkeep._client import DEFAULT_BASE_URL, Credentials
 from sync.upkeep.errors import ConfigurationError
 
 
@@ -24,26 +23,25 @@ db_option = _db("The mirror's SQLite file (created if missing, upgraded in place
 existing_db_option = _db("The mirror's SQLite file, made by `upkeep-mirror sync` (never created here).")
 
 
-def _command_defaults(ctx: click.Context, _param: click.Parameter, path: Path | None) -> Path | None:
-    """Take option defaults from the config file's table named after the command (``[run]``, ``[sync]``)."""
-    candidate = path or default_config_path()
-    if candidate.is_file():
-        try:
-            table = tomllib.loads(candidate.read_text(encoding="utf-8")).get(ctx.info_name or "", {})
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise click.BadParameter(f"cannot read {candidate}: {exc}") from None
-        if isinstance(table, dict):
-            ctx.default_map = {k.replace("-", "_"): v for k, v in table.items()}
-    return path
+def _load_settings(ctx: click.Context, _param: click.Parameter, path: Path | None) -> Settings:
+    """Read the config file once, before the other options: its table named after the command
+    (``[run]``, ``[sync]``) becomes their defaults (below the command line and the environment)."""
+    try:
+        settings = load_settings(path)
+    except ConfigurationError as exc:
+        raise click.BadParameter(exc.message or str(exc)) from None
+    ctx.default_map = settings.defaults_for(ctx.info_name or "") or ctx.default_map
+    return settings
 
 
 def upkeep_options(func: Callable) -> Callable:
+    """``--config`` (passed to the command as ``settings``, the file read) and ``--base-url``."""
     func = click.option(
         "--config",
-        "config_path",
+        "settings",
         type=click.Path(dir_okay=False, exists=True, path_type=Path),
         is_eager=True,
-        callback=_command_defaults,
+        callback=_load_settings,
         help="TOML config file: [upkeep] has base_url, email, password or session_token; a table named "
         "after the command ([run], [sync]) sets its options' defaults. "
         "Default: ~/.config/upkeep-mirror/config.toml when it exists.",
@@ -51,14 +49,13 @@ def upkeep_options(func: Callable) -> Callable:
     return click.option(
         "--base-url",
         help="UpKeep API base URL, e.g. http://127.0.0.1:8900 for the emulator. "
-        "Env: UPKEEP_BASE_URL; default https://api.onupkeep.com.",
+        f"Env: {CREDENTIAL_ENV['base_url']}; default {DEFAULT_BASE_URL}.",
     )(func)
 
 
-def load_credentials(base_url: str | None, config_path: Path | None) -> Credentials:
+def credentials(settings: Settings, base_url: str | None) -> Credentials:
     """Credentials from flags, environment and config file; a bad setup is one clear sentence."""
     try:
-        credentials = Credentials.load(config_path)
-        return dataclasses.replace(credentials, base_url=base_url) if base_url else credentials
+        return settings.credentials(base_url)
     except ConfigurationError as exc:
         raise click.ClickException(exc.message or str(exc)) from None

@@ -21,7 +21,8 @@ from mirror.outbox import OPEN_STATES, OpState, OutboxOp, counts, list_ops, utcn
 from mirror.outbox_actions import OutboxActionRefused, discard_op, resolve_op, retry_op
 from mirror.writes import UNSET, InvalidWrite, Queued
 from sync.cli.common import check_existing, open_existing, refusals
-from sync.cli.options import existing_db_option, load_credentials, upkeep_options
+from sync.cli.options import credentials, existing_db_option, upkeep_options
+from sync.settings import Settings
 from sync.upkeep._client import UpKeepClient
 from sync.upkeep.errors import FatalError
 from sync.replay._replayer import flush as replay_flush
@@ -290,15 +291,15 @@ def outbox_resolve(db: Path, seq: int, keep: str | None) -> None:
 @outbox.command("flush")
 @existing_db_option
 @upkeep_options
-def outbox_flush(db: Path, base_url: str | None, config_path: Path | None) -> None:
+def outbox_flush(db: Path, base_url: str | None, settings: Settings) -> None:
     """Send queued operations to UpKeep now, in order per record; prints what happened."""
-    credentials = load_credentials(base_url, config_path)
+    upkeep = credentials(settings, base_url)
     check_existing(db)
     from sync import connectivity
 
     with refusals(" (a running daemon flushes the outbox itself)"), \
             writer_lock(db, "upkeep-mirror outbox flush"), open_existing(db) as mirror, \
-            UpKeepClient(credentials, policy=FLUSH_RETRIES) as client:
+            UpKeepClient(upkeep, policy=FLUSH_RETRIES) as client:
         try:
             report = replay_flush(mirror, client, policy=FLUSH_RETRIES, settle=SETTLE_SECONDS)
         except FatalError as exc:  # recorded like the daemon's, so `status` and sync_health say so

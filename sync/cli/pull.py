@@ -11,8 +11,10 @@ from mirror.db import Mirror, inspect_mirror, open_mirror
 from mirror.lock import writer_lock
 from sync import connectivity
 from sync.cli.common import open_existing, refusals
-from sync.cli.options import db_option, existing_db_option, load_credentials, upkeep_options
-from sync.upkeep._client import UpKeepClient
+from sync.cli.options import credentials, db_option, existing_db_option, upkeep_options
+from sync.settings import DEFAULT_FILES_BUDGET_MB, MB, Settings
+from sync.upkeep._client import DEFAULT_MAX_CONNECTIONS, UpKeepClient
+from sync.upkeep.paging import DEFAULT_LIMIT
 from sync.pull._run import SOURCES, PullOptions, PullResult, sync_entities
 
 
@@ -23,28 +25,28 @@ from sync.pull._run import SOURCES, PullOptions, PullResult, sync_entities
               help="Pull only this entity (repeatable). Default: all, referenced ones first.")
 @click.option("--full", is_flag=True,
               help="Reconcile: list every object, apply what changed and tombstone what UpKeep no longer has.")
-@click.option("--page-size", default=100, show_default=True, type=click.IntRange(1, 100),
-              help="Objects per request; UpKeep serves at most 100.")
+@click.option("--page-size", default=DEFAULT_LIMIT, show_default=True, type=click.IntRange(1, DEFAULT_LIMIT),
+              help=f"Objects per request; UpKeep serves at most {DEFAULT_LIMIT}.")
 @click.option("--max-rps", type=click.FloatRange(min=0.1),
               help="Client-side limit on requests per second, across all requests in flight.")
-@click.option("--connections", default=8, show_default=True, type=click.IntRange(1, 32),
+@click.option("--connections", default=DEFAULT_MAX_CONNECTIONS, show_default=True, type=click.IntRange(1, 32),
               help="Most requests in flight at once (entities and windows of big listings are fetched "
                    "in parallel; more are used only while the network is the bottleneck).")
-@click.option("--files-budget", "files_budget", default=500, show_default=True, type=click.IntRange(min=0),
+@click.option("--files-budget", "files_budget", default=DEFAULT_FILES_BUDGET_MB, show_default=True, type=click.IntRange(min=0),
               metavar="MB", help="Most file content (manuals, photos) kept offline, in MB; the largest files "
                                  "are left out first and listed. 0: keep no content.")
-def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tuple[str, ...], full: bool,
+def sync(db: Path, base_url: str | None, settings: Settings, entities: tuple[str, ...], full: bool,
          page_size: int, max_rps: float | None, connections: int, files_budget: int) -> None:
     """Bring the mirror level with UpKeep: incremental by default, resumable after any crash."""
     progress = _Progress(sys.stderr.isatty())
     options = PullOptions(page_size=page_size, full=full, on_page=progress.update)
     # Refusals first, while nothing exists yet: no credentials, or a file that is not a usable mirror.
-    credentials = load_credentials(base_url, config_path)
+    upkeep = credentials(settings, base_url)
     with refusals():
         if db.exists():
             inspect_mirror(db)  # read-only: a damaged or foreign file is refused untouched
     with refusals(), writer_lock(db, "upkeep-mirror sync"), open_mirror(db) as mirror, \
-            UpKeepClient(credentials, max_requests_per_second=max_rps, max_connections=connections) as client:
+            UpKeepClient(upkeep, max_requests_per_second=max_rps, max_connections=connections) as client:
         results = sync_entities(mirror, client, list(entities) or None, options)
         connectivity.record_pull(mirror, results, source="sync")  # `status` shows offline / failing
         for result in results:
@@ -56,7 +58,6 @@ def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tup
         raise click.ClickException(f"{failed[0].entity}: {failed[0].error}")
 
 
-MB = 1024 * 1024
 #: Files left out by the budget that ``sync`` names one by one (the rest are counted).
 SHOWN = 10
 

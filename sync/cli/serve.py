@@ -25,6 +25,7 @@ import click
 
 from queries.datasette import DATABASE, MetadataError, load_metadata, make_datasette
 from sync.cli.common import check_existing
+from sync.settings import DEFAULT_HOST, DEFAULT_PORT
 
 __all__ = ["LAN_USER", "PASSWORD_HASH_ENV", "is_loopback", "load_metadata", "make_datasette", "serve",
            "with_login"]
@@ -73,10 +74,10 @@ def _listen(host: str, port: int) -> socket.socket:
               type=click.Path(dir_okay=False, path_type=Path),
               help="An existing mirror's SQLite file, as written by `upkeep-mirror sync` (never created, migrated "
               "or changed here). Env: UPKEEP_MIRROR_DB.")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default=DEFAULT_HOST, show_default=True,
               help="Address to listen on. Anything but loopback exposes the mirror to the network and "
               f"requires a login: install datasette-auth-passwords and set {PASSWORD_HASH_ENV}.")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535),
               help="TCP port to listen on.")
 @click.option("--metadata", "metadata_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -34,7 +34,8 @@ from mirror.timestamps import format_utc, parse_utc
 from sync.upkeep._client import UpKeepClient
 from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
 from sync.mapping import MalformedObject, map_form_items, transform
-from sync.upkeep.paging import DEFAULT_SKEW_MS, next_cursor
+from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
+from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,12 @@ FILES_PATH = "/api/v2/files"
 
 @dataclass
 class FieldworkOptions:
-    page_size: int = 100
+    page_size: int = DEFAULT_LIMIT
     skew_ms: int = DEFAULT_SKEW_MS
     full: bool = False
     checklists_per_commit: int = 20
     content: bool = True
-    content_budget_bytes: int = 500 * 1024 * 1024
+    content_budget_bytes: int = DEFAULT_FILES_BUDGET_MB * MB
     should_stop: Callable[[], bool] = field(default=lambda: False)
 
 

@@ -4,11 +4,12 @@
 hold or in progress, not archived): the manuals, wiring diagrams and photos a technician needs at
 the machine. A file only on closed work orders is ``not_needed`` (its record is still mirrored).
 
-**Budget** (default 500 MB, ``--files-budget``). UpKeep's file records carry no size, so the size of
-each needed file is asked for first (``HEAD`` on its ``url``). Content already stored counts
-against the budget; the rest is filled smallest first, so when everything does not fit it is the
-*largest* files that are left out: each is marked ``skipped`` with its size and the budget in
-``content_note``, listed by the sync and in Datasette. A larger budget on a later run fetches them.
+**Budget** (``--files-budget``, default :data:`sync.settings.DEFAULT_FILES_BUDGET_MB`). UpKeep's file
+records carry no size, so the size of each needed file is asked for first (``HEAD`` on its ``url``).
+Content already stored counts against the budget; the rest is filled smallest first, so when
+everything does not fit it is the *largest* files that are left out: each is marked ``skipped``
+with its size and the budget in ``content_note``, listed by the sync and in Datasette. A larger
+budget on a later run fetches them.
 
 **Politely.** After the records, one download at a time, optionally paced (``max_rps``), with the
 same backoff as the API client on network errors, 429 (``Retry-After``) and 5xx. The ``url`` is a
@@ -36,13 +37,13 @@ import httpx
 from mirror.db import Mirror
 from mirror.file_content import CHUNK_BYTES, append_chunk, drop_content, sha256_of, stored_bytes
 from mirror.timestamps import format_utc
+from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
 from sync.upkeep.errors import NetworkError
 from sync.upkeep._retry import RetryPolicy, parse_retry_after
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BUDGET = 500 * 1024 * 1024
-MB = 1024 * 1024
+DEFAULT_BUDGET = DEFAULT_FILES_BUDGET_MB * MB
 
 _OPEN = "('open', 'onHold', 'inProgress')"
 _SLOTS_ASSET = "(SELECT 'image' AS slot UNION ALL SELECT 'purchaseReceipt' UNION ALL SELECT 'warrantyFile')"

@@ -23,13 +23,10 @@ token (one login at a time; a thread that finds the token already renewed does n
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Self
 
 import httpx
@@ -58,12 +55,6 @@ DEFAULT_MAX_CONNECTIONS = 8
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures that happen before any byte of the request leaves: safe to retry even for a write.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-ENV_VARS = {
-    "session_token": "UPKEEP_SESSION_TOKEN",
-    "email": "UPKEEP_EMAIL",
-    "password": "UPKEEP_PASSWORD",
-    "base_url": "UPKEEP_BASE_URL",
-}
 
 
 @dataclass(frozen=True, repr=False)
@@ -71,7 +62,8 @@ class Credentials:
     """How to reach and authenticate with UpKeep: a session token, or email and password, or both.
 
     With email and password the client can log in again when a session expires; with a token
-    alone a 401 is final. The repr shows only which values are set.
+    alone a 401 is final. The repr shows only which values are set. Where they come from (flags,
+    environment, config file) is :mod:`sync.settings`'s business, not the client's.
     """
 
     session_token: str | None = None
@@ -111,53 +103,6 @@ class Credentials:
             f"Credentials(base_url={self.base_url!r}, session_token={shown(self.session_token)}, "
             f"email={shown(self.email)}, password={shown(self.password)})"
         )
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Credentials:
-        """From ``UPKEEP_SESSION_TOKEN``, ``UPKEEP_EMAIL``, ``UPKEEP_PASSWORD``, ``UPKEEP_BASE_URL``."""
-        return cls(**_values_from_env(os.environ if env is None else env))
-
-    @classmethod
-    def load(cls, config_path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Credentials:
-        """The ``[upkeep]`` table of a TOML config file, the environment over it.
-
-        The file is ``config_path`` (which must exist), else ``default_config_path()`` if it exists.
-        Its keys are ``session_token``, ``email``, ``password``, ``base_url``.
-        """
-        env = os.environ if env is None else env
-        path = Path(config_path) if config_path else default_config_path(env)
-        values = _values_from_file(path) if config_path or path.is_file() else {}
-        values.update(_values_from_env(env))
-        return cls(**values)
-
-
-def default_config_path(env: Mapping[str, str] | None = None) -> Path:
-    """``$XDG_CONFIG_HOME/upkeep-mirror/config.toml``, by default ``~/.config/upkeep-mirror/config.toml``."""
-    env = os.environ if env is None else env
-    return Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "upkeep-mirror" / "config.toml"
-
-
-def _values_from_env(env: Mapping[str, str]) -> dict[str, str]:
-    return {key: env[var].strip() for key, var in ENV_VARS.items() if env.get(var, "").strip()}
-
-
-def _values_from_file(path: Path) -> dict[str, str]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(f"config file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"cannot read config file {path}: {type(exc).__name__}") from None
-    except tomllib.TOMLDecodeError as exc:  # its text gives line and column, not the content
-        raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from None
-    table = data.get("upkeep", {})
-    unknown = sorted(set(table) - set(ENV_VARS)) if isinstance(table, dict) else ["(not a table)"]
-    if unknown or not all(isinstance(v, str) for v in table.values()):
-        raise ConfigurationError(
-            f"config file {path}: [upkeep] takes only string values for {', '.join(ENV_VARS)}; "
-            f"unknown: {', '.join(unknown) or 'none'}"
-        )
-    return {key: value.strip() for key, value in table.items() if value.strip()}
 
 
 @dataclass
