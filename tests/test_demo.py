@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from tests.serving import free_port
+from tests.support.serving import free_port
 from tests.test_docs import ROOT, quick_start
 
 

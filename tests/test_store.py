@@ -17,7 +17,7 @@ from mirror.models import MIRRORED, WorkOrderRow
 from mirror.rejects import record_rejects
 from mirror.store import get_cursor, save_cursor, tombstone, upsert_rows
 from sync.mapping import transform
-from tests.conftest import recorded
+from tests.support.recorded import recorded
 
 
 def _schema(engine) -> dict:

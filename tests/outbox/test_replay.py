@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FAST
 from sqlmodel import select
 
 from mirror import outbox_actions, writes
@@ -11,6 +10,7 @@ from mirror.models import AssetRow, MeterReadingRow, MeterRow, RequestRow, Spare
 from mirror.outbox import OutboxOp, WorkOrderMessage
 from sync.replay._replayer import flush as replay_flush
 from sync.replay._match import marker
+from tests.support.retries import FAST
 
 
 def flush(mirror, client, **kw):
