@@ -1,27 +1,21 @@
-"""Shared fixtures: recorded UpKeep payloads, fresh mirror files, and headless Chromium when there is one."""
+"""Shared fixtures: fresh mirror files, an emulated UpKeep account and a client on it, and headless
+Chromium when there is one. The helpers behind them are in ``tests.support``."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from mirror.db import open_mirror
-
-FIXTURES = Path(__file__).parent / "fixtures" / "upkeep"
-
-
-def recorded(resource: str) -> list[dict]:
-    """The ``results`` of a recorded list response, shaped like the API reference's examples."""
-    return json.loads((FIXTURES / f"{resource}.json").read_text())["results"]
-
-
-def recorded_by_id(resource: str) -> dict[str, dict]:
-    items = recorded(resource)
-    return {(o.get("trigger") or o)["id"]: o for o in items}
+from sync.emulator import Emulator
+from sync.upkeep._client import UpKeepClient
+from sync.upkeep._retry import RetryPolicy
+from tests.support.browser import Browser
+from tests.support.retries import FAST
+from tests.support.upkeep import upkeep_client
 
 
 @pytest.fixture
@@ -29,6 +23,38 @@ def mirror(tmp_path):
     with open_mirror(tmp_path / "mirror.db") as m:
         yield m
 
+
+# --- an emulated UpKeep on 127.0.0.1 --------------------------------------------------------------
+
+
+@pytest.fixture
+def emu_account() -> dict[str, int]:
+    """The seed and size of the account ``emu`` starts. A folder's conftest or a test module
+    overrides this fixture to change them (the pull's tests need more work orders)."""
+    return {"seed": 5, "work_orders": 40}
+
+
+@pytest.fixture
+def emu(emu_account: dict[str, int]) -> Iterator[Emulator]:
+    """A fresh emulated account of the test's own: it may write, fault it or take it offline."""
+    with Emulator(**emu_account) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def client_retries() -> RetryPolicy:
+    """The retry policy of ``client``; overridden like ``emu_account``."""
+    return FAST
+
+
+@pytest.fixture
+def client(emu: Emulator, client_retries: RetryPolicy) -> Iterator[UpKeepClient]:
+    """An UpKeep client logged in to ``emu``."""
+    with upkeep_client(emu, client_retries) as c:
+        yield c
+
+
+# --- headless Chromium ----------------------------------------------------------------------------
 
 #: Set to 1 (as .ci/run does) to make the browser tests required: no Chromium is then a failure.
 BROWSER_ENV = "UPKEEP_MIRROR_BROWSER"
@@ -50,3 +76,9 @@ def chromium_path() -> str:
             pytest.fail(f"{reason}, but {BROWSER_ENV}=1 requires the browser tests", pytrace=False)
         pytest.skip(reason)
     return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Browser:
+    """Headless Chromium that renders pages at desktop and phone widths (skips or fails as ``chromium_path``)."""
+    return Browser(chromium_path)

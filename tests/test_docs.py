@@ -9,22 +9,7 @@ from pathlib import Path
 import click
 
 from sync.cli import cli
-
-ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
-DOCS = ROOT / "docs"
-
-
-def doc(name: str) -> str:
-    """The text of one page of the MkDocs site, ``docs/<name>``."""
-    return (DOCS / name).read_text()
-
-
-def quick_start() -> list[str]:
-    section = README.split("## Quick start", 1)[1]
-    block = re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1)
-    return [line for line in block.splitlines() if line.strip()]
-
+from tests.support.docs import DOCS, README, ROOT, doc, quick_start
 
 def test_quick_start_is_exactly_two_commands_demo_then_tests():
     first, second = quick_start()  # exactly two

@@ -19,7 +19,7 @@ from mirror.store import upsert_rows
 from mirror.writes import InvalidWrite
 from sync.mapping import fieldwork as mapping
 from sync.mapping import map_form_items, transform
-from tests.conftest import recorded
+from tests.support.recorded import recorded
 
 WO = "HW2I379ErS"
 

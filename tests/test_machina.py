@@ -14,7 +14,7 @@ from mirror.machina import machina_fields, to_machina
 from mirror.schema import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
 from mirror.store import upsert_rows
 from sync.mapping import transform
-from tests.conftest import recorded
+from tests.support.recorded import recorded
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from sync.mapping import MAPPERS, MalformedObject, transform
 from sync.mapping.reverse import upkeep_priority, upkeep_status
-from tests.conftest import FIXTURES, recorded, recorded_by_id
+from tests.support.recorded import FIXTURES, recorded, recorded_by_id
 
 
 def utc(*args: int) -> datetime:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sync.mapping import MalformedObject, map_form_items, transform
-from tests.conftest import recorded
+from tests.support.recorded import recorded
 
 
 def utc(*args: int) -> datetime:

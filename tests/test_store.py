@@ -17,7 +17,7 @@ from mirror.rejects import record_rejects
 from mirror.schema import MIRRORED, WorkOrderRow
 from mirror.store import get_cursor, save_cursor, tombstone, upsert_rows
 from sync.mapping import transform
-from tests.conftest import recorded
+from tests.support.recorded import recorded
 
 
 def _schema(engine) -> dict:

@@ -24,11 +24,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_queries import build  # noqa: E402 - after the path set-up above
-
-from tests.serving import serving  # noqa: E402
+from tests.benchmarks.bench_queries import build  # noqa: E402 - after the path set-up above
+from tests.support.serving import serving  # noqa: E402
 
 #: Pages that must answer in under this many milliseconds (median).
 BUDGET_MS = 200

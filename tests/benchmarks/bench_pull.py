@@ -4,7 +4,7 @@
         [--latency-work-orders 3000] [--repeat 3] [--state-dir /tmp]
 
 Prints, from one run on this machine, full sync next to the fetch floor (a plain sequential httpx
-page loop, see ``measure_sync.py``) as ratios with medians:
+page loop, see ``tests/support/measure_sync.py``) as ratios with medians:
 
 - at 0 ms per request, ``--work-orders`` work orders: sync / floor (CPU-bound: how close the
   sync's own work gets to just fetching and decoding);
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sync.emulator import EmulatorProcess
-from tests.benchmarks.measure_sync import run
+from tests.support.measure_sync import run
 
 
 def _pairs(work: Path, base_url: str, repeat: int, tag: str) -> tuple[list[dict], list[dict]]:

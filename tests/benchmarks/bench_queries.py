@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from mirror.db import open_mirror  # noqa: E402 - after the path set-up above
 from queries.named import load  # noqa: E402
 from queries.plans import plan, work_order_scans  # noqa: E402
-from tests.serving import serving  # noqa: E402
+from tests.support.serving import serving  # noqa: E402
 
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('-%d minutes', {}))"
 WORDS = ["bearing", "seal", "pump", "motor", "leak", "vibration", "noise", "overheating", "belt", "filter", "valve", "gasket", "coupling", "impeller", "shaft", "alignment", "lubrication", "corrosion", "sensor", "breaker", "contactor", "fuse", "cable", "conveyor", "roller", "chain", "compressor", "chiller", "boiler", "burner", "igniter", "thermocouple", "nozzle", "hydraulic", "hose", "cylinder", "piston", "weld", "crack", "guard", "inspection", "calibration"]

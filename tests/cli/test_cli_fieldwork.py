@@ -13,7 +13,7 @@ from mirror.schema import MIRRORED
 from mirror.store import upsert_rows
 from sync.cli import cli
 from sync.mapping import map_form_items, transform
-from tests.conftest import recorded
+from tests.support.recorded import recorded
 
 WO = "HW2I379ErS"
 

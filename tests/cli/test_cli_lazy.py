@@ -50,13 +50,15 @@ def test_help_lists_every_command_without_importing_any():
 
 
 @pytest.fixture(scope="module")
-def emu():
+def module_emu():
+    """One account for both runs below (unlike ``emu``, one per test): the second syncs it again."""
     with Emulator(seed=2, work_orders=40) as emulator:
         yield emulator
 
 
 @pytest.mark.parametrize("run", ["first", "no change"])
-def test_sync_never_imports_datasette_apscheduler_or_the_orm(emu, tmp_path_factory, run):
+def test_sync_never_imports_datasette_apscheduler_or_the_orm(module_emu, tmp_path_factory, run):
+    emu = module_emu
     email, password = emu.credentials
     db = tmp_path_factory.getbasetemp() / "lazy-sync.db"  # the second run finds the first one's mirror
     args = ["sync", "--db", str(db), "--base-url", emu.base_url]

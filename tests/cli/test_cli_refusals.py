@@ -6,13 +6,22 @@ import socket
 from pathlib import Path
 
 import pytest
-from cli_files import clashing, corrupted, digest, listing, newer, refused, unrelated, unwritable_folder
 from click.testing import CliRunner
 from sqlalchemy import text
 
 from mirror import writes
 from mirror.db import open_mirror
 from sync.cli import cli
+from tests.support.cli_files import (
+    clashing,
+    corrupted,
+    digest,
+    listing,
+    newer,
+    refused,
+    unrelated,
+    unwritable_folder,
+)
 
 #: Every command that takes --db, with the arguments it needs to get as far as opening the file.
 EVERY_COMMAND = [

@@ -11,7 +11,7 @@ import time
 import httpx
 
 from sync.emulator import Emulator
-from tests.serving import free_port
+from tests.support.serving import free_port
 
 
 def wait_for(condition, what: str, seconds: float = 90) -> None:

@@ -7,11 +7,11 @@ import sqlite3
 
 import httpx
 import pytest
-from cli_files import digest, listing, older, refused
 
 from mirror import writes
 from mirror.db import open_mirror
-from tests.serving import serving
+from tests.support.cli_files import digest, listing, older, refused
+from tests.support.serving import serving
 
 
 def journal_mode(path) -> str:

@@ -12,8 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -23,6 +21,7 @@ from mirror.db import open_mirror
 from mirror.writes import create_work_order
 from sync.cli import cli
 from sync.emulator import Emulator
+from tests.support.waiting import wait_for
 
 CODE = "import sys; from sync.cli import cli; sys.exit(cli(sys.argv[1:]))"
 
@@ -71,15 +70,6 @@ def start_daemon(db, emu, *args: str, env: dict | None = None) -> DaemonProcess:
     return DaemonProcess(db, emu, *args, env=env)
 
 
-def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if predicate():
-            return time.monotonic() - started
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 def scalar(db, sql: str, **params):
     with open_mirror(db) as m, m.session() as s:
         return s.execute(text(sql), params).scalar()
@@ -90,9 +80,9 @@ def stop(daemon: DaemonProcess) -> str:
 
 
 @pytest.fixture
-def emu():
-    with Emulator(seed=4, work_orders=300) as emulator:
-        yield emulator
+def emu_account() -> dict[str, int]:
+    """``emu`` (tests/conftest.py) here."""
+    return {"seed": 4, "work_orders": 300}
 
 
 def test_remote_change_reaches_the_mirror_within_a_pull_interval(tmp_path, emu):

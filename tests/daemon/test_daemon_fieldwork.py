@@ -10,15 +10,13 @@ from mirror.fieldwork_writes import set_task_value
 from sync.upkeep._client import Credentials
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
-from sync.upkeep._retry import RetryPolicy
-
-FAST = RetryPolicy(attempts=2, initial=0.01, maximum=0.02, jitter=0.0, max_delay=1.0)
+from tests.support.retries import FAST_TWO_TRIES
 
 
 def test_pull_job_brings_field_work_and_outbox_job_delivers_a_tick(tmp_path, monkeypatch):
     from sync import daemon as daemon_module
 
-    monkeypatch.setattr(daemon_module, "DAEMON_RETRIES", FAST)
+    monkeypatch.setattr(daemon_module, "DAEMON_RETRIES", FAST_TWO_TRIES)
     config = DaemonConfig(pull_every=60, pull_jitter=0, reconcile_every=3600, outbox_every=5, probe_min=5,
                           probe_max=20, files_budget_mb=3)
     with Emulator(seed=8, work_orders=150) as emu, open_mirror(tmp_path / "m.db") as mirror:

@@ -22,11 +22,8 @@ from sync import daemon as daemon_module
 from sync.upkeep._client import Credentials
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
-from sync.upkeep._retry import RetryPolicy
-from tests.daemon.test_daemon import wait_for
-
-#: The daemon's retries, minus the waiting: a cut is noticed in a fraction of a second.
-FAST = RetryPolicy(attempts=3, initial=0.01, maximum=0.05, jitter=0.0, max_delay=2.0)
+from tests.support.retries import FAST_THREE_TRIES
+from tests.support.waiting import wait_for
 
 
 def _scalar(mirror, sql: str):
@@ -37,7 +34,7 @@ def _scalar(mirror, sql: str):
 @pytest.mark.parametrize("seed", [3, 17])
 def test_network_cuts_while_the_daemon_runs_deliver_every_write_once(tmp_path, monkeypatch, caplog, seed):
     rng = random.Random(seed)
-    monkeypatch.setattr(daemon_module, "DAEMON_RETRIES", FAST)
+    monkeypatch.setattr(daemon_module, "DAEMON_RETRIES", FAST_THREE_TRIES)
     caplog.set_level(logging.INFO)
     with Emulator(seed=seed, work_orders=60) as emu, open_mirror(tmp_path / "m.db") as mirror:
         email, password = emu.credentials

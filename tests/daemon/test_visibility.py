@@ -22,11 +22,9 @@ from sync import daemon as daemon_module
 from sync.cli import cli
 from sync.upkeep._client import Credentials, UpKeepClient
 from sync.daemon import Daemon, DaemonConfig
-from sync.emulator import Emulator
 from sync.pull._run import sync_entities
-from sync.upkeep._retry import RetryPolicy
+from tests.support.retries import FAST_TWO_TRIES
 
-FAST = RetryPolicy(attempts=2, initial=0.01, maximum=0.02, jitter=0.0, max_delay=1.0)
 CONFIG = DaemonConfig(pull_every=60, pull_jitter=0, reconcile_every=3600, outbox_every=5, probe_min=5, probe_max=20)
 
 
@@ -42,15 +40,15 @@ class FakeClock:
 
 
 @pytest.fixture
-def emu():
-    with Emulator(seed=8, work_orders=30) as emulator:
-        yield emulator
+def emu_account() -> dict[str, int]:
+    """``emu`` (tests/conftest.py) here."""
+    return {"seed": 8, "work_orders": 30}
 
 
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch):
-    monkeypatch.setattr(daemon_module, "DAEMON_RETRIES", FAST)
-    monkeypatch.setattr("sync.upkeep._client.RetryPolicy", lambda: FAST)  # the CLI's clients
+    monkeypatch.setattr(daemon_module, "DAEMON_RETRIES", FAST_TWO_TRIES)
+    monkeypatch.setattr("sync.upkeep._client.RetryPolicy", lambda: FAST_TWO_TRIES)  # the CLI's clients
 
 
 def _creds(emu, password: str | None = None) -> Credentials:
@@ -61,7 +59,7 @@ def _creds(emu, password: str | None = None) -> Credentials:
 @pytest.fixture
 def mirror(tmp_path, emu):
     with open_mirror(tmp_path / "m.db") as m:
-        with UpKeepClient(_creds(emu), policy=FAST) as client:
+        with UpKeepClient(_creds(emu), policy=FAST_TWO_TRIES) as client:
             assert all(r.finished for r in sync_entities(m, client))
         yield m
 
@@ -260,7 +258,7 @@ def test_back_online_counts_writes_a_flush_under_way_delivered(mirror, emu, cloc
     """A flush that started before the cut was noticed may be the one that gets the write through."""
     daemon = _written_offline_then_back(mirror, emu, clock, caplog, "Belt slipping on C-4", minutes=3)
     try:
-        with UpKeepClient(_creds(emu), policy=FAST) as client:  # the flush that was under way
+        with UpKeepClient(_creds(emu), policy=FAST_TWO_TRIES) as client:  # the flush that was under way
             assert replay.flush(mirror, client, clock=clock, settle=0.0).created == 1
         clock.advance(seconds=30)
         daemon.probe()

@@ -1,4 +1,5 @@
-"""Fixtures for the emulator's own tests: a shared read-only account and fresh writable ones."""
+"""Fixtures for the emulator's own tests: a shared read-only account and fresh writable ones, spoken
+to over raw HTTP (``api`` and ``own_api``: ``httpx`` clients, not the engine's UpKeep client)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emulator_helpers import client_for
 
 from sync.emulator import Emulator
+from tests.support.emulator import api_client
 
 
 @pytest.fixture(scope="session")
@@ -20,18 +21,19 @@ def shared_emu() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="session")
 def api(shared_emu: Emulator) -> Iterator[httpx.Client]:
-    with client_for(shared_emu) as client:
+    with api_client(shared_emu) as client:
         yield client
 
 
 @pytest.fixture
-def emu() -> Iterator[Emulator]:
-    """A fresh small account of one's own, for tests that write, fault, go offline or count requests."""
-    with Emulator(seed=11, work_orders=120) as emulator:
-        yield emulator
+def emu_account() -> dict[str, int]:
+    """``emu`` (tests/conftest.py) here: a fresh small account of one's own, for tests that write,
+    fault, go offline or count requests."""
+    return {"seed": 11, "work_orders": 120}
 
 
 @pytest.fixture
-def client(emu: Emulator) -> Iterator[httpx.Client]:
-    with client_for(emu) as c:
+def own_api(emu: Emulator) -> Iterator[httpx.Client]:
+    """Raw HTTP, logged in to ``emu``."""
+    with api_client(emu) as c:
         yield c

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import httpx
-from emulator_helpers import login
 
 from sync.emulator import Emulator
+from tests.support.emulator import login
 
 
 def test_login_with_json_body_returns_token_and_expiry(shared_emu):

@@ -9,11 +9,11 @@ import sys
 
 import httpx
 from click.testing import CliRunner
-from emulator_helpers import login
 
 from sync.cli import cli
 from sync.emulator import EmulatorProcess
 from sync.emulator.command import emulator
+from tests.support.emulator import login
 
 
 def test_help_documents_every_option():

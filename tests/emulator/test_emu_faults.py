@@ -10,68 +10,68 @@ import pytest
 from sync.emulator import FaultConfig
 
 
-def test_rate_limit_answers_429_with_retry_after(client, emu):
+def test_rate_limit_answers_429_with_retry_after(own_api, emu):
     emu.set_faults(rate_limit_rate=1.0, retry_after_s=7)
-    response = client.get("/work-orders")
+    response = own_api.get("/work-orders")
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "7"
     assert response.json()["success"] is False and "Too Many Requests" in response.json()["message"]
     emu.set_faults()
-    assert client.get("/work-orders").status_code == 200
+    assert own_api.get("/work-orders").status_code == 200
 
 
 @pytest.mark.parametrize(("setting", "status"), [("server_error_rate", 500), ("unavailable_rate", 503)])
-def test_server_errors_have_error_envelopes_and_apply_nothing(client, emu, setting, status):
+def test_server_errors_have_error_envelopes_and_apply_nothing(own_api, emu, setting, status):
     count = len(emu.dump("work_orders"))
     emu.set_faults(**{setting: 1.0})
-    response = client.post("/work-orders", json={"title": "never stored"})
+    response = own_api.post("/work-orders", json={"title": "never stored"})
     assert response.status_code == status
     assert response.json()["success"] is False and response.json()["message"]
     assert len(emu.dump("work_orders")) == count
 
 
-def test_dropped_connection_does_not_apply_the_write(client, emu):
+def test_dropped_connection_does_not_apply_the_write(own_api, emu):
     count = len(emu.dump("work_orders"))
     emu.set_faults(drop_rate=1.0)
     with pytest.raises(httpx.TransportError):
-        client.post("/work-orders", json={"title": "dropped before applying"})
+        own_api.post("/work-orders", json={"title": "dropped before applying"})
     emu.set_faults()
     assert len(emu.dump("work_orders")) == count
     assert emu.stats.snapshot()["faults"] == {"drop": 1}
 
 
-def test_lost_response_applies_the_write_then_drops(client, emu):
+def test_lost_response_applies_the_write_then_drops(own_api, emu):
     emu.set_faults(lost_response_rate=1.0)
     with pytest.raises(httpx.TransportError):
-        client.post("/work-orders", json={"title": "applied but unanswered"})
+        own_api.post("/work-orders", json={"title": "applied but unanswered"})
     emu.set_faults()
     created = [w for w in emu.dump("work_orders") if w["title"] == "applied but unanswered"]
     assert len(created) == 1
-    found = client.get("/work-orders", params={"title": "applied but unanswered"}).json()["results"]
+    found = own_api.get("/work-orders", params={"title": "applied but unanswered"}).json()["results"]
     assert [w["id"] for w in found] == [created[0]["id"]]
 
 
-def test_latency_is_added(client, emu):
+def test_latency_is_added(own_api, emu):
     emu.set_faults(latency_ms=250)
     began = time.perf_counter()
-    assert client.get("/teams").status_code == 200
+    assert own_api.get("/teams").status_code == 200
     assert time.perf_counter() - began >= 0.25
     emu.set_faults()
     began = time.perf_counter()
-    client.get("/teams")
+    own_api.get("/teams")
     assert time.perf_counter() - began < 0.25
 
 
-def test_faults_can_target_methods(client, emu):
+def test_faults_can_target_methods(own_api, emu):
     emu.set_faults(server_error_rate=1.0, methods=["POST", "PATCH"])
-    assert client.get("/work-orders").status_code == 200
-    assert client.post("/work-orders", json={"title": "x"}).status_code == 500
+    assert own_api.get("/work-orders").status_code == 200
+    assert own_api.post("/work-orders", json={"title": "x"}).status_code == 500
 
 
-def test_fault_draws_are_seeded_and_rates_are_honoured(client, emu):
+def test_fault_draws_are_seeded_and_rates_are_honoured(own_api, emu):
     def outcomes():
         emu.set_faults(FaultConfig(server_error_rate=0.3, rate_limit_rate=0.2, seed=5))
-        return [client.get("/teams").status_code for _ in range(60)]
+        return [own_api.get("/teams").status_code for _ in range(60)]
 
     first = outcomes()
     assert first == outcomes()
@@ -94,30 +94,30 @@ def test_control_surface_is_never_faulted(emu):
     assert httpx.get(f"{emu.control_url}/faults").json()["result"]["drop_rate"] == 1.0
 
 
-def test_faults_set_over_http_apply(client, emu):
+def test_faults_set_over_http_apply(own_api, emu):
     response = httpx.post(f"{emu.control_url}/faults", json={"unavailable_rate": 1.0})
     assert response.json()["result"]["unavailable_rate"] == 1.0
-    assert client.get("/assets").status_code == 503
+    assert own_api.get("/assets").status_code == 503
     httpx.post(f"{emu.control_url}/faults", json={})
-    assert client.get("/assets").status_code == 200
+    assert own_api.get("/assets").status_code == 200
 
 
-def test_offline_switch_refuses_api_but_not_control(client, emu):
+def test_offline_switch_refuses_api_but_not_control(own_api, emu):
     assert httpx.post(f"{emu.control_url}/offline").json() == {"success": True, "offline": True}
     with pytest.raises(httpx.TransportError):
-        client.get("/work-orders")
+        own_api.get("/work-orders")
     with pytest.raises(httpx.TransportError):
         httpx.post(f"{emu.api_url}/auth", json={"email": "demo@upkeep.local", "password": "demo"})
     assert httpx.get(f"{emu.control_url}/info").json()["result"]["offline"] is True
     assert emu.stats.snapshot()["faults"]["offline"] == 2
     httpx.post(f"{emu.control_url}/online")
-    assert client.get("/work-orders").status_code == 200
+    assert own_api.get("/work-orders").status_code == 200
 
 
-def test_offline_via_python_api(client, emu):
+def test_offline_via_python_api(own_api, emu):
     emu.set_offline(True)
     with pytest.raises(httpx.TransportError):
-        client.post("/work-orders", json={"title": "queued while offline"})
+        own_api.post("/work-orders", json={"title": "queued while offline"})
     emu.set_offline(False)
     assert all(w["title"] != "queued while offline" for w in emu.dump("work_orders"))
-    assert client.get("/users").status_code == 200
+    assert own_api.get("/users").status_code == 200

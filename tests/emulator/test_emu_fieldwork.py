@@ -102,9 +102,9 @@ def test_downtime_statuses_list_like_other_lists(api):
     assert api.get("/asset-downtime-statuses", params={"sort": "createdAt ASC"}).status_code == 400
 
 
-def test_upload_answers_under_data_and_serves_the_bytes(client, emu: Emulator):
+def test_upload_answers_under_data_and_serves_the_bytes(own_api, emu: Emulator):
     payload = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10
-    answer = client.post(
+    answer = own_api.post(
         "/files", files={"file": ("seal.png", payload, "image/png")}, data={"filename": "pump seal"}
     )
     assert answer.status_code == 200, answer.text
@@ -124,18 +124,18 @@ def test_upload_answers_under_data_and_serves_the_bytes(client, emu: Emulator):
         ({"file": ("a.png", b"x", "image/png")}, {"filename": "a", "asset": "x"}, "asset not in schema"),
     ],
 )
-def test_bad_uploads_are_refused(client, emu, files, data, message):
+def test_bad_uploads_are_refused(own_api, emu, files, data, message):
     before = len(emu.dump("files"))
-    answer = client.post("/files", files=files, data=data)
+    answer = own_api.post("/files", files=files, data=data)
     assert answer.status_code == 400
     assert answer.json()["message"] == message
     assert len(emu.dump("files")) == before
 
 
-def test_downtime_takes_an_array_and_reports_per_row(client, emu: Emulator):
+def test_downtime_takes_an_array_and_reports_per_row(own_api, emu: Emulator):
     asset, other = emu.dump("assets")[:2]
     status = emu.dump("asset_downtime_statuses")[0]
-    answer = client.post(
+    answer = own_api.post(
         "/assets/downtime",
         json=[
             {
@@ -157,47 +157,47 @@ def test_downtime_takes_an_array_and_reports_per_row(client, emu: Emulator):
     assert emu.get("assets", other["id"]) == other
     [event] = emu.downtime_events(asset["id"])
     assert event["id"] == ok["newAssetActivityUpdateId"]
-    assert client.post("/assets/downtime", json={"assetId": asset["id"]}).status_code == 400
-    assert client.get("/assets/downtime").status_code == 405
+    assert own_api.post("/assets/downtime", json={"assetId": asset["id"]}).status_code == 400
+    assert own_api.get("/assets/downtime").status_code == 405
 
 
-def test_patch_replaces_the_whole_item_list(client, emu: Emulator):
+def test_patch_replaces_the_whole_item_list(own_api, emu: Emulator):
     wo = next(w for w in emu.dump("work_orders") if len(w["formItems"]) >= 3)
-    items = client.get(f"/work-orders/{wo['id']}", params={"includes": "formItems"}).json()["result"][
+    items = own_api.get(f"/work-orders/{wo['id']}", params={"includes": "formItems"}).json()["result"][
         "formItems"
     ]
     task = next(i for i in items if i["type"] == "TASK")
     sent = [dict(i, value="COMPLETE") if i is task else i for i in items[:-1]]
-    answer = client.patch(f"/work-orders/{wo['id']}", json={"formItems": sent})
+    answer = own_api.patch(f"/work-orders/{wo['id']}", json={"formItems": sent})
     assert answer.status_code == 200, answer.text
     assert [i["id"] for i in answer.json()["result"]["formItems"]] == [i["id"] for i in sent]
     stored = emu.form_items(wo["id"])
     assert len(stored) == len(items) - 1  # the item not sent back is gone
     assert next(i for i in stored if i["id"] == task["id"])["value"] == "COMPLETE"
-    bad = client.patch(f"/work-orders/{wo['id']}", json={"formItems": [dict(task, value="DONE")]})
+    bad = own_api.patch(f"/work-orders/{wo['id']}", json={"formItems": [dict(task, value="DONE")]})
     assert bad.status_code == 400 and "formItems[0].value" in bad.json()["message"]
     assert len(emu.form_items(wo["id"])) == len(items) - 1
 
 
-def test_patch_files_needs_existing_files_and_sets_images(client, emu: Emulator):
+def test_patch_files_needs_existing_files_and_sets_images(own_api, emu: Emulator):
     wo = emu.dump("work_orders")[0]
     photo = next(f for f in emu.dump("files") if f["mimeType"] == "image/png")
-    assert client.patch(f"/work-orders/{wo['id']}", json={"files": ["nope"]}).status_code == 400
-    answer = client.patch(f"/work-orders/{wo['id']}", json={"files": [photo["id"]], "image": photo["id"]})
+    assert own_api.patch(f"/work-orders/{wo['id']}", json={"files": ["nope"]}).status_code == 400
+    answer = own_api.patch(f"/work-orders/{wo['id']}", json={"files": [photo["id"]], "image": photo["id"]})
     assert answer.status_code == 200, answer.text
     stored = emu.get("work_orders", wo["id"])
     assert stored["files"] == [photo["id"]]
     assert stored["image"]["name"] == photo["filename"]
 
 
-def test_lost_answers_apply_uploads_and_downtime(client, emu: Emulator):
+def test_lost_answers_apply_uploads_and_downtime(own_api, emu: Emulator):
     emu.set_faults(lost_response_rate=1.0, methods=["POST"])
     before = len(emu.dump("files"))
     with pytest.raises(httpx.TransportError):
-        client.post("/files", files={"file": ("x.png", b"abc", "image/png")}, data={"filename": "lost"})
+        own_api.post("/files", files={"file": ("x.png", b"abc", "image/png")}, data={"filename": "lost"})
     asset = emu.dump("assets")[0]
     with pytest.raises(httpx.TransportError):
-        client.post(
+        own_api.post(
             "/assets/downtime",
             json=[{"assetId": asset["id"], "status": "not-available", "recordedOn": 1767340800000}],
         )

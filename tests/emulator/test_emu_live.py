@@ -10,7 +10,7 @@ import pytest
 from sync.emulator.values import now_ms, parse_ms
 
 
-def test_random_changes_bump_updated_at_and_really_delete(emu, client):
+def test_random_changes_bump_updated_at_and_really_delete(emu, own_api):
     before = {w["id"]: w for w in emu.dump("work_orders")}
     started = now_ms()
     changes = emu.mutate(40)
@@ -21,10 +21,10 @@ def test_random_changes_bump_updated_at_and_really_delete(emu, client):
     deleted = {c["id"] for c in changes if c["entity"] == "work_orders" and c["op"] == "delete"}
     assert deleted and not deleted & set(after)
     for wo_id in deleted:
-        assert client.get(f"/work-orders/{wo_id}").status_code == 404
+        assert own_api.get(f"/work-orders/{wo_id}").status_code == 404
     touched = {c["id"] for c in changes if c["entity"] == "work_orders" and c["op"] != "delete"} - deleted
     assert touched and all(parse_ms(after[i]["updatedAt"]) >= started for i in touched)
-    changed_since = client.get("/work-orders", params={"updatedAtGreaterThanOrEqualTo": started}).json()[
+    changed_since = own_api.get("/work-orders", params={"updatedAtGreaterThanOrEqualTo": started}).json()[
         "results"
     ]
     assert {w["id"] for w in changed_since} == {
@@ -50,25 +50,25 @@ def test_specific_update_with_explicit_timestamp(emu):
     assert after["status"] == "onHold" and after["updatedAt"] == "2026-01-01T00:00:00.123Z"
 
 
-def test_specific_create_and_delete_over_http(emu, client):
+def test_specific_create_and_delete_over_http(emu, own_api):
     response = httpx.post(
         f"{emu.control_url}/mutate",
         json={"op": "create", "entity": "work-orders", "fields": {"title": "Made by the control surface"}},
     )
     [change] = response.json()["results"]
-    created = client.get(f"/work-orders/{change['id']}").json()["result"]
+    created = own_api.get(f"/work-orders/{change['id']}").json()["result"]
     assert created["title"] == "Made by the control surface" and created["status"] == "open"
     httpx.post(
         f"{emu.control_url}/mutate", json={"op": "delete", "entity": "work_orders", "id": change["id"]}
     )
-    assert client.get(f"/work-orders/{change['id']}").status_code == 404
+    assert own_api.get(f"/work-orders/{change['id']}").status_code == 404
 
 
-def test_specific_update_of_pm_trigger_merges_nested(emu, client):
+def test_specific_update_of_pm_trigger_merges_nested(emu, own_api):
     item = emu.dump("preventive_maintenance")[0]
     tid = item["trigger"]["id"]
     emu.mutate(op="update", entity="preventive_maintenance", id=tid, fields={"trigger": {"rrinterval": 9}})
-    after = client.get(f"/preventive-maintenance/{tid}").json()["result"]
+    after = own_api.get(f"/preventive-maintenance/{tid}").json()["result"]
     assert after["trigger"]["rrinterval"] == 9 and after["trigger"]["rrfreq"] == item["trigger"]["rrfreq"]
     assert parse_ms(after["trigger"]["updatedAt"]) > parse_ms(item["trigger"]["updatedAt"])
 
@@ -110,12 +110,12 @@ def test_live_stream_changes_data_while_running(emu):
     assert emu.live.applied == settled
 
 
-def test_stats_count_requests_per_route_and_reset(emu, client):
+def test_stats_count_requests_per_route_and_reset(emu, own_api):
     httpx.post(f"{emu.control_url}/stats/reset")
     wo = emu.dump("work_orders")[0]
-    client.get("/work-orders", params={"limit": 3})
-    client.get("/work-orders/", params={"limit": 3, "offset": 3})
-    client.get(f"/work-orders/{wo['id']}")
+    own_api.get("/work-orders", params={"limit": 3})
+    own_api.get("/work-orders/", params={"limit": 3, "offset": 3})
+    own_api.get(f"/work-orders/{wo['id']}")
     httpx.get(f"{emu.api_url}/assets")
     stats = httpx.get(f"{emu.control_url}/stats").json()["result"]
     assert stats["routes"] == {

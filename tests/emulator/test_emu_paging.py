@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from emulator_helpers import fetch_all
 
 from sync.emulator.values import parse_ms
+from tests.support.emulator import fetch_all
 
 
 def _ids(response):

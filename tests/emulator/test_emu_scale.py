@@ -6,9 +6,9 @@ import time
 
 import httpx
 import pytest
-from emulator_helpers import login
 
 from sync.emulator import EmulatorProcess
+from tests.support.emulator import login
 
 
 def _peak_rss_mb(pid: int) -> float:

@@ -6,22 +6,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from machina_plant import copy_mirror, sync_into
 
 from sync.emulator import Emulator
+from tests.support.machina_plant import copy_mirror, sync_into
 
 
 @pytest.fixture(scope="session")
-def plant(tmp_path_factory) -> Iterator[tuple[Emulator, Path]]:
+def synced_plant(tmp_path_factory) -> Iterator[tuple[Emulator, Path]]:
     """A read-only emulated account and a mirror synced from it. Never write to either."""
     with Emulator(seed=21, work_orders=150) as emu:
         yield emu, sync_into(tmp_path_factory.mktemp("plant") / "plant.db", emu)
 
 
 @pytest.fixture
-def db(plant, tmp_path) -> Path:
+def db(synced_plant, tmp_path) -> Path:
     """A private copy of the plant's mirror, for tests that write to it."""
-    return copy_mirror(plant[1], tmp_path / "mirror.db")
+    return copy_mirror(synced_plant[1], tmp_path / "mirror.db")
 
 
 @pytest.fixture

@@ -41,10 +41,10 @@ from machina.connectors.base import ConnectorStatus
 from machina.connectors.cmms.upkeep import UpKeepConnector
 from machina.domain.work_order import Priority, WorkOrder, WorkOrderStatus, WorkOrderType
 from machina.exceptions import ConnectorError
-from machina_plant import run, session_token
 from pydantic import ValidationError
 
 from mirror.machina import MirrorConnector
+from tests.support.machina_plant import run, session_token
 
 #: Keys Machina's mapper leaves in metadata that the mirror carries in a Machina field instead.
 IN_A_FIELD = {"parentAsset", "assignedToUser", "description", "estimatedDurationInHours"}
@@ -68,8 +68,8 @@ def _same_metadata(theirs: dict, ours: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def answers(plant):
-    emu, path = plant
+def answers(synced_plant):
+    emu, path = synced_plant
     busiest = Counter(o["asset"] for o in emu.dump("work_orders") if o.get("asset")).most_common(1)[0][0]
     first_order = emu.dump("work_orders")[0]["id"]
 
@@ -169,7 +169,7 @@ def test_difference_7_and_8_asset_parent_and_type(answers):
                for i in dated)
 
 
-def test_difference_9_part_sku_is_the_record_id(answers, plant):
+def test_difference_9_part_sku_is_the_record_id(answers, synced_plant):
     theirs, ours, up = answers
     assert sorted(p.sku for p in theirs["parts"]) == sorted(up["parts"])
     ours_by_id = {p.metadata["id"]: p for p in ours["parts"]}
@@ -184,12 +184,12 @@ def test_difference_9_part_sku_is_the_record_id(answers, plant):
     assert {p.reorder_point for p in theirs["parts"]} == {0}
 
     serial = next(iter(up["parts"].values()))["serial"]
-    by_sku = run(_both(*plant, lambda c: c.read_spare_parts(sku=serial)))
+    by_sku = run(_both(*synced_plant, lambda c: c.read_spare_parts(sku=serial)))
     assert by_sku[0] == [] and [p.sku for p in by_sku[1]] == [serial]
 
 
-def test_difference_10_and_11_no_pm_plans_and_no_parts_by_asset(plant):
-    emu, path = plant
+def test_difference_10_and_11_no_pm_plans_and_no_parts_by_asset(synced_plant):
+    emu, path = synced_plant
     upstream = emu.dump("preventive_maintenance")
     assert upstream
 

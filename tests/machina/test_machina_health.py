@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from machina.connectors.base import ConnectorStatus
-from machina_plant import run
 from sqlalchemy import text
 
 from mirror import writes
@@ -19,6 +18,7 @@ from mirror.machina import MirrorConnector
 from mirror.machina.health import Thresholds
 from mirror.timestamps import parse_utc
 from sync import connectivity
+from tests.support.machina_plant import run
 
 
 def _last_pull(path):

@@ -8,7 +8,6 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
-from machina_plant import run
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.shared.memory import create_connected_server_and_client_session
@@ -17,6 +16,7 @@ from sqlmodel import select
 from mirror.db import open_mirror
 from mirror.outbox import OutboxOp
 from sync.mcp import build_server, mcp
+from tests.support.machina_plant import run
 
 AGENT_TOOLS = {
     "machina_list_assets", "machina_get_asset", "machina_list_work_orders", "machina_get_work_order",
@@ -41,8 +41,8 @@ async def _session(path, calls, **kw):
         return await calls(client)
 
 
-def test_machinas_tools_answer_from_the_mirror(plant, db):
-    emu, _ = plant
+def test_machinas_tools_answer_from_the_mirror(synced_plant, db):
+    emu, _ = synced_plant
     upstream = emu.dump("work_orders")
     busiest = Counter(o["asset"] for o in upstream if o.get("asset")).most_common(1)[0][0]
 

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from tests.test_docs import doc
+from tests.support.docs import doc
 
 
 def test_the_use_with_machina_example_runs(tmp_path):

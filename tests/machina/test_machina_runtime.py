@@ -13,7 +13,6 @@ from machina.domain import Asset, MaintenancePlan, SparePart, WorkOrder
 from machina.domain.work_order import Priority, WorkOrderStatus, WorkOrderType
 from machina.exceptions import ConnectorError, SandboxViolationError
 from machina.runtime import MachinaRuntime
-from machina_plant import client_for, run
 from sqlmodel import select
 
 from mirror.db import open_mirror
@@ -22,6 +21,8 @@ from mirror.outbox import OutboxOp
 from mirror.schema import WorkOrderRow
 from sync.pull._run import sync_entities
 from sync.replay._replayer import flush
+from tests.support.machina_plant import run
+from tests.support.upkeep import upkeep_client
 
 
 @pytest.fixture
@@ -44,8 +45,8 @@ def _outbox(path) -> list[OutboxOp]:
         return list(s.exec(select(OutboxOp).order_by(OutboxOp.seq)))
 
 
-def test_it_is_a_machina_connector_with_at_least_upkeeps_capabilities(plant):
-    conn = MirrorConnector(plant[1])
+def test_it_is_a_machina_connector_with_at_least_upkeeps_capabilities(synced_plant):
+    conn = MirrorConnector(synced_plant[1])
     assert isinstance(conn, BaseConnector)
     assert UpKeepConnector.capabilities <= conn.capabilities
     assert {Capability.CLOSE_WORK_ORDER, Capability.READ_MAINTENANCE_HISTORY} <= conn.capabilities
@@ -61,8 +62,8 @@ def test_it_is_a_machina_connector_with_at_least_upkeeps_capabilities(plant):
     assert conn._mirror is None
 
 
-def test_an_agents_reads_are_answered_from_the_mirror_without_network(plant, no_network):
-    emu, path = plant
+def test_an_agents_reads_are_answered_from_the_mirror_without_network(synced_plant, no_network):
+    emu, path = synced_plant
     upstream = {e: emu.dump(e) for e in ("assets", "work_orders", "parts", "preventive_maintenance")}
 
     async def agent():
@@ -114,8 +115,8 @@ def test_an_agents_reads_are_answered_from_the_mirror_without_network(plant, no_
     assert set(r["health"].details["pull_age_seconds"]) >= {"assets", "work_orders", "parts"}
 
 
-def test_parts_of_an_asset_are_those_used_on_its_work_orders(plant):
-    emu, path = plant
+def test_parts_of_an_asset_are_those_used_on_its_work_orders(synced_plant):
+    emu, path = synced_plant
     used_on: dict[str, set[str]] = {}
     for o in emu.dump("work_orders"):
         if o.get("asset"):
@@ -251,7 +252,7 @@ def test_a_work_order_an_agent_creates_offline_reaches_upkeep_once_with_its_asse
             await conn.disconnect()
 
     local = run(create())
-    with open_mirror(path) as mirror, client_for(emu) as client:
+    with open_mirror(path) as mirror, upkeep_client(emu) as client:
         report = flush(mirror, client)
         assert report.created == 1 and report.dead == 0
         new_id = report.remapped[local.id]
@@ -275,12 +276,12 @@ def test_a_work_order_an_agent_creates_offline_reaches_upkeep_once_with_its_asse
         assert s.exec(select(WorkOrderRow).where(WorkOrderRow.title == "Seal leaking on pump")).one().id == new_id
 
 
-def test_machinas_agent_runs_its_tools_on_the_mirror(plant, no_network):
+def test_machinas_agent_runs_its_tools_on_the_mirror(synced_plant, no_network):
     """Machina's own ``Agent`` (no LLM call is made): start() loads the plant from the connector,
     and its tool executor (``Agent._execute_tool``, machina-ai 0.4) answers the tools an LLM would call."""
     from machina.agent.runtime import Agent
 
-    emu, path = plant
+    emu, path = synced_plant
     pm = next(o for o in emu.dump("preventive_maintenance") if o["workOrder"].get("asset"))
     asset = pm["workOrder"]["asset"]
 

@@ -7,11 +7,16 @@ import pytest
 from mirror.db import open_mirror
 from mirror.schema import MIRRORED
 from mirror.store import upsert_rows
+<<<<<<< HEAD
 from sync.emulator import Emulator
 from sync.mapping import transform
 from sync.upkeep._client import Credentials, UpKeepClient
 from sync.upkeep._retry import RetryPolicy
 from tests.conftest import recorded
+=======
+from sync.mapping import transform
+from tests.support.recorded import recorded
+>>>>>>> h20-tests
 
 
 @pytest.fixture
@@ -24,11 +29,7 @@ def loaded(tmp_path):
         yield m
 
 
-# --- on the emulator, over real HTTP --------------------------------------------------------------
-
-
-#: Retries that keep the tests fast (no real backoff waits) while exercising the same code.
-FAST = RetryPolicy(attempts=5, initial=0.001, maximum=0.01, jitter=0.0, max_delay=5.0)
+# --- on the emulator (``emu`` and ``client``: tests/conftest.py), over real HTTP ------------------
 
 
 def load_dump(mirror, emu) -> None:
@@ -38,27 +39,9 @@ def load_dump(mirror, emu) -> None:
             upsert_rows(s, entity, [transform(entity, o) for o in emu.dump(entity)])
 
 
-def make_client(emu, **kw) -> UpKeepClient:
-    email, password = emu.credentials
-    creds = Credentials(email=email, password=password, base_url=emu.base_url)
-    return UpKeepClient(creds, policy=kw.pop("policy", FAST), **kw)
-
-
-@pytest.fixture
-def emu():
-    with Emulator(seed=5, work_orders=40) as emulator:
-        yield emulator
-
-
 @pytest.fixture
 def synced(tmp_path, emu):
     """A mirror holding the emulator's account."""
     with open_mirror(tmp_path / "mirror.db") as m:
         load_dump(m, emu)
         yield m
-
-
-@pytest.fixture
-def client(emu):
-    with make_client(emu) as c:
-        yield c

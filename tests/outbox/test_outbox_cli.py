@@ -6,13 +6,13 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from conftest import FAST
 from sqlmodel import select
 
 from mirror.schema import MeterRow, SparePartRow, WorkOrderRow
 from sync import connectivity
 from sync.cli import cli
 from sync.cli import outbox as outbox_cli
+from tests.support.retries import FAST
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from mirror.outbox_actions import OutboxActionRefused
 from mirror.schema import RequestRow, SparePartRow, WorkOrderRow
 from mirror.store import upsert_rows
 from sync.mapping import transform
-from tests.conftest import recorded_by_id
+from tests.support.recorded import recorded_by_id
 
 MOTOR_WO, BEARING = "Wo9Fe4JsYu", "Pt1Brg62Zx"
 

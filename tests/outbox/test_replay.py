@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FAST
 from sqlmodel import select
 
 from mirror import outbox_actions, writes
 from mirror.outbox import OutboxOp, WorkOrderMessage
 from mirror.schema import AssetRow, MeterReadingRow, MeterRow, RequestRow, SparePartRow, WorkOrderRow
 from sync.replay._match import marker
+<<<<<<< HEAD
 from sync.replay._replayer import flush as replay_flush
+=======
+from tests.support.retries import FAST
+>>>>>>> h20-tests
 
 
 def flush(mirror, client, **kw):

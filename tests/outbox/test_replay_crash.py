@@ -9,33 +9,14 @@ Each landing is checked, then a clean replay must deliver everything exactly onc
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from outbox_helpers import all_ops, assert_delivered_once, queue_workload
 
 from mirror.outbox import OpKind
-from sync.crashpoints import ENV as CRASH_ENV
 from sync.replay._match import marker
-
-CHILD = Path(__file__).with_name("replay_child.py")
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start_child(mirror, emu, crash_at: str | None = None) -> subprocess.Popen:
-    email, password = emu.credentials
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    if crash_at:
-        env[CRASH_ENV] = crash_at
-    return subprocess.Popen(
-        [sys.executable, str(CHILD), str(mirror.path), emu.base_url, email, password],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
+from tests.support.outbox import all_ops, assert_delivered_once, queue_workload, start_child
 
 
 def _on_upkeep(emu, op) -> bool | None:

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import FAST, make_client
-from outbox_helpers import all_ops, assert_delivered_once, queue_workload
 
 from sync.replay._replayer import flush
-
-
-def flush_until_empty(mirror, client, rounds: int = 20, **kw):
-    """Flush again while something is pending (a flush stops when UpKeep looks unreachable)."""
-    reports = []
-    for _ in range(rounds):
-        reports.append(flush(mirror, client, redelivery_base=0.0, **{"settle": 0.0, "policy": FAST, **kw}))
-        if all(o.state in ("done", "dead", "conflict") for o in all_ops(mirror)):
-            return reports
-    raise AssertionError(f"still pending after {rounds} flushes: {reports[-1]}")
+from tests.support.outbox import all_ops, assert_delivered_once, flush_until_empty, queue_workload
+from tests.support.retries import FAST
+from tests.support.upkeep import upkeep_client
 
 
 def test_every_create_applied_but_its_answer_lost(synced, emu, client):
@@ -45,7 +36,7 @@ def test_429_and_503_are_retried_until_delivered(synced, emu):
     queue_workload(synced, seed=5, creates=4)
     # The client's throttle spaces requests up to 2 s apart while 429s keep coming (a third of them
     # here): its waits are skipped, the 429s and retries are real.
-    with make_client(emu, sleep=lambda seconds: None) as client:
+    with upkeep_client(emu, sleep=lambda seconds: None) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
         emu.set_faults(rate_limit_rate=0.3, retry_after_s=0, unavailable_rate=0.25, seed=5)
         reports = flush_until_empty(synced, client)
@@ -58,7 +49,7 @@ def test_429_and_503_are_retried_until_delivered(synced, emu):
 def test_timeouts_are_retried_and_late_writes_are_not_duplicated(synced, emu):
     """The emulator applies a slow write after the client gave up: the replayer waits, then looks."""
     queue_workload(synced, seed=6, creates=3)
-    with make_client(emu, timeout=httpx.Timeout(0.1, connect=2.0)) as client:
+    with upkeep_client(emu, timeout=httpx.Timeout(0.1, connect=2.0)) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
         emu.set_faults(latency_ms=200, latency_rate=0.3, seed=6)
         # The replayer looks for a timed-out create `settle` s after it; the emulator applies it

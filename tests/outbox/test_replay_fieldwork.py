@@ -8,10 +8,8 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from outbox_helpers import all_ops
 from sqlalchemy import text
 
 from mirror.db import open_mirror
@@ -24,19 +22,19 @@ from sync.emulator.entities import ENTITIES
 from sync.pull._run import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 from sync.replay._replayer import flush
-from tests.outbox.conftest import FAST, make_client
+from tests.support.outbox import REPLAY_CHILD, ROOT, all_ops
+from tests.support.retries import FAST
+from tests.support.upkeep import upkeep_client
 
-CHILD = Path(__file__).with_name("replay_child.py")
-ROOT = Path(__file__).resolve().parents[2]
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 
 
 @pytest.fixture
-def plant(tmp_path):
+def fieldwork_plant(tmp_path):
     """An emulated account with an open work order carrying a checklist, pulled into a mirror."""
     with Emulator(seed=3, work_orders=120) as emu:
         wo = next(w for w in emu.dump("work_orders") if w["status"] == "open")
-        with make_client(emu) as client:
+        with upkeep_client(emu) as client:
             client.patch(f"/api/v2/work-orders/{wo['id']}", {"formItems": [
                 {"name": "Isolate & lock out", "type": "TASK"},
                 {"name": "Seal leak check", "type": "CHECKLIST"},
@@ -90,8 +88,8 @@ def _assert_delivered_once(emu, mirror, wo_id, asset, status_id, op_id, before_e
         assert list(shown).count(uploads[0]["id"]) == 1
 
 
-def test_three_writes_are_delivered(plant):
-    emu, mirror, client, wo_id, photo = plant
+def test_three_writes_are_delivered(fieldwork_plant):
+    emu, mirror, client, wo_id, photo = fieldwork_plant
     asset, status_id, op_id = _queue_three(mirror, emu, wo_id, photo)
     report = flush(mirror, client, policy=FAST, settle=0.0)
     assert report.done == 3, report
@@ -99,8 +97,8 @@ def test_three_writes_are_delivered(plant):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_exactly_once_when_answers_are_lost(plant, seed):
-    emu, mirror, client, wo_id, photo = plant
+def test_exactly_once_when_answers_are_lost(fieldwork_plant, seed):
+    emu, mirror, client, wo_id, photo = fieldwork_plant
     asset, status_id, op_id = _queue_three(mirror, emu, wo_id, photo)
     emu.set_faults(lost_response_rate=0.5, drop_rate=0.1, server_error_rate=0.1, seed=seed,
                    methods=["POST", "PATCH"])
@@ -109,8 +107,8 @@ def test_exactly_once_when_answers_are_lost(plant, seed):
     _assert_delivered_once(emu, mirror, wo_id, asset, status_id, op_id)
 
 
-def test_every_answer_lost_once_still_delivers_once(plant):
-    emu, mirror, client, wo_id, photo = plant
+def test_every_answer_lost_once_still_delivers_once(fieldwork_plant):
+    emu, mirror, client, wo_id, photo = fieldwork_plant
     asset, status_id, op_id = _queue_three(mirror, emu, wo_id, photo)
     emu.set_faults(lost_response_rate=1.0, methods=["POST", "PATCH"])
     report = flush(mirror, client, policy=FAST, settle=0.0, redelivery_base=0.0)
@@ -128,16 +126,16 @@ def _child(mirror, emu, crash_at: str | None) -> subprocess.CompletedProcess:
     env.pop(CRASH_ENV, None)
     if crash_at:
         env[CRASH_ENV] = crash_at
-    return subprocess.run([sys.executable, str(CHILD), str(mirror.path), emu.base_url, email, password],
+    return subprocess.run([sys.executable, str(REPLAY_CHILD), str(mirror.path), emu.base_url, email, password],
                           capture_output=True, text=True, env=env, timeout=120)
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 @pytest.mark.parametrize("point", ["outbox:claimed:1", "outbox:answered:1", "outbox:claimed:2", "outbox:answered:2"])
-def test_killed_during_an_upload_uploads_once(plant, point):
+def test_killed_during_an_upload_uploads_once(fieldwork_plant, point):
     """Only the attachment is queued: pass 1 is the upload (claimed, then answered), pass 2 the
     work order's files PATCH."""
-    emu, mirror, _client, wo_id, photo = plant
+    emu, mirror, _client, wo_id, photo = fieldwork_plant
     op_id = attach_file(mirror, wo_id, photo).op_id
     killed = _child(mirror, emu, point)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
@@ -155,8 +153,8 @@ def test_killed_during_an_upload_uploads_once(plant, point):
     assert op.state == "done" and op.server_id == uploads[0]["id"]
 
 
-def test_a_remote_change_to_the_same_item_is_a_conflict_not_an_overwrite(plant):
-    emu, mirror, client, wo_id, _photo = plant
+def test_a_remote_change_to_the_same_item_is_a_conflict_not_an_overwrite(fieldwork_plant):
+    emu, mirror, client, wo_id, _photo = fieldwork_plant
     set_task_value(mirror, wo_id, "Seal leak check", "pass")
     items = emu.form_items(wo_id)
     client.patch(f"/api/v2/work-orders/{wo_id}",
@@ -171,8 +169,8 @@ def test_a_remote_change_to_the_same_item_is_a_conflict_not_an_overwrite(plant):
     assert next(i for i in emu.form_items(wo_id) if i["name"] == "Seal leak check")["value"] == "PASS"
 
 
-def test_a_refused_downtime_row_is_a_dead_letter_with_upkeeps_message(plant):
-    emu, mirror, client, _wo, _photo = plant
+def test_a_refused_downtime_row_is_a_dead_letter_with_upkeeps_message(fieldwork_plant):
+    emu, mirror, client, _wo, _photo = fieldwork_plant
     asset = emu.dump("assets")[1]["id"]
     record_downtime(mirror, asset, "Breakdown")
     status = next(s for s in emu.dump("asset_downtime_statuses") if s["name"] == "Breakdown")

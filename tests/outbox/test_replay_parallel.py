@@ -11,17 +11,18 @@ import signal
 import threading
 
 import pytest
-from conftest import make_client
-from outbox_helpers import all_ops, assert_delivered_once, queue_workload
 from sqlmodel import select
-from test_replay_crash import start_child
-from test_replay_faults import flush_until_empty
 
 from mirror import writes
 from mirror.outbox import OpKind
 from mirror.schema import AssetRow, WorkOrderRow
 from sync.replay._match import marker
+<<<<<<< HEAD
 from sync.replay._replayer import flush
+=======
+from tests.support.outbox import all_ops, assert_delivered_once, flush_until_empty, queue_workload, start_child
+from tests.support.upkeep import upkeep_client
+>>>>>>> h20-tests
 
 
 class Wire:
@@ -64,7 +65,7 @@ def test_a_records_ops_arrive_in_order_while_records_go_in_parallel(synced, emu)
     # Queued behind a create: no as_of_ms, so the replayer GETs the record rather than trust a listing.
     assert all("as_of_ms" not in o.payload for o in all_ops(synced))
     emu.set_faults(latency_ms=30)  # so that requests overlap
-    with make_client(emu) as client:
+    with upkeep_client(emu) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
         wire = Wire(client)
         report = flush(synced, client, workers=4)
@@ -86,7 +87,7 @@ def test_a_records_ops_arrive_in_order_while_records_go_in_parallel(synced, emu)
 @pytest.mark.parametrize("seed", [21, 22])
 def test_lost_answers_and_drops_under_parallel_replay_deliver_everything_once(synced, emu, seed):
     queue_workload(synced, seed=seed, creates=6)
-    with make_client(emu) as client:
+    with upkeep_client(emu) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
         wire = Wire(client)
         emu.set_faults(lost_response_rate=0.35, drop_rate=0.1, latency_ms=5, methods=["POST", "PATCH"], seed=seed)
@@ -106,7 +107,7 @@ def test_a_remote_change_made_before_the_local_write_is_a_conflict_found_by_one_
     mine = writes.update_work_order(synced, target, status="complete")
     other = writes.update_work_order(synced, merged, title="Mine")
     assert all("as_of_ms" in o.payload for o in all_ops(synced))
-    with make_client(emu) as client:
+    with upkeep_client(emu) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
         wire = Wire(client)
         report = flush(synced, client)
@@ -124,7 +125,7 @@ def test_an_unchanged_record_is_patched_without_any_get(synced, emu):
     ids = _ids(synced, WorkOrderRow, 5)
     for i, wo in enumerate(ids):
         writes.update_work_order(synced, wo, title=f"Checked {i}")
-    with make_client(emu) as client:
+    with upkeep_client(emu) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
         wire = Wire(client)
         report = flush(synced, client)
@@ -138,7 +139,7 @@ def test_a_listing_longer_than_a_page_falls_back_to_gets_and_still_finds_the_con
     ids = _ids(synced, WorkOrderRow, 6)
     queued = [writes.update_work_order(synced, wo, title=f"Mine {i}") for i, wo in enumerate(ids)]
     emu.mutate(op="update", entity="work_orders", id=ids[-1], fields={"title": "Theirs"})
-    with make_client(emu) as client:
+    with upkeep_client(emu) as client:
         client.get_list("/api/v2/users/", {"limit": 1})
         wire = Wire(client)
         report = flush(synced, client)

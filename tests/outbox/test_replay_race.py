@@ -23,7 +23,7 @@ from mirror import outbox, writes
 from mirror.outbox import OutboxOp
 from sync.replay import _replayer as replay
 from sync.upkeep.errors import ServerError
-from tests.conftest import recorded_by_id
+from tests.support.recorded import recorded_by_id
 
 MOTOR_WO = "Wo9Fe4JsYu"
 #: Generous: only reached when the code under test is wrong (it would otherwise hang).

@@ -22,7 +22,9 @@ from sqlalchemy import text
 from mirror.db import open_mirror
 from sync.emulator import Emulator
 from sync.pull._run import PullOptions, sync_entities
-from tests.pull.conftest import assert_converged, client_for
+from tests.support.pull import assert_converged
+from tests.support.retries import FAST_PATIENT
+from tests.support.upkeep import upkeep_client
 
 _CHILD = """
 import os, sys
@@ -116,7 +118,7 @@ def test_killed_after_a_bulk_step_the_file_is_consistent_and_resumes(tmp_path, f
             assert _schema(db) == fresh_schema
             # ... and the next sync resumes and converges.
             emu.stats.reset()
-            with client_for(emu) as client:
+            with upkeep_client(emu, FAST_PATIENT) as client:
                 results = sync_entities(mirror, client, options=PullOptions(page_size=50, windows=4))
             assert all(r.finished for r in results), [r.error for r in results if r.error]
             assert_converged(mirror, emu)
@@ -136,7 +138,7 @@ def test_a_bulk_loaded_first_sync_ends_with_every_index_and_a_correct_full_text_
 
     pull.on_bulk_step = lambda name, table: steps.append((name, table))
     try:
-        with Emulator(seed=22, work_orders=1200) as emu, open_mirror(db) as mirror, client_for(emu) as client:
+        with Emulator(seed=22, work_orders=1200) as emu, open_mirror(db) as mirror, upkeep_client(emu, FAST_PATIENT) as client:
             results = sync_entities(mirror, client, options=PullOptions(page_size=50, windows=4))
             assert all(r.finished for r in results)
             assert_converged(mirror, emu)
@@ -179,7 +181,7 @@ def test_a_full_sync_into_a_new_mirror_is_bulk_loaded_too(tmp_path, fresh_schema
     pull.on_bulk_step = lambda name, table: steps.append((name, table))
     try:
         with Emulator(seed=23, work_orders=1200) as emu, open_mirror(tmp_path / "m.db") as mirror, \
-                client_for(emu) as client:
+                upkeep_client(emu, FAST_PATIENT) as client:
             results = sync_entities(mirror, client, options=PullOptions(page_size=50, windows=4, full=True))
             assert all(r.finished for r in results) and results[0].mode == "full"
             assert_converged(mirror, emu)

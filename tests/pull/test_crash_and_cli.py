@@ -21,7 +21,7 @@ from mirror.schema import table_of
 from sync.cli import cli
 from sync.crashpoints import ENV as CRASH_ENV
 from sync.emulator import Emulator
-from tests.pull.conftest import assert_converged
+from tests.support.pull import assert_converged
 
 
 def _env(emu) -> dict:

@@ -12,7 +12,9 @@ from mirror.db import open_mirror
 from sync.emulator import Emulator
 from sync.pull._map_pool import MapPool
 from sync.pull._run import PullOptions, sync_entities
-from tests.pull.conftest import assert_converged, client_for
+from tests.support.pull import assert_converged
+from tests.support.retries import FAST_PATIENT
+from tests.support.upkeep import upkeep_client
 
 ENTITIES = ["parts", "work_orders"]
 
@@ -50,7 +52,7 @@ def _rejects(path) -> list[tuple]:
 
 
 def test_a_big_first_listing_is_mapped_in_a_worker_into_the_same_rows(tmp_path, submitted, caplog):
-    with Emulator(seed=8, work_orders=1500) as emu, client_for(emu) as client:
+    with Emulator(seed=8, work_orders=1500) as emu, upkeep_client(emu, FAST_PATIENT) as client:
         broken = emu.dump("work_orders")[700]["id"]  # deep inside the listing: a page the worker maps
         emu.mutate(op="update", entity="work_orders", id=broken, fields={"priority": "urgent"})
         copies = {}
@@ -75,7 +77,7 @@ def test_a_big_first_listing_is_mapped_in_a_worker_into_the_same_rows(tmp_path, 
 
 
 def test_small_and_incremental_pulls_start_no_worker(tmp_path, submitted):
-    with Emulator(seed=8, work_orders=300) as emu, client_for(emu) as client, \
+    with Emulator(seed=8, work_orders=300) as emu, upkeep_client(emu, FAST_PATIENT) as client, \
             open_mirror(tmp_path / "m.db") as mirror:
         first = sync_entities(mirror, client, ENTITIES, PullOptions(page_size=100, windows=4))  # too small to cut
         changed = [o["id"] for o in emu.dump("work_orders")[:120]]

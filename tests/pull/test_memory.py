@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.emulator import EmulatorProcess
-from tests.benchmarks.measure_sync import run
+from tests.support.measure_sync import run
 
 
 @pytest.mark.slow

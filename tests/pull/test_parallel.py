@@ -19,7 +19,8 @@ from sync.pull._fetch import Fetcher
 from sync.upkeep.keyset import KeysetPager
 from sync.pull._run import PullOptions, sync_entities
 from sync.upkeep._throttle import Throttle
-from tests.pull.conftest import FAST_RETRIES, assert_converged
+from tests.support.pull import assert_converged
+from tests.support.retries import FAST_PATIENT
 
 
 class FakeClock:
@@ -56,7 +57,7 @@ class RecordingClient(UpKeepClient):
 
 def _client(emu, cls=UpKeepClient, **kwargs) -> UpKeepClient:
     email, password = emu.credentials
-    return cls(Credentials(email=email, password=password, base_url=emu.base_url), policy=FAST_RETRIES, **kwargs)
+    return cls(Credentials(email=email, password=password, base_url=emu.base_url), policy=FAST_PATIENT, **kwargs)
 
 
 @pytest.fixture(autouse=True)

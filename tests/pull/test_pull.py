@@ -7,7 +7,9 @@ from sqlalchemy import text
 
 from mirror.schema import table_of
 from sync.pull._run import SOURCES, PullOptions, sync_entities
-from tests.pull.conftest import assert_converged, client_for
+from tests.support.pull import assert_converged
+from tests.support.retries import FAST_PATIENT
+from tests.support.upkeep import upkeep_client
 
 
 def test_first_sync_equals_upkeep_for_every_entity(mirror, emu, client):
@@ -82,7 +84,7 @@ def test_converges_after_live_changes_and_20_percent_faults(tmp_path, seed):
     from sync.emulator import Emulator
 
     with Emulator(seed=seed, work_orders=700) as emu, open_mirror(tmp_path / "m.db") as mirror, \
-            client_for(emu) as client:
+            upkeep_client(emu, FAST_PATIENT) as client:
         emu.set_faults(seed=seed, drop_rate=0.05, rate_limit_rate=0.05, retry_after_s=0,
                        unavailable_rate=0.05, server_error_rate=0.05)
         mutate = PullOptions(page_size=50, on_page=lambda _r: emu.mutate(3))

@@ -15,7 +15,8 @@ from sync.emulator import Emulator
 from sync.pull.files import ContentFetcher
 from sync.pull._run import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-from tests.pull.conftest import FAST_RETRIES, client_for
+from tests.support.retries import FAST_PATIENT
+from tests.support.upkeep import upkeep_client
 
 MB = 1024 * 1024
 
@@ -28,9 +29,9 @@ def small_emu():
 
 def _first_sync(tmp_path, emu, budget: int):
     mirror = open_mirror(tmp_path / "m.db")
-    client = client_for(emu)
+    client = upkeep_client(emu, FAST_PATIENT)
     sync_entities(mirror, client)
-    fetcher = ContentFetcher(budget_bytes=budget, policy=FAST_RETRIES)
+    fetcher = ContentFetcher(budget_bytes=budget, policy=FAST_PATIENT)
     results = pull_fieldwork(mirror, client, FieldworkOptions(content_budget_bytes=budget), content_fetcher=fetcher)
     return mirror, client, fetcher, results
 
@@ -118,7 +119,7 @@ def test_a_changed_checklist_is_read_again_and_a_removed_one_goes(tmp_path, smal
         other = next(w for w in emu.dump("work_orders") if w["formItems"] and w["id"] != wo["id"])
         items = emu.form_items(wo["id"])
         task = next(i for i in items if i["type"] == "TASK")
-        with client_for(emu) as c:
+        with upkeep_client(emu, FAST_PATIENT) as c:
             c.patch(f"/api/v2/work-orders/{wo['id']}",
                     {"formItems": [dict(i, value="COMPLETE") if i is task else i for i in items]})
             c.patch(f"/api/v2/work-orders/{other['id']}", {"formItems": []})
@@ -139,7 +140,7 @@ def test_a_changed_checklist_is_read_again_and_a_removed_one_goes(tmp_path, smal
 def test_content_download_resumes_after_an_interruption(tmp_path, small_emu):
     emu = small_emu
     mirror = open_mirror(tmp_path / "m.db")
-    client = client_for(emu)
+    client = upkeep_client(emu, FAST_PATIENT)
     sync_entities(mirror, client)
     pull_fieldwork(mirror, client, FieldworkOptions(content=False))
     calls = []
@@ -152,7 +153,7 @@ def test_content_download_resumes_after_an_interruption(tmp_path, small_emu):
         if len(calls) == 2:
             raise Interrupted
 
-    small_chunks = ContentFetcher(budget_bytes=3 * MB, policy=FAST_RETRIES, chunk_bytes=64 * 1024,
+    small_chunks = ContentFetcher(budget_bytes=3 * MB, policy=FAST_PATIENT, chunk_bytes=64 * 1024,
                                   on_chunk=stop_after_two_chunks)
     try:
         with pytest.raises(Interrupted):
@@ -163,7 +164,7 @@ def test_content_download_resumes_after_an_interruption(tmp_path, small_emu):
                                       {"i": file_id}).one()
         assert state == "partial" and stored == calls[-1][1] > 0
         emu.stats.reset()
-        resumed = ContentFetcher(budget_bytes=3 * MB, policy=FAST_RETRIES)
+        resumed = ContentFetcher(budget_bytes=3 * MB, policy=FAST_PATIENT)
         report = resumed.run(mirror)
         resumed.close()
         assert report.failed == []
@@ -179,11 +180,11 @@ def test_content_download_resumes_after_an_interruption(tmp_path, small_emu):
 def test_content_survives_dropped_connections(tmp_path, small_emu):
     emu = small_emu
     mirror = open_mirror(tmp_path / "m.db")
-    client = client_for(emu)
+    client = upkeep_client(emu, FAST_PATIENT)
     sync_entities(mirror, client)
     pull_fieldwork(mirror, client, FieldworkOptions(content=False))
     emu.set_faults(lost_response_rate=0.3, server_error_rate=0.1, seed=4)
-    fetcher = ContentFetcher(budget_bytes=4 * MB, policy=FAST_RETRIES, chunk_bytes=128 * 1024)
+    fetcher = ContentFetcher(budget_bytes=4 * MB, policy=FAST_PATIENT, chunk_bytes=128 * 1024)
     try:
         report = fetcher.run(mirror)
         emu.set_faults()

@@ -12,12 +12,12 @@ from urllib.parse import urlencode
 
 import pytest
 from datasette.utils.testing import TestClient
-from queries_plant import Clock, load_base, load_bookkeeping, load_scenario, now
 
 from mirror.db import Mirror, open_mirror
 from mirror.timestamps import format_utc
 from queries.datasette import load_metadata, make_datasette
 from queries.functions import FUNCTIONS
+from tests.support.queries_plant import Clock, load_base, load_bookkeeping, load_scenario, now
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _serve(path: Path, clock: Clock) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="session")
-def plant(tmp_path_factory) -> Iterator[Served]:
+def served_plant(tmp_path_factory) -> Iterator[Served]:
     """The base data plus the scenario, served. Tests must not change it (see ``scratch``)."""
     path = tmp_path_factory.mktemp("plant") / "mirror.db"
     clock = now()
@@ -96,7 +96,7 @@ def plant(tmp_path_factory) -> Iterator[Served]:
 
 @pytest.fixture
 def scratch(tmp_path) -> Iterator[Served]:
-    """Like ``plant`` but a file of the test's own, which it may change."""
+    """Like ``served_plant`` but a file of the test's own, which it may change."""
     path = tmp_path / "mirror.db"
     clock = now()
     with open_mirror(path) as m:

@@ -10,33 +10,22 @@ network is cut, and nothing wider than a phone's screen (``data-overflow-px``, s
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from queries_plant import BOILER, load_base, load_bookkeeping, load_scenario, now
 from sqlalchemy import text
-from test_pages import ISO, visible_text
 
 from mirror.db import open_mirror
-from tests.serving import serving
+from tests.support.browser import Browser
+from tests.support.pages import ISO, visible_text
+from tests.support.queries_plant import BOILER, load_base, load_bookkeeping, load_scenario, now
+from tests.support.serving import serving
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(os.environ.get("UPKEEP_MIRROR_SCREENSHOTS") or ROOT / "artifacts" / "screenshots")
-CHROMIUM = ""  # set from the chromium_path fixture (tests/conftest.py), which skips or fails without one
-WIDTHS = {"desktop": (1400, 1000), "phone": (390, 844)}
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _chromium(chromium_path: str) -> None:
-    global CHROMIUM
-    CHROMIUM = chromium_path
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser")]  # skips or fails first without Chromium
 
 
 @pytest.fixture(scope="module")
@@ -60,41 +49,8 @@ def live(mirror_file) -> Iterator[str]:
         yield base
 
 
-def chromium(profile: Path, *args: str, budget_ms: int = 0) -> str:
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-               "--hide-scrollbars", f"--user-data-dir={profile}", *args]
-    if budget_ms:
-        command.insert(1, f"--virtual-time-budget={budget_ms}")
-    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-def render(tmp_path: Path, url: str, shot: str, budget_ms: int = 0) -> dict[str, str]:
-    """The page's DOM after load at each width, with a screenshot saved as <shot>-<width>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def one(kind: str) -> str:
-        width, height = WIDTHS[kind]
-        target = SCREENSHOTS / f"{shot}-{width}.png"
-        target.unlink(missing_ok=True)
-        dom = chromium(tmp_path / f"profile-{kind}", f"--screenshot={target}", f"--window-size={width},{height}",
-                       "--dump-dom", url, budget_ms=budget_ms)
-        assert target.exists() and target.stat().st_size > 10_000, f"no screenshot of {url} at {width} px"
-        return dom
-
-    with ThreadPoolExecutor(2) as pool:
-        doms = dict(zip(WIDTHS, pool.map(one, WIDTHS), strict=True))
-    for kind, dom in doms.items():
-        overflow = re.search(r'data-overflow-px="(\d+)"', dom)
-        assert overflow, f"{url}: mirror.js did not run at {kind} width"
-        assert int(overflow.group(1)) == 0, f"{url} is {overflow.group(1)} px wider than the {kind} screen"
-    return doms
-
-
-def test_start_page(live, tmp_path):
-    for kind, dom in render(tmp_path, f"{live}/", "start").items():
+def test_start_page(live, tmp_path, browser: Browser):
+    for kind, dom in browser.render(tmp_path, f"{live}/", "start").items():
         counts = dict(re.findall(r'<a href="/mirror/([a-z_]+)(?:\?days=7)?"><span class="count">(\d+)</span>', dom))
         assert set(counts) == {"overdue_work_orders", "urgent_work_orders", "pm_due", "parts_to_reorder",
                                "local_writes"}, kind
@@ -103,30 +59,31 @@ def test_start_page(live, tmp_path):
         assert "Daily work" in dom and "Planning and reports" in dom and "Sync and local writes" in dom
 
 
-def test_database_page(live, tmp_path):
-    for dom in render(tmp_path, f"{live}/mirror", "database").values():
+def test_database_page(live, tmp_path, browser: Browser):
+    for dom in browser.render(tmp_path, f"{live}/mirror", "database").values():
         assert 'href="/mirror/overdue_work_orders"' in dom and 'href="/mirror/work_orders_detail"' in dom
         assert "select * from work_order_messages" not in dom
 
 
-def test_overdue_list(live, tmp_path):
-    for dom in render(tmp_path, f"{live}/mirror/overdue_work_orders", "overdue").values():
+def test_overdue_list(live, tmp_path, browser: Browser):
+    for dom in browser.render(tmp_path, f"{live}/mirror/overdue_work_orders", "overdue").values():
         text = visible_text(dom)
         assert "20 days overdue" in text and not ISO.search(text)
         assert 'href="/mirror/work_orders/qa-wo-c1">Inspect flue gas duct</a>' in dom
         assert f'href="/mirror/assets/{BOILER}">Boiler 2</a>' in dom
 
 
-def test_work_orders_view_with_search(live, tmp_path):
-    for dom in render(tmp_path, f"{live}/mirror/work_orders_detail?_search=electrode", "work-orders-search").values():
+def test_work_orders_view_with_search(live, tmp_path, browser: Browser):
+    url = f"{live}/mirror/work_orders_detail?_search=electrode"
+    for dom in browser.render(tmp_path, url, "work-orders-search").values():
         text = visible_text(dom)
         assert "Burner flame unstable" in text and "Boiler low water alarm" not in text
         assert not ISO.search(text)
         assert 'class="facet-info' in dom
 
 
-def test_work_order_page(live, tmp_path):
-    for dom in render(tmp_path, f"{live}/mirror/work_orders/qa-wo-a1", "work-order").values():
+def test_work_order_page(live, tmp_path, browser: Browser):
+    for dom in browser.render(tmp_path, f"{live}/mirror/work_orders/qa-wo-a1", "work-order").values():
         assert "<h1>Burner flame unstable</h1>" in dom
         assert f'<a href="/mirror/assets/{BOILER}">Boiler 2</a>' in dom  # names its asset
         text = visible_text(dom)
@@ -134,29 +91,29 @@ def test_work_order_page(live, tmp_path):
         assert not ISO.search(text)
 
 
-def test_asset_page(live, tmp_path):
-    for dom in render(tmp_path, f"{live}/mirror/assets/{BOILER}", "asset").values():
+def test_asset_page(live, tmp_path, browser: Browser):
+    for dom in browser.render(tmp_path, f"{live}/mirror/assets/{BOILER}", "asset").values():
         assert "<h1>Boiler 2</h1>" in dom and "Open work orders (3)" in dom
         assert 'href="/mirror/work_orders/qa-wo-a2"' in dom and "every month" in dom
 
 
-def test_search_and_daily_lists(live, tmp_path):
-    dom = render(tmp_path, f"{live}/mirror/search?q=boiler", "search")["phone"]
+def test_search_and_daily_lists(live, tmp_path, browser: Browser):
+    dom = browser.render(tmp_path, f"{live}/mirror/search?q=boiler", "search")["phone"]
     assert f'href="/mirror/assets/{BOILER}">Boiler 2</a>' in dom
     for name, shot in (("pm_due?days=7", "pm-due"), ("parts_to_reorder", "parts-to-reorder"),
                        ("local_writes", "local-writes")):
-        for dom in render(tmp_path, f"{live}/mirror/{name}", shot).values():
+        for dom in browser.render(tmp_path, f"{live}/mirror/{name}", shot).values():
             assert not ISO.search(visible_text(dom)), name
 
 
-def test_chart_renders(live, tmp_path):
-    dom = chromium(tmp_path / "profile", "--dump-dom", f"{live}/-/dashboards/maintenance-trends?weeks=8",
+def test_chart_renders(live, tmp_path, browser: Browser):
+    dom = browser.chromium(tmp_path / "profile", "--dump-dom", f"{live}/-/dashboards/maintenance-trends?weeks=8",
                    budget_ms=8000)
     assert "Open work orders at the end of each week" in dom and "Work orders completed per week" in dom
     assert dom.count('aria-roledescription="visualization"') == 2 and dom.count('class="marks"') >= 2  # both drawn
 
 
-def test_offline_banner_when_the_network_is_cut(live, mirror_file, tmp_path):
+def test_offline_banner_when_the_network_is_cut(live, mirror_file, tmp_path, browser: Browser):
     """The daemon records a cut as it does in production (sync.connectivity); every page then says so."""
     from sync.connectivity import mark_offline, mark_online
 
@@ -164,7 +121,7 @@ def test_offline_banner_when_the_network_is_cut(live, mirror_file, tmp_path):
         mark_offline(m, "UpKeep did not answer: connection refused")
         try:
             for path, shot in (("/", "offline-start"), ("/mirror/work_orders/qa-wo-a1", "offline-work-order")):
-                for dom in render(tmp_path, f"{live}{path}", shot).values():
+                for dom in browser.render(tmp_path, f"{live}{path}", shot).values():
                     text = visible_text(dom)
                     assert re.search(r"OFFLINE since \d\d:\d\d", text), path
                     assert re.search(r"Data as of \d\d:\d\d , \d+ minutes ago", text), path
@@ -173,11 +130,11 @@ def test_offline_banner_when_the_network_is_cut(live, mirror_file, tmp_path):
             mark_online(m)
 
 
-def test_the_overflow_probe_sees_a_page_wider_than_a_phone(tmp_path):
+def test_the_overflow_probe_sees_a_page_wider_than_a_phone(tmp_path, browser: Browser):
     """mirror.js, which the checks above rely on, does report a page that a phone would scroll sideways."""
     probe = tmp_path / "wide.html"
     script = (ROOT / "queries" / "static" / "mirror.js").resolve()
     probe.write_text(f'<html><body><div style="width:900px">wide</div><script src="file://{script}"></script>'
                      "</body></html>")
-    dom = chromium(tmp_path / "profile", "--window-size=390,844", "--dump-dom", probe.as_uri())
+    dom = browser.chromium(tmp_path / "profile", "--window-size=390,844", "--dump-dom", probe.as_uri())
     assert int(re.search(r'data-overflow-px="(\d+)"', dom).group(1)) > 400

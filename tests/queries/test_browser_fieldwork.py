@@ -7,32 +7,27 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import render
-from test_pages import visible_text
 
 from mirror.db import open_mirror
 from mirror.fieldwork_writes import attach_file
 from sync.emulator import Emulator
 from sync.pull._run import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-from tests.pull.conftest import client_for
-from tests.serving import serving
+from tests.support.browser import Browser
+from tests.support.pages import visible_text
+from tests.support.retries import FAST_PATIENT
+from tests.support.serving import serving
+from tests.support.upkeep import upkeep_client
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _chromium(chromium_path: str) -> None:
-    import test_browser
-
-    test_browser.CHROMIUM = chromium_path
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser")]  # skips or fails first without Chromium
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("browser-fieldwork") / "mirror.db"
-    with Emulator(seed=3, work_orders=120) as emu, open_mirror(path) as mirror, client_for(emu) as client:
+    with (Emulator(seed=3, work_orders=120) as emu, open_mirror(path) as mirror,
+          upkeep_client(emu, FAST_PATIENT) as client):
         wo = next(w for w in emu.dump("work_orders") if w["status"] == "open")
         photo_id = next(f["id"] for f in emu.dump("files") if f["mimeType"] == "image/png")
         client.patch(f"/api/v2/work-orders/{wo['id']}", {"files": [photo_id], "formItems": [
@@ -47,9 +42,10 @@ def served(tmp_path_factory):
         yield base, wo["id"]
 
 
-def test_work_order_page_shows_checklist_and_photos(served, tmp_path: Path):
+def test_work_order_page_shows_checklist_and_photos(served, tmp_path: Path, browser: Browser):
     base, wo_id = served
-    for kind, dom in render(tmp_path, f"{base}/mirror/work_orders/{wo_id}", "work-order-fieldwork").items():
+    url = f"{base}/mirror/work_orders/{wo_id}"
+    for kind, dom in browser.render(tmp_path, url, "work-order-fieldwork").items():
         text = visible_text(dom)
         assert "COMPLETE Isolate the pump" in text and "FLAG Seal leak check" in text, kind
         assert re.search(r'data-images="2"', dom), kind  # UpKeep's photo and the one attached here

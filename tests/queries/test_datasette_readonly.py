@@ -58,9 +58,9 @@ def test_canned_queries_cannot_be_posted_to(scratch):
     assert _fingerprint(scratch.path) == before
 
 
-def test_datasette_reads_through_read_only_connections(plant):
+def test_datasette_reads_through_read_only_connections(served_plant):
     """Even a plugin handed a read connection cannot write: SQLite opened the file with mode=ro."""
-    database = plant.client.ds.get_database("mirror")
+    database = served_plant.client.ds.get_database("mirror")
     assert database.is_mutable  # not immutable: it must see the sync's commits
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         asyncio.run(database.execute_fn(lambda conn: conn.execute("DELETE FROM teams")))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from queries_plant import BOILER, BOILER_HOUSE, load_base
 from sqlalchemy import create_engine, text
 
 import queries
 from mirror.db import open_mirror
 from mirror.migrations import migrate
 from mirror.store import tombstone, upsert_rows
+from tests.support.queries_plant import BOILER, BOILER_HOUSE, load_base
 
 
 def _hits(served, q: str) -> list[tuple[str, str]]:
@@ -74,7 +74,7 @@ def test_asset_search_follows_its_location_name(scratch):
 
 
 def test_migration_indexes_rows_written_before_search_existed(tmp_path, monkeypatch):
-    import queries_plant
+    from tests.support import queries_plant
 
     mapped = queries_plant.transform
     # Before version 9 labour cost could not be NULL ("not recorded"); an old mirror held 0.0 instead.

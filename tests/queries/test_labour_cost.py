@@ -11,12 +11,12 @@ import json
 import sqlite3
 
 import pytest
-from queries_plant import FIXTURES
 from sqlalchemy import create_engine, text
 
 from mirror.db import open_mirror
 from mirror.migrations import migrate
 from sync.mapping import transform
+from tests.support.recorded import FIXTURES
 
 WORK_ORDERS = json.loads((FIXTURES / "work_orders.json").read_text())["results"]
 
@@ -78,17 +78,16 @@ def test_migration_turns_old_zeros_without_a_rate_into_null(tmp_path):
     con.close()
 
 
-def test_cost_per_asset_leaves_unrecorded_labour_out_and_counts_it(plant):
-    rows = {r["asset_name"]: r for r in plant.both("cost_per_asset", days=30)}
+def test_cost_per_asset_leaves_unrecorded_labour_out_and_counts_it(served_plant):
+    rows = {r["asset_name"]: r for r in served_plant.both("cost_per_asset", days=30)}
     boiler = rows["Boiler 2"]  # qa-wo-a3: labour 120, parts 2 x 15, other 30
     assert (boiler["labor_cost"], boiler["labor_not_recorded"], boiler["parts_cost"], boiler["total_cost"]) == (
         120.0, 0, 30.0, 180.0)
 
 
 def test_cost_per_asset_with_labour_not_recorded(scratch):
-    from queries_plant import COMPRESSOR, OLD_PUMP
-
     from mirror.store import upsert_rows
+    from tests.support.queries_plant import COMPRESSOR, OLD_PUMP
 
     done = scratch.clock.ago(days=1)
     common = {"raw": {"qa": True}, "type": "corrective", "priority": "medium", "status": "completed",

@@ -95,14 +95,14 @@ def test_a_second_copy_of_a_query_or_a_chart_with_sql_is_refused():
         merge({"plugins": {"datasette-dashboards": {"d": {"charts": {"c": {"named_query": "nope"}}}}}})
 
 
-def test_served_metadata_and_pages(plant):
-    served = plant.client.get("/-/metadata.json").json
+def test_served_metadata_and_pages(served_plant):
+    served = served_plant.client.get("/-/metadata.json").json
     assert served["databases"][DATABASE]["queries"]["overdue_work_orders"]["sql"] == load()["overdue_work_orders"].sql
-    home = plant.client.get("/mirror").text
+    home = served_plant.client.get("/mirror").text
     for query in load().values():
         assert query.title.replace("'", "&#39;") in home or query.title in home
     assert 'href="/mirror/work_orders_detail"' in home
     assert 'href="/mirror/sync_runs"' not in home and 'href="/mirror/work_orders"' not in home  # hidden
     assert 'href="/mirror/sqlite_sequence"' not in home
-    chart = plant.client.get("/-/dashboards/maintenance-trends?weeks=8")
+    chart = served_plant.client.get("/-/dashboards/maintenance-trends?weeks=8")
     assert chart.status == 200 and "Open work orders at the end of each week" in chart.text

@@ -38,19 +38,19 @@ def test_header_parsing_and_parameter_checks():
     assert sql_parameters("SELECT strftime('%H:%M', 'now'), :a, :a, :b") == ["a", "b"]
 
 
-def test_a_row_class_that_drifts_from_its_sql_fails_loudly(plant):
+def test_a_row_class_that_drifts_from_its_sql_fails_loudly(served_plant):
     class Wrong(Row):
         id: str
         title: str
 
-    with plant.mirror.session() as s, pytest.raises(QueryDrift, match=r"overdue_work_orders\.sql returns"):
+    with served_plant.mirror.session() as s, pytest.raises(QueryDrift, match=r"overdue_work_orders\.sql returns"):
         run(s, "overdue_work_orders", Wrong)
-    with plant.mirror.session() as s, pytest.raises(TypeError, match="takes parameters"):
+    with served_plant.mirror.session() as s, pytest.raises(TypeError, match="takes parameters"):
         run(s, "pm_due", functions.PlanDue, weeks=3)
 
 
-def test_rows_are_typed(plant):
-    with plant.mirror.session() as s:
+def test_rows_are_typed(served_plant):
+    with served_plant.mirror.session() as s:
         row = functions.my_open_work_orders(s, user="Ana O'Brien")[0]
         assert row.due_date.tzinfo is not None and row.due_date.utcoffset().total_seconds() == 0
         assert row.overdue is True

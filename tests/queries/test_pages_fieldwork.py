@@ -20,7 +20,8 @@ from sync.emulator import Emulator
 from sync.pull.files import ContentFetcher
 from sync.pull._run import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-from tests.pull.conftest import FAST_RETRIES, client_for
+from tests.support.retries import FAST_PATIENT
+from tests.support.upkeep import upkeep_client
 
 MB = 1024 * 1024
 
@@ -35,14 +36,14 @@ def _digest(path: Path) -> str:
 def pulled(tmp_path_factory):
     path = tmp_path_factory.mktemp("fieldwork") / "mirror.db"
     with Emulator(seed=3, work_orders=300) as emu:
-        with open_mirror(path) as mirror, client_for(emu) as client:
+        with open_mirror(path) as mirror, upkeep_client(emu, FAST_PATIENT) as client:
             # someone in UpKeep attaches a photo to an open work order
             open_wo = next(w for w in emu.dump("work_orders") if w["status"] == "open" and not w["files"])
             photo_id = next(f["id"] for f in emu.dump("files") if f["mimeType"] == "image/png")
             client.patch(f"/api/v2/work-orders/{open_wo['id']}", {"files": [photo_id], "formItems": [
                 {"name": "Isolate & lock out", "type": "TASK"}, {"name": "Seal leak check", "type": "CHECKLIST"}]})
             sync_entities(mirror, client)
-            fetcher = ContentFetcher(budget_bytes=30 * MB, policy=FAST_RETRIES)
+            fetcher = ContentFetcher(budget_bytes=30 * MB, policy=FAST_PATIENT)
             pull_fieldwork(mirror, client, FieldworkOptions(), content_fetcher=fetcher)
             fetcher.close()
         assets = emu.dump("assets")

@@ -17,8 +17,8 @@ from queries.plans import plan, work_order_scans
 
 
 @pytest.fixture
-def con(plant) -> Iterator[sqlite3.Connection]:
-    con = sqlite3.connect(f"file:{plant.path}?mode=ro", uri=True)
+def con(served_plant) -> Iterator[sqlite3.Connection]:
+    con = sqlite3.connect(f"file:{served_plant.path}?mode=ro", uri=True)
     con.create_function("escape_fts", 1, escape_fts)
     yield con
     con.close()

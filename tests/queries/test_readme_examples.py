@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from tests.test_docs import doc
+from tests.support.docs import doc
 
 #: The pages holding the Python examples that were the README's, in the README's old order.
 EXAMPLE_PAGES = ("serving.md", "schema.md", "machina.md")
@@ -32,10 +32,10 @@ def copy_mirror(source, target) -> None:
 
 
 @pytest.fixture
-def in_a_folder_with_mirrors(plant, tmp_path, monkeypatch):
+def in_a_folder_with_mirrors(served_plant, tmp_path, monkeypatch):
     """The examples open "mirror.db" and "plant.db" in the current folder: both are the test plant."""
     for name in set(re.findall(r'open_mirror\("([^"]+)"\)', README)):
-        copy_mirror(plant.path, tmp_path / name)
+        copy_mirror(served_plant.path, tmp_path / name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

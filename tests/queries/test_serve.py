@@ -26,9 +26,9 @@ def test_a_missing_mirror_is_one_sentence(tmp_path):
     assert not (tmp_path / "nope.db").exists()
 
 
-def test_a_network_address_without_a_login_is_refused(plant, monkeypatch):
+def test_a_network_address_without_a_login_is_refused(served_plant, monkeypatch):
     monkeypatch.delenv(PASSWORD_HASH_ENV, raising=False)
-    result = CliRunner().invoke(cli, ["serve", "--db", str(plant.path), "--host", "0.0.0.0"])
+    result = CliRunner().invoke(cli, ["serve", "--db", str(served_plant.path), "--host", "0.0.0.0"])
     assert result.exit_code == 1
     assert "exposes the mirror to the network" in result.output and PASSWORD_HASH_ENV in result.output
 
@@ -38,12 +38,12 @@ def test_loopback_detection():
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.20") and not is_loopback("plant-pc")
 
 
-def test_lan_mode_requires_a_login_for_everything(plant, monkeypatch):
+def test_lan_mode_requires_a_login_for_everything(served_plant, monkeypatch):
     pytest.importorskip("datasette_auth_passwords", reason="LAN mode needs the datasette-auth-passwords plugin")
     from datasette_auth_passwords.utils import hash_password
 
     monkeypatch.setenv(PASSWORD_HASH_ENV, hash_password("correct horse"))
-    ds = make_datasette(plant.path, with_login(load_metadata()))
+    ds = make_datasette(served_plant.path, with_login(load_metadata()))
     client = DatasetteClient(ds)
     for path in ("/", "/mirror", "/mirror/work_orders_detail.json", "/mirror/overdue_work_orders.json",
                  "/mirror.json?sql=select+1", "/-/dashboards/maintenance-trends?weeks=4"):

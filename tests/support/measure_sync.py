@@ -1,11 +1,11 @@
 """Run one sync in a child process and report its time, peak RSS and requests as JSON.
 
-Used by the memory test (``tests/pull/test_memory.py``) and ``bench_pull.py``: the child holds
+Used by the memory test (``tests/pull/test_memory.py``) and ``tests/benchmarks/bench_pull.py``: the child holds
 only the sync, so its peak RSS is the sync's own (the emulator runs in another process);
 ``worker_rss_mb`` is the peak of the process that maps a big listing's pages (0: none started) and
 ``combined_rss_mb`` the peak of the two together.
 
-    python tests/benchmarks/measure_sync.py DB BASE_URL [--full] [--floor]
+    python tests/support/measure_sync.py DB BASE_URL [--full] [--floor]
 
 ``--floor`` instead runs the plain loop the sync is compared with, written the way a user would
 without this project: one ``httpx.Client``, a login, then every entity's listing page by page,

@@ -10,21 +10,13 @@ from typing import Any
 import httpx
 
 from mirror.db import open_mirror
-from sync.upkeep._client import Credentials, UpKeepClient
 from sync.pull._run import sync_entities
-from sync.upkeep._retry import RetryPolicy
-
-FAST = RetryPolicy(attempts=5, initial=0.001, maximum=0.01, jitter=0.0, max_delay=5.0)
-
-
-def client_for(emu) -> UpKeepClient:
-    email, password = emu.credentials
-    return UpKeepClient(Credentials(email=email, password=password, base_url=emu.base_url), policy=FAST)
+from tests.support.upkeep import upkeep_client
 
 
 def sync_into(path: Path, emu) -> Path:
     """Pull the emulator's whole account into a new mirror file at ``path``."""
-    with open_mirror(path) as mirror, client_for(emu) as client:
+    with open_mirror(path) as mirror, upkeep_client(emu) as client:
         results = sync_entities(mirror, client)
         assert all(r.finished and not r.error for r in results)
     return path

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import text
 
@@ -24,8 +23,7 @@ from mirror.schema import MIRRORED
 from mirror.store import tombstone, upsert_rows
 from mirror.timestamps import format_utc
 from sync.mapping import transform
-
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "upkeep"
+from tests.support.recorded import FIXTURES
 
 ANA, BO = "qa-user-ana", "qa-user-bo"
 BOILER, COMPRESSOR, OLD_PUMP = "qa-asset-boiler", "qa-asset-compressor", "qa-asset-old-pump"

@@ -1,6 +1,6 @@
 """A replayer in its own process, for the crash test: flush until nothing is pending, then exit 0.
 
-Usage: python replay_child.py MIRROR BASE_URL EMAIL PASSWORD. Prints "ready" once the mirror is
+Usage: python tests/support/replay_child.py MIRROR BASE_URL EMAIL PASSWORD. Prints "ready" once the mirror is
 open and the client logged in, so the parent can time its SIGKILL to land mid-replay.
 """
 
@@ -12,11 +12,11 @@ from mirror.db import open_mirror
 from mirror.outbox import counts
 from sync.upkeep._client import Credentials, UpKeepClient
 from sync.replay._replayer import flush
-from sync.upkeep._retry import RetryPolicy
+from tests.support.retries import FAST
 
 
 def main(path: str, base_url: str, email: str, password: str) -> int:
-    policy = RetryPolicy(attempts=5, initial=0.001, maximum=0.01, jitter=0.0, max_delay=5.0)
+    policy = FAST
     with open_mirror(path) as mirror, UpKeepClient(
         Credentials(email=email, password=password, base_url=base_url), policy=policy
     ) as client:

@@ -1,4 +1,4 @@
-"""Helpers shared by the emulator tests: log in, a logged-in client, fetch every page of a list."""
+"""Raw HTTP on the emulator, for its own tests: log in, a logged-in ``httpx`` client, fetch every page of a list."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def login(api_url: str, email: str = DEFAULT_EMAIL, password: str = DEFAULT_PASS
     return response.json()["result"]["sessionToken"]
 
 
-def client_for(emu: Emulator) -> httpx.Client:
+def api_client(emu: Emulator) -> httpx.Client:
     """A client logged in to ``emu`` that sends the session token and API version on every call."""
     return httpx.Client(
         base_url=emu.api_url, headers={**VERSION, "Session-Token": login(emu.api_url)}, timeout=10

@@ -1,16 +1,31 @@
-"""A seeded workload of local writes, and the check that UpKeep got each of them exactly once."""
+"""The outbox tests' helpers: a seeded workload of local writes, the check that UpKeep got each of them
+exactly once, flushing until nothing is pending, and a replayer in a child process (to kill)."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 from sqlmodel import select
 
 from mirror import writes
 from mirror.outbox import OpKind, OutboxOp
+<<<<<<< HEAD:tests/outbox/outbox_helpers.py
 from mirror.schema import AssetRow, MeterRow, SparePartRow, WorkOrderRow
+=======
+from sync.crashpoints import ENV as CRASH_ENV
+>>>>>>> h20-tests:tests/support/outbox.py
 from sync.replay._match import marker
+from sync.replay._replayer import flush
+from tests.support.retries import FAST
+
+#: The replayer run as a script (``tests/support/replay_child.py``), and the folder it imports from.
+REPLAY_CHILD = Path(__file__).with_name("replay_child.py")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _ids(mirror, model, n: int) -> list[str]:
@@ -67,3 +82,25 @@ def assert_delivered_once(mirror, emu) -> None:
                 row = s.get(WorkOrderRow, op.record_id)
                 remote = emu.get("work_orders", op.record_id)
                 assert (row.title, row.upkeep_status, row.local_state) == (remote["title"], remote["status"], "synced")
+
+
+def flush_until_empty(mirror, client, rounds: int = 20, **kw):
+    """Flush again while something is pending (a flush stops when UpKeep looks unreachable)."""
+    reports = []
+    for _ in range(rounds):
+        reports.append(flush(mirror, client, redelivery_base=0.0, **{"settle": 0.0, "policy": FAST, **kw}))
+        if all(o.state in ("done", "dead", "conflict") for o in all_ops(mirror)):
+            return reports
+    raise AssertionError(f"still pending after {rounds} flushes: {reports[-1]}")
+
+
+def start_child(mirror, emu, crash_at: str | None = None) -> subprocess.Popen:
+    """The replayer in a child process on ``mirror``; ``crash_at`` (``sync.crashpoints``) kills it there."""
+    email, password = emu.credentials
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if crash_at:
+        env[CRASH_ENV] = crash_at
+    return subprocess.Popen(
+        [sys.executable, str(REPLAY_CHILD), str(mirror.path), emu.base_url, email, password],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
