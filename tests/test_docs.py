@@ -4,12 +4,12 @@ front door and the MkDocs site's pages."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import click
 
 from sync.cli import cli
-from tests.support.docs import DOCS, README, ROOT, doc, quick_start
+from tests.support.docs import DOCS, README, ROOT, quick_start
+
 
 def test_quick_start_is_exactly_two_commands_demo_then_tests():
     first, second = quick_start()  # exactly two
