@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from mirror import bulk
+from mirror.errors import MirrorBusy, MirrorUnusable
 from mirror.migrations import LATEST, MIGRATIONS, applied_versions, current_version, migrate
 from mirror.sqlite import BUSY_TIMEOUT_MS, PRAGMAS, connect, transaction
 
@@ -23,11 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
 
-__all__ = ["BUSY_TIMEOUT_MS", "Mirror", "MirrorError", "inspect_mirror", "open_mirror"]
-
-
-class MirrorError(Exception):
-    """The mirror file cannot be used as asked (newer schema, read-only and missing, ...)."""
+__all__ = ["BUSY_TIMEOUT_MS", "Mirror", "inspect_mirror", "open_mirror"]
 
 
 class Mirror:
@@ -129,13 +126,13 @@ def inspect_mirror(path: str | Path, *, current: bool = False) -> int | None:
     """Check, without writing a byte, that ``path`` holds a mirror this version can use.
 
     Returns its schema version, or ``None`` for an empty file (a new mirror may be made there).
-    Raises :class:`MirrorError`, in one sentence, for a missing or unreadable file, a file that is
+    Raises :class:`MirrorUnusable`, in one sentence, for a missing or unreadable file, a file that is
     not an SQLite database, an SQLite database that is not a mirror, or a newer schema; with
     ``current``, also for an older schema (a reader must not migrate: ``serve``).
     """
     path = Path(path)
     if not path.is_file():
-        raise MirrorError(f"There is no mirror at {path}; run `upkeep-mirror sync --db {path}` first.")
+        raise MirrorUnusable(f"There is no mirror at {path}; run `upkeep-mirror sync --db {path}` first.")
     if path.stat().st_size == 0:
         return None
     try:
@@ -150,24 +147,24 @@ def inspect_mirror(path: str | Path, *, current: bool = False) -> int | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise MirrorError(f"{path} cannot be read as an SQLite database ({exc}); nothing was changed.") from None
+        raise MirrorUnusable(f"{path} cannot be read as an SQLite database ({exc}); nothing was changed.") from None
     if not tables:
         return None
     if not versions:
-        raise MirrorError(f"{path} is an SQLite database but not an upkeep-mirror mirror; "
-                          "give --db a mirror's file or a new path.")
+        raise MirrorUnusable(f"{path} is an SQLite database but not an upkeep-mirror mirror; "
+                             "give --db a mirror's file or a new path.")
     version = max(versions)
     if version > LATEST:
         raise _too_new(path, version)
     if current and not {m.version for m in MIGRATIONS} <= versions:
-        raise MirrorError(f"{path} has schema version {version}, older than this upkeep-mirror's ({LATEST}); "
-                          f"run `upkeep-mirror sync --db {path}` once to upgrade it.")
+        raise MirrorUnusable(f"{path} has schema version {version}, older than this upkeep-mirror's ({LATEST}); "
+                             f"run `upkeep-mirror sync --db {path}` once to upgrade it.")
     return version
 
 
-def _too_new(path: Path, version: int) -> MirrorError:
-    return MirrorError(f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
-                       "upgrade upkeep-mirror.")
+def _too_new(path: Path, version: int) -> MirrorUnusable:
+    return MirrorUnusable(f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
+                          "upgrade upkeep-mirror.")
 
 
 def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
@@ -182,11 +179,11 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise MirrorError(f"cannot create the folder {path.parent} for the mirror: {exc.strerror}.") from None
+        raise MirrorUnusable(f"cannot create the folder {path.parent} for the mirror: {exc.strerror}.") from None
     try:
         conn = connect(path)
     except sqlite3.Error as exc:
-        raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
+        raise MirrorUnusable(f"cannot open the mirror {path}: {exc}.") from None
     try:
         versions = applied_versions(conn)
         if max(versions, default=0) > LATEST:  # made newer since inspect_mirror looked
@@ -197,7 +194,7 @@ def open_mirror(path: str | Path, *, upgrade: bool = True) -> Mirror:
             _finish_interrupted_bulk_load(path, conn)
     except sqlite3.Error as exc:
         conn.close()
-        raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
+        raise MirrorUnusable(f"cannot open the mirror {path}: {exc}.") from None
     except BaseException:
         conn.close()
         raise
@@ -210,7 +207,7 @@ def _finish_interrupted_bulk_load(path: Path, conn: sqlite3.Connection) -> None:
     A live sync holds the writer lock and finishes its own bulk load; restoring under it would
     only slow it down. Without one, the load was interrupted (a crash, a kill): re-create now.
     """
-    from mirror.lock import MirrorBusy, writer_lock  # late: mirror.lock builds on this module
+    from mirror.lock import writer_lock  # late: mirror.lock builds on this module
 
     try:
         with writer_lock(path, "upkeep-mirror (restoring indexes)"), transaction(conn):

@@ -25,9 +25,9 @@ from sqlalchemy import JSON, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from mirror.columns import UTCDateTime
-from mirror.enums import LocalState
 from mirror.file_content import CHUNK_BYTES  # noqa: F401 - where it was
 from mirror.models import Mirrored
+from mirror.vocabulary import LocalState
 
 #: How a file's content stands in the mirror.
 CONTENT_STATES = ("missing", "stored", "partial", "skipped", "failed", "not_needed", "local")

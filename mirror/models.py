@@ -20,7 +20,7 @@ from sqlalchemy import JSON, Table
 from sqlmodel import Field, SQLModel
 
 from mirror.columns import ISODate, UTCDateTime
-from mirror.enums import LocalState
+from mirror.vocabulary import LocalState
 
 
 def _ref(table: str, **kw: Any) -> Any:

@@ -20,10 +20,10 @@ from typing import Any
 
 import orjson
 
-from mirror.enums import OPEN_STATES
 from mirror.sqlite import dbapi
 from mirror.tables import COLUMNS, DEFAULTS, TABLES
 from mirror.timestamps import StoredUTC, format_utc, parse_utc
+from mirror.vocabulary import OPEN_STATES
 
 __all__ = ["RUN_COUNTS", "Cursor", "begin_run", "complete_row", "end_run", "existing_ids", "get_cursor",
            "has_open_changes", "row_values", "save_cursor", "table_name", "tombstone", "upsert_rows",

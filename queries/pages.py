@@ -13,6 +13,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mirror.vocabulary import OPEN_STATES_SQL, OpKind
 from queries.named import get
 
 #: Data older than this, while UpKeep answers, is called stale (the daemon pulls every 5 minutes).
@@ -26,10 +27,10 @@ SELECT k.online, k.offline_since, k.last_error,
 FROM connectivity k WHERE k.id = 1
 """
 
-_OPEN_OPS = """
+_OPEN_OPS = f"""
 SELECT o.seq, o.state, o.kind, o.last_error, o.created_at
 FROM outbox o INDEXED BY ix_outbox_record
-WHERE o.entity = :entity AND o.record_id = :id AND o.state IN ('pending', 'sending', 'dead', 'conflict')
+WHERE o.entity = :entity AND o.record_id = :id AND o.state IN {OPEN_STATES_SQL}
 ORDER BY o.seq
 """
 
@@ -182,7 +183,7 @@ async def _downtime(db: Any, asset_id: str) -> dict[str, Any] | None:
         return None
     waiting = _rows(await db.execute(
         "SELECT json_extract(payload, '$.status_name') AS name FROM outbox WHERE entity = 'assets' "
-        "AND record_id = :id AND kind = 'downtime' AND state IN ('pending', 'sending', 'dead', 'conflict') "
+        f"AND record_id = :id AND kind = '{OpKind.DOWNTIME}' AND state IN {OPEN_STATES_SQL} "
         "ORDER BY seq DESC LIMIT 1", {"id": asset_id}))
     return {"status": found[0]["name"] or found[0]["status"], "waiting": waiting[0]["name"] if waiting else None}
 

@@ -11,7 +11,8 @@ from sqlmodel import SQLModel, select
 
 import mirror.bookkeeping
 import mirror.outbox  # noqa: F401  (registers the outbox tables)
-from mirror.db import MirrorError, open_mirror
+from mirror.db import open_mirror
+from mirror.errors import MirrorError
 from mirror.migrations import LATEST, MIGRATIONS, migrate
 from mirror.models import MIRRORED, WorkOrderRow
 from mirror.rejects import record_rejects

@@ -3,7 +3,7 @@
 Every write command has the shape ``upkeep-mirror <thing> <verb> [ID] [options] --db FILE``:
 it changes the mirror at once and queues the change; nothing is sent until ``outbox flush`` (or
 the daemon, which flushes every few seconds while UpKeep is reachable). Wiring only: the work is
-in :mod:`mirror.writes`, :mod:`mirror.outbox_actions` and :mod:`sync.replay._replayer`.
+in :mod:`mirror.writes`, :mod:`mirror.outbox.actions` and :mod:`sync.replay._replayer`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import click
 
 from mirror import writes
 from mirror.lock import writer_lock
-from mirror.outbox import OPEN_STATES, OpState, OutboxOp, counts, list_ops, utcnow
-from mirror.outbox_actions import OutboxActionRefused, discard_op, resolve_op, retry_op
-from mirror.writes import UNSET, InvalidWrite, Queued
+from mirror.errors import InvalidWrite, OutboxActionRefused
+from mirror.outbox import OutboxOp, counts, discard_op, list_ops, resolve_op, retry_op, utcnow
+from mirror.vocabulary import OPEN_STATES, OpState
+from mirror.writes import UNSET, Queued
 from sync.cli.common import check_existing, open_existing, refusals
 from sync.cli.options import existing_db_option, load_credentials, upkeep_options
 from sync.upkeep._client import UpKeepClient

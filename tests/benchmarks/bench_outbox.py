@@ -36,7 +36,8 @@ from sqlmodel import select  # noqa: E402
 from mirror import writes  # noqa: E402
 from mirror.db import open_mirror  # noqa: E402
 from mirror.models import MIRRORED, AssetRow, MeterRow, SparePartRow, WorkOrderRow  # noqa: E402
-from mirror.outbox import OpKind, OutboxOp  # noqa: E402
+from mirror.outbox import OutboxOp  # noqa: E402
+from mirror.vocabulary import OpKind  # noqa: E402
 from mirror.store import upsert_rows  # noqa: E402
 from sync.upkeep._client import API_VERSION, Credentials, UpKeepClient  # noqa: E402
 from sync.emulator import Emulator  # noqa: E402

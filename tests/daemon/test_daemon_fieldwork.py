@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from mirror.db import open_mirror
-from mirror.fieldwork_writes import set_task_value
+from mirror.writes import set_task_value
 from sync.upkeep._client import Credentials
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator

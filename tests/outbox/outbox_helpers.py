@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from mirror import writes
 from mirror.models import AssetRow, MeterRow, SparePartRow, WorkOrderRow
-from mirror.outbox import OpKind, OutboxOp
+from mirror.outbox import OutboxOp
+from mirror.vocabulary import OpKind
 from sync.replay._match import marker
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from outbox_helpers import all_ops, assert_delivered_once, queue_workload
 
-from mirror.outbox import OpKind
+from mirror.vocabulary import OpKind
 from sync.crashpoints import ENV as CRASH_ENV
 from sync.replay._match import marker
 

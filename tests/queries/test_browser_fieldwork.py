@@ -11,7 +11,7 @@ from test_browser import render
 from test_pages import visible_text
 
 from mirror.db import open_mirror
-from mirror.fieldwork_writes import attach_file
+from mirror.writes import attach_file
 from sync.emulator import Emulator
 from sync.pull._run import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
