@@ -159,7 +159,7 @@ def test_a_failure_after_the_row_change_rolls_everything_back(loaded, monkeypatc
     def broken_append(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(writes, "append", broken_append)
+    monkeypatch.setattr("mirror.writes._records.append", broken_append)
     with pytest.raises(OSError):
         writes.update_work_order(loaded, MOTOR_WO, status="complete")
     with pytest.raises(OSError):
