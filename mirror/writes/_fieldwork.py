@@ -34,13 +34,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+import mirror.writes._validate as check
 from mirror.db import Mirror
 from mirror.errors import InvalidWrite
 from mirror.file_content import store_local_file
 from mirror.outbox import append, new_local_id, refresh_local_state, utcnow
 from mirror.timestamps import format_utc
 from mirror.vocabulary import CHECKLIST_VALUES, TASK_VALUES, LocalState, OpKind
-from mirror.writes import _validate as check
 from mirror.writes._records import Queued
 
 _TASK_ALIASES = {"DONE": "COMPLETE", "COMPLETED": "COMPLETE", "TODO": "OPEN", "HOLD": "ON_HOLD"}

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
+import mirror.writes._validate as check
 from mirror.db import Mirror
 from mirror.errors import InvalidWrite
 from mirror.models import MIRRORED
@@ -46,7 +47,6 @@ from mirror.outbox import (
 from mirror.store import complete_row
 from mirror.timestamps import format_utc, parse_utc
 from mirror.vocabulary import DEFAULT_UPKEEP_PRIORITY, LocalState, OpKind, UpKeepStatus
-from mirror.writes import _validate as check
 
 
 @dataclass(frozen=True)
