@@ -22,7 +22,7 @@ at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it 
   An operation found in ``sending`` therefore belongs to a replayer that died, never to one
   still waiting for its answer.
 - Every state change is a compare-and-set on the state and attempt count this replayer read
-  (:func:`mirror.outbox._transition`): only the replayer that claimed an operation (``pending`` ->
+  (:func:`mirror.outbox._queue._transition`): only the replayer that claimed an operation (``pending`` ->
   ``sending``) sends it; one that finds it changed meanwhile logs that and skips it, and never
   overwrites (an operation delivered by someone else is never turned back into ``pending``).
 - Exactly-once: ``sending`` is committed before each request leaves (a round's claims in one
