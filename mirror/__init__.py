@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mirror.db import Mirror, inspect_mirror, open_mirror
-    from mirror.errors import MirrorError
+    from mirror.errors import InvalidWrite, MirrorBusy, MirrorError, MirrorUnusable, OutboxActionRefused
     from mirror.machina import to_machina
     from mirror.writes import (
         LIMITS,
         UNSET,
-        InvalidWrite,
         Queued,
         add_meter_reading,
         add_work_order_message,
@@ -30,10 +29,13 @@ if TYPE_CHECKING:
     )
 
 _HOME = {
-    "Mirror": "mirror.db", "MirrorError": "mirror.errors", "inspect_mirror": "mirror.db", "open_mirror": "mirror.db",
+    "Mirror": "mirror.db", "inspect_mirror": "mirror.db", "open_mirror": "mirror.db",
+    **{name: "mirror.errors" for name in (
+        "InvalidWrite", "MirrorBusy", "MirrorError", "MirrorUnusable", "OutboxActionRefused",
+    )},
     "to_machina": "mirror.machina",
     **{name: "mirror.writes" for name in (
-        "LIMITS", "UNSET", "InvalidWrite", "Queued", "add_meter_reading", "add_work_order_message",
+        "LIMITS", "UNSET", "Queued", "add_meter_reading", "add_work_order_message",
         "create_request", "create_work_order", "record_parts_used", "set_part_quantity", "update_work_order",
     )},
 }
@@ -43,7 +45,10 @@ __all__ = [
     "UNSET",
     "InvalidWrite",
     "Mirror",
+    "MirrorBusy",
     "MirrorError",
+    "MirrorUnusable",
+    "OutboxActionRefused",
     "Queued",
     "add_meter_reading",
     "add_work_order_message",

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from mirror import bulk
-from mirror.errors import MirrorError
-from mirror.lock import MirrorBusy, writer_lock
+from mirror.errors import MirrorBusy, MirrorUnusable
+from mirror.lock import writer_lock
 from mirror.migrations import LATEST, MIGRATIONS, applied_versions, current_version, migrate
 from mirror.sqlite import BUSY_TIMEOUT_MS, configure, connect, readonly_uri, transaction
 
@@ -129,13 +129,13 @@ def inspect_mirror(path: str | Path, *, current: bool = False) -> int | None:
     """Check, without writing a byte, that ``path`` holds a mirror this version can use.
 
     Returns its schema version, or ``None`` for an empty file (a new mirror may be made there).
-    Raises :class:`MirrorError`, in one sentence, for a missing or unreadable file, a file that is
+    Raises :class:`MirrorUnusable`, in one sentence, for a missing or unreadable file, a file that is
     not an SQLite database, an SQLite database that is not a mirror, or a newer schema; with
     ``current``, also for an older schema (a reader must not migrate: ``serve``).
     """
     path = Path(path)
     if not path.is_file():
-        raise MirrorError(f"There is no mirror at {path}; run `upkeep-mirror sync --db {path}` first.")
+        raise MirrorUnusable(f"There is no mirror at {path}; run `upkeep-mirror sync --db {path}` first.")
     if path.stat().st_size == 0:
         return None
     try:
@@ -150,24 +150,24 @@ def inspect_mirror(path: str | Path, *, current: bool = False) -> int | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise MirrorError(f"{path} cannot be read as an SQLite database ({exc}); nothing was changed.") from None
+        raise MirrorUnusable(f"{path} cannot be read as an SQLite database ({exc}); nothing was changed.") from None
     if not tables:
         return None
     if not versions:
-        raise MirrorError(f"{path} is an SQLite database but not an upkeep-mirror mirror; "
-                          "give --db a mirror's file or a new path.")
+        raise MirrorUnusable(f"{path} is an SQLite database but not an upkeep-mirror mirror; "
+                             "give --db a mirror's file or a new path.")
     version = max(versions)
     if version > LATEST:
         raise _too_new(path, version)
     if current and not {m.version for m in MIGRATIONS} <= versions:
-        raise MirrorError(f"{path} has schema version {version}, older than this upkeep-mirror's ({LATEST}); "
-                          f"run `upkeep-mirror sync --db {path}` once to upgrade it.")
+        raise MirrorUnusable(f"{path} has schema version {version}, older than this upkeep-mirror's ({LATEST}); "
+                             f"run `upkeep-mirror sync --db {path}` once to upgrade it.")
     return version
 
 
-def _too_new(path: Path, version: int) -> MirrorError:
-    return MirrorError(f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
-                       "upgrade upkeep-mirror.")
+def _too_new(path: Path, version: int) -> MirrorUnusable:
+    return MirrorUnusable(f"{path} has schema version {version}, newer than this upkeep-mirror knows ({LATEST}); "
+                          "upgrade upkeep-mirror.")
 
 
 def open_mirror(path: str | Path, *, upgrade: bool = True, readonly: bool = False) -> Mirror:
@@ -189,11 +189,11 @@ def open_mirror(path: str | Path, *, upgrade: bool = True, readonly: bool = Fals
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise MirrorError(f"cannot create the folder {path.parent} for the mirror: {exc.strerror}.") from None
+        raise MirrorUnusable(f"cannot create the folder {path.parent} for the mirror: {exc.strerror}.") from None
     try:
         conn = connect(path)
     except sqlite3.Error as exc:
-        raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
+        raise MirrorUnusable(f"cannot open the mirror {path}: {exc}.") from None
     try:
         versions = applied_versions(conn)
         if max(versions, default=0) > LATEST:  # made newer since inspect_mirror looked
@@ -204,7 +204,7 @@ def open_mirror(path: str | Path, *, upgrade: bool = True, readonly: bool = Fals
             _finish_interrupted_bulk_load(path, conn)
     except sqlite3.Error as exc:
         conn.close()
-        raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
+        raise MirrorUnusable(f"cannot open the mirror {path}: {exc}.") from None
     except BaseException:
         conn.close()
         raise
@@ -213,11 +213,11 @@ def open_mirror(path: str | Path, *, upgrade: bool = True, readonly: bool = Fals
 
 def _open_readonly(path: Path) -> Mirror:
     if inspect_mirror(path, current=True) is None:
-        raise MirrorError(f"{path} holds no mirror yet; run `upkeep-mirror sync --db {path}` first.")
+        raise MirrorUnusable(f"{path} holds no mirror yet; run `upkeep-mirror sync --db {path}` first.")
     try:
         conn = connect(path, readonly=True)
     except sqlite3.Error as exc:
-        raise MirrorError(f"cannot open the mirror {path}: {exc}.") from None
+        raise MirrorUnusable(f"cannot open the mirror {path}: {exc}.") from None
     return Mirror(path, conn, readonly=True)
 
 

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mirror.enums import OPEN_STATES, LocalState
 from mirror.sqlite import dbapi
 from mirror.store import table_name, upsert_rows
 from mirror.timestamps import format_utc
+from mirror.vocabulary import OPEN_STATES, OPEN_STATES_SQL, LocalState, OpKind
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -66,8 +66,8 @@ def reapply_task_values(conn: Any, work_order_id: str) -> int:
     """Show open local ticks of the work order on its (freshly written) checklist rows."""
     conn = dbapi(conn)
     ops = [row[0] for row in conn.execute(
-        "SELECT payload FROM outbox WHERE entity = 'work_orders' AND record_id = :w AND kind = 'task_value' "
-        "AND state IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATES) + ") ORDER BY seq",
+        f"SELECT payload FROM outbox WHERE entity = 'work_orders' AND record_id = :w AND kind = '{OpKind.TASK_VALUE}' "
+        f"AND state IN {OPEN_STATES_SQL} ORDER BY seq",
         {"w": work_order_id},
     )]
     applied = 0

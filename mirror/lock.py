@@ -15,25 +15,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mirror.errors import MirrorError
-
-
-class MirrorBusy(RuntimeError):
-    """Another process holds the writer lock of this mirror."""
+from mirror.errors import MirrorBusy, MirrorUnusable
 
 
 @contextmanager
 def writer_lock(db_path: str | Path, purpose: str) -> Iterator[None]:
     """Hold the mirror's writer lock for the block, or raise :class:`MirrorBusy` at once.
 
-    A folder where the lock cannot be written is a :class:`~mirror.errors.MirrorError` (one sentence).
+    A folder where the lock cannot be written is a :class:`~mirror.errors.MirrorUnusable` (one sentence).
     """
     path = Path(f"{db_path}.lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise MirrorError(f"cannot write next to the mirror ({path}): {exc.strerror}.") from None
+        raise MirrorUnusable(f"cannot write next to the mirror ({path}): {exc.strerror}.") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

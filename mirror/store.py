@@ -21,9 +21,9 @@ from typing import Any
 import orjson
 
 from mirror._shapes import columns, entity_tables
-from mirror.enums import OPEN_STATES
 from mirror.sqlite import dbapi
 from mirror.timestamps import StoredUTC, format_utc, parse_utc
+from mirror.vocabulary import OPEN_STATES
 
 __all__ = ["RUN_COUNTS", "Cursor", "begin_run", "complete_row", "end_run", "existing_ids", "get_cursor",
            "has_open_changes", "mirrored_entities", "row_values", "save_cursor", "table_name", "tombstone",
@@ -300,7 +300,7 @@ _OPEN = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
 def has_open_changes(conn: Any, entity: str, ids: Sequence[str]) -> bool:
     """Whether local writes still open in the outbox touch any of these rows.
 
-    The pull then re-applies them on top of what it fetched (:func:`mirror.changes.reapply_pending`,
+    The pull then re-applies them on top of what it fetched (:func:`mirror.outbox.reapply_pending`,
     through SQLModel); the usual answer, no, costs one or two index probes.
     """
     conn = dbapi(conn)

@@ -11,14 +11,14 @@ import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mirror.vocabulary import STATUS_WORDS
+
 #: Environment variable naming the plant's time zone (an IANA name such as ``Europe/Berlin``).
 TZ_ENV = "UPKEEP_MIRROR_TZ"
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$")
 _DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 
-#: UpKeep's work order status codes as people say them.
-STATUS_WORDS = {"open": "open", "onHold": "on hold", "inProgress": "in progress", "complete": "complete"}
 
 
 class TimeZoneError(ValueError):

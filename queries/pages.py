@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mirror import freshness as fresh
+from mirror.vocabulary import OPEN_STATES_SQL, OpKind
 from queries.named import get
 
 #: How many past work orders the work order and asset pages list (the full history is one click away).
@@ -25,10 +26,10 @@ SELECT k.online, k.offline_since, k.last_error,
 FROM connectivity k WHERE k.id = 1
 """
 
-_OPEN_OPS = """
+_OPEN_OPS = f"""
 SELECT o.seq, o.state, o.kind, o.last_error, o.created_at
 FROM outbox o INDEXED BY ix_outbox_record
-WHERE o.entity = :entity AND o.record_id = :id AND o.state IN ('pending', 'sending', 'dead', 'conflict')
+WHERE o.entity = :entity AND o.record_id = :id AND o.state IN {OPEN_STATES_SQL}
 ORDER BY o.seq
 """
 
@@ -186,7 +187,7 @@ async def _downtime(db: Any, asset_id: str) -> dict[str, Any] | None:
         return None
     waiting = _rows(await db.execute(
         "SELECT json_extract(payload, '$.status_name') AS name FROM outbox WHERE entity = 'assets' "
-        "AND record_id = :id AND kind = 'downtime' AND state IN ('pending', 'sending', 'dead', 'conflict') "
+        f"AND record_id = :id AND kind = '{OpKind.DOWNTIME}' AND state IN {OPEN_STATES_SQL} "
         "ORDER BY seq DESC LIMIT 1", {"id": asset_id}))
     return {"status": found[0]["name"] or found[0]["status"], "waiting": waiting[0]["name"] if waiting else None}
 

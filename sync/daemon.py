@@ -41,14 +41,21 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from mirror.db import Mirror
 from mirror.outbox import delivered_since, queue_length
 from sync import connectivity
-from sync.replay import _replayer as replay
-from sync.upkeep._client import Credentials, UpKeepClient
-from sync.upkeep.errors import FatalError, RetriableError, UpKeepError
 from sync.pull._run import PullOptions, sync_entities
-from sync.settings import (DEFAULT_FILES_BUDGET_MB, DEFAULT_OUTBOX_EVERY, DEFAULT_PROBE_MAX, DEFAULT_PROBE_MIN,
-                           DEFAULT_PULL_EVERY, DEFAULT_RECONCILE_EVERY, MB)
-from sync.upkeep.paging import DEFAULT_LIMIT
+from sync.replay import _replayer as replay
+from sync.settings import (
+    DEFAULT_FILES_BUDGET_MB,
+    DEFAULT_OUTBOX_EVERY,
+    DEFAULT_PROBE_MAX,
+    DEFAULT_PROBE_MIN,
+    DEFAULT_PULL_EVERY,
+    DEFAULT_RECONCILE_EVERY,
+    MB,
+)
+from sync.upkeep._client import Credentials, UpKeepClient
 from sync.upkeep._retry import RetryPolicy
+from sync.upkeep.errors import FatalError, RetriableError, UpKeepError
+from sync.upkeep.paging import DEFAULT_LIMIT
 
 log = logging.getLogger(__name__)
 #: Going offline and coming back, on a logger of their own so a quiet front end (the demo, which logs
@@ -174,8 +181,8 @@ class Daemon:
 
     def _pull_fieldwork(self, full: bool) -> None:
         """Checklists, file records and file content after the records (same job, same client)."""
-        from sync.upkeep.errors import FatalError, RetriableError
         from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
+        from sync.upkeep.errors import FatalError, RetriableError
 
         budget = self.config.files_budget_mb * MB
         options = FieldworkOptions(page_size=self.config.page_size, full=full, content=budget > 0,

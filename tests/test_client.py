@@ -12,6 +12,7 @@ import respx
 
 from sync.settings import credentials_from_env, load_credentials
 from sync.upkeep._client import API_VERSION, Credentials, UpKeepClient
+from sync.upkeep._retry import RetryPolicy, parse_retry_after
 from sync.upkeep.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -22,7 +23,6 @@ from sync.upkeep.errors import (
     RejectedError,
     ServerError,
 )
-from sync.upkeep._retry import RetryPolicy, parse_retry_after
 
 BASE = "https://upkeep.test"
 EMAIL = "planner@plant.example"

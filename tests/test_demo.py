@@ -9,8 +9,8 @@ import time
 
 import httpx
 
-from tests.support.serving import free_port
 from tests.support.docs import ROOT, quick_start
+from tests.support.serving import free_port
 
 
 def test_readme_demo_command_serves_the_plant_in_datasette(tmp_path):

@@ -9,7 +9,8 @@ import hashlib
 import pytest
 from sqlalchemy import text
 
-from mirror import fieldwork_writes as fw
+from mirror import vocabulary
+from mirror import writes as fw
 from mirror.db import open_mirror
 from mirror.fieldwork_store import replace_tasks, sync_settings
 from mirror.file_content import iter_content
@@ -48,8 +49,8 @@ def _snapshot(m) -> tuple:
 
 
 def test_vocabulary_matches_the_mapping():
-    assert fw.TASK_VALUES == mapping.TASK_VALUES
-    assert fw.CHECKLIST_VALUES == mapping.CHECKLIST_VALUES
+    assert vocabulary.TASK_VALUES == mapping.TASK_VALUES
+    assert vocabulary.CHECKLIST_VALUES == mapping.CHECKLIST_VALUES
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from machina import domain
 from sqlmodel import select
 
-from mirror import enums
+from mirror import vocabulary
 from mirror.machina import machina_fields, to_machina
 from mirror.schema import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
 from mirror.store import upsert_rows
@@ -20,12 +20,12 @@ from tests.support.recorded import recorded
 @pytest.mark.parametrize(
     ("ours", "theirs"),
     [
-        (enums.AssetType, domain.AssetType),
-        (enums.Criticality, domain.Criticality),
-        (enums.WorkOrderType, domain.WorkOrderType),
-        (enums.Priority, domain.Priority),
-        (enums.WorkOrderStatus, domain.WorkOrderStatus),
-        (enums.FailureImpact, domain.FailureImpact),
+        (vocabulary.AssetType, domain.AssetType),
+        (vocabulary.Criticality, domain.Criticality),
+        (vocabulary.WorkOrderType, domain.WorkOrderType),
+        (vocabulary.Priority, domain.Priority),
+        (vocabulary.WorkOrderStatus, domain.WorkOrderStatus),
+        (vocabulary.FailureImpact, domain.FailureImpact),
     ],
 )
 def test_enum_values_are_machinas(ours, theirs):

@@ -16,8 +16,8 @@ from sync.mapping import MAPPERS, MalformedObject, transform
 from sync.mapping.fields import Reader
 from sync.mapping.schema import LENIENCIES, NUMBER, REFERENCE_TYPES, STRING, expected_types, json_type
 from sync.pull._map import map_page
-from tests.support.recorded import FIXTURES, recorded
 from tests.support.docs import doc
+from tests.support.recorded import FIXTURES, recorded
 
 MALFORMED = json.loads((FIXTURES / "malformed.json").read_text())
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mirror.machina.convert import MachinaNotInstalled, full_metadata, machina_fields, to_machina
+from mirror.errors import MachinaNotInstalled
+from mirror.machina.convert import full_metadata, machina_fields, to_machina
 
 __all__ = ["MachinaNotInstalled", "MirrorConnector", "full_metadata", "machina_fields", "to_machina"]
 

@@ -34,12 +34,12 @@ from sqlalchemy import func, or_
 from sqlmodel import select
 
 from mirror import writes
-from mirror.changes import STATUS_SPELLINGS, work_order_type
 from mirror.db import Mirror, open_mirror
-from mirror.errors import MirrorError
+from mirror.errors import MirrorUnusable
 from mirror.machina.convert import machina_columns, rows_to_machina, to_machina
 from mirror.machina.health import Thresholds, assess
 from mirror.schema import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
+from mirror.vocabulary import STATUS_SPELLINGS, UpKeepStatus, work_order_type
 
 _TITLE_MAX = 100
 
@@ -82,7 +82,7 @@ class MirrorConnector:
             raise ConnectorError(f"no mirror at {self.db_path}; run `upkeep-mirror sync --db {self.db_path}` first")
         try:
             self._mirror = await asyncio.to_thread(open_mirror, self.db_path)
-        except MirrorError as exc:
+        except MirrorUnusable as exc:
             raise ConnectorError(str(exc)) from exc
 
     async def disconnect(self) -> None:
@@ -287,8 +287,8 @@ def _status_filter(status: WorkOrderStatus | str) -> Any:
     if value in STATUS_SPELLINGS:
         return WorkOrderRow.upkeep_status == STATUS_SPELLINGS[value]
     raise ConnectorError(f"unknown work order status {status!r}; use a Machina status "
-                         f"({', '.join(s.value for s in WorkOrderStatus)}) or UpKeep's (open, onHold, "
-                         "inProgress, complete)")
+                         f"({', '.join(s.value for s in WorkOrderStatus)}) or UpKeep's "
+                         f"({', '.join(s.value for s in UpKeepStatus)})")
 
 
 def _upkeep_status(status: WorkOrderStatus | str) -> str:

@@ -19,17 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mirror.errors import MachinaNotInstalled
 from mirror.schema import AssetRow, MaintenancePlanRow, Mirrored, SparePartRow, WorkOrderRow
-
-INSTALL_HINT = "machina-ai is not installed: pip install 'upkeep-mirror[machina]'"
-
-
-class MachinaNotInstalled(ImportError):
-    """machina-ai is an optional extra and is missing."""
-
-    def __init__(self) -> None:
-        super().__init__(INSTALL_HINT)
-
 
 _FIELDS = {
     AssetRow: ("Asset", [

@@ -30,6 +30,7 @@ from sqlalchemy import text
 from mirror.db import Mirror
 from mirror.freshness import LATE_AFTER, STALE_AFTER, Freshness, freshness
 from mirror.timestamps import format_utc, parse_utc
+from mirror.vocabulary import WAITING_STATES, WAITING_STATES_SQL, OpState
 
 #: The entities a Machina agent reads through the connector.
 CORE_ENTITIES = ("assets", "work_orders", "parts", "preventive_maintenance")
@@ -81,12 +82,12 @@ def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Threshold
             "SELECT online, offline_since, last_error, daemon_heartbeat_at FROM connectivity WHERE id = 1"
         )).first()
         queue = dict(s.execute(text("SELECT state, count(*) FROM outbox GROUP BY state")).all())
-        oldest = s.execute(text("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')")).scalar()
+        oldest = s.execute(text(f"SELECT min(created_at) FROM outbox WHERE state IN {WAITING_STATES_SQL}")).scalar()
 
     ages = {e: _age(now, pulled.get(e)) for e in sorted(set(pulled) | set(CORE_ENTITIES))}
     online = bool(conn.online) if conn is not None else None
     heartbeat = conn.daemon_heartbeat_at if conn is not None else None
-    waiting = queue.get("pending", 0) + queue.get("sending", 0)
+    waiting = sum(queue.get(state, 0) for state in WAITING_STATES)
     details: dict[str, Any] = {
         "mirror": str(mirror.path),
         "pull_age_seconds": ages,
@@ -100,8 +101,8 @@ def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Threshold
         "daemon_heartbeat_age_seconds": _age(now, heartbeat),
         "writes_waiting": waiting,
         "oldest_write_waiting_seconds": _age(now, oldest),
-        "writes_failed": queue.get("dead", 0),
-        "writes_in_conflict": queue.get("conflict", 0),
+        "writes_failed": queue.get(OpState.DEAD, 0),
+        "writes_in_conflict": queue.get(OpState.CONFLICT, 0),
         "thresholds_seconds": {"fresh_within": thresholds.fresh_within.total_seconds(),
                                "stale_after": thresholds.stale_after.total_seconds()},
     }

@@ -15,8 +15,8 @@ from sqlalchemy import JSON
 from sqlalchemy.types import String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from mirror.enums import LocalState
 from mirror.timestamps import format_utc, parse_utc
+from mirror.vocabulary import LocalState
 
 
 class UTCDateTime(TypeDecorator):

@@ -24,8 +24,8 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, LargeBinary
 from sqlmodel import Field, SQLModel
 
-from mirror.enums import LocalState
 from mirror.schema._base import Mirrored, ref, ts
+from mirror.vocabulary import LocalState
 
 #: How a file's content stands in the mirror.
 CONTENT_STATES = ("missing", "stored", "partial", "skipped", "failed", "not_needed", "local")

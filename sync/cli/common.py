@@ -28,14 +28,13 @@ if TYPE_CHECKING:
 @contextmanager
 def refusals(hint: str = "") -> Iterator[None]:
     """Turn what the store refuses (a busy, missing, damaged, foreign or unwritable mirror) into one sentence."""
-    from mirror.errors import MirrorError
-    from mirror.lock import MirrorBusy
+    from mirror.errors import MirrorBusy, MirrorUnusable
 
     try:
         yield
     except MirrorBusy as exc:
         raise click.ClickException(f"{exc}{hint}") from None
-    except MirrorError as exc:
+    except MirrorUnusable as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.Error as exc:  # e.g. a read-only or full disk, found while writing
         raise click.ClickException(f"the mirror could not be read or changed: {exc}") from None

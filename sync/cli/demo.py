@@ -22,12 +22,13 @@ from sqlalchemy import text
 
 from mirror.db import open_mirror
 from mirror.lock import writer_lock
+from mirror.vocabulary import UNFINISHED_STATUSES_SQL, UpKeepStatus
 from sync.cli.common import end_child, launch_serve, program, refusals, stop_on_signal, wait_until_stopped
-from sync.upkeep._client import Credentials, UpKeepClient
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
 from sync.pull._run import PullOptions, PullResult, sync_entities
 from sync.settings import DEFAULT_FILES_BUDGET_MB, DEFAULT_HOST, DEFAULT_PORT
+from sync.upkeep._client import Credentials, UpKeepClient
 from sync.upkeep.paging import DEFAULT_LIMIT
 
 STATE_FILE = "demo.json"
@@ -145,11 +146,11 @@ def _explain(directory: Path, db: Path, port: int, mirror) -> None:
     """What to open and what to try, as commands that run as printed (full paths: the Quick start
     never puts the venv's bin/ on PATH)."""
     with mirror.session() as s:
-        wo = s.execute(text("SELECT id, title FROM work_orders WHERE upkeep_status = 'open' AND deleted_at IS NULL "
-                            "ORDER BY id LIMIT 1")).first()
+        wo = s.execute(text(f"SELECT id, title FROM work_orders WHERE upkeep_status = '{UpKeepStatus.OPEN}' "
+                            "AND deleted_at IS NULL ORDER BY id LIMIT 1")).first()
         task = s.execute(text(
             "SELECT t.work_order_id, t.name FROM work_order_tasks t JOIN work_orders w ON w.id = t.work_order_id "
-            "WHERE w.upkeep_status IN ('open', 'onHold', 'inProgress') AND w.deleted_at IS NULL AND t.type = 'TASK' "
+            f"WHERE w.upkeep_status IN {UNFINISHED_STATUSES_SQL} AND w.deleted_at IS NULL AND t.type = 'TASK' "
             "AND coalesce(t.value, 'OPEN') != 'COMPLETE' ORDER BY t.work_order_id, t.position LIMIT 1")).first()
     photo = directory / "seal-leak.png"
     if not photo.exists():

@@ -3,7 +3,7 @@
 Same shape as the other local writes (``sync.cli.outbox``): the mirror changes at once, the change is
 queued, nothing is sent until ``outbox flush`` or the daemon. An invalid value, a missing file or an
 unknown status is refused in one sentence and nothing is written. Wiring only: the work is in
-:mod:`mirror.fieldwork_writes` and :mod:`sync.replay._fieldwork`.
+:mod:`mirror.writes` and :mod:`sync.replay._fieldwork`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sync.cli.outbox import _write, wo
                    "one of its options; NUMBER and METER: a number; TEXT: any text.")
 def wo_task(db: Path, work_order_id: str, task: str, value: str) -> None:
     """Set one checklist item of a work order (checked against the item's type)."""
-    from mirror.fieldwork_writes import set_task_value
+    from mirror.writes import set_task_value
 
     _write(db, set_task_value, work_order_id, task, value)
 
@@ -37,7 +37,7 @@ def wo_task(db: Path, work_order_id: str, task: str, value: str) -> None:
 @click.option("--name", "filename", help="The file name UpKeep shows (default: the file's own name).")
 def wo_attach(db: Path, work_order_id: str, path: Path, filename: str | None) -> None:
     """Attach a photo or file to a work order: kept in the mirror now, uploaded once when sent."""
-    from mirror.fieldwork_writes import attach_file
+    from mirror.writes import attach_file
 
     _write(db, attach_file, work_order_id, path, filename=filename)
 
@@ -55,8 +55,8 @@ def asset() -> None:
 @click.option("--at", "recorded_on", help="When the status changed (ISO-8601); default now.")
 def asset_downtime(db: Path, asset_id: str, status: str, recorded_on: str | None) -> None:
     """Record a downtime event of an asset (its status from now, or from --at)."""
-    from mirror.fieldwork_writes import record_downtime
     from mirror.timestamps import parse_utc
+    from mirror.writes import record_downtime
 
     when = None
     if recorded_on is not None:

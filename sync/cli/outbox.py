@@ -3,7 +3,7 @@
 Every write command has the shape ``upkeep-mirror <thing> <verb> [ID] [options] --db FILE``:
 it changes the mirror at once and queues the change; nothing is sent until ``outbox flush`` (or
 the daemon, which flushes every few seconds while UpKeep is reachable). Wiring only: the work is
-in :mod:`mirror.writes`, :mod:`mirror.outbox_actions` and :mod:`sync.replay._replayer`.
+in :mod:`mirror.writes`, :mod:`mirror.outbox.actions` and :mod:`sync.replay._replayer`.
 """
 
 from __future__ import annotations
@@ -16,17 +16,18 @@ from typing import Any
 import click
 
 from mirror import writes
+from mirror.errors import InvalidWrite, OutboxActionRefused
 from mirror.lock import writer_lock
-from mirror.outbox import OPEN_STATES, OpState, OutboxOp, counts, list_ops, utcnow
-from mirror.outbox_actions import OutboxActionRefused, discard_op, resolve_op, retry_op
-from mirror.writes import UNSET, InvalidWrite, Queued
+from mirror.outbox import OutboxOp, counts, discard_op, list_ops, resolve_op, retry_op, utcnow
+from mirror.vocabulary import OPEN_STATES, OpState
+from mirror.writes import UNSET, Queued
 from sync.cli.common import check_existing, open_existing, refusals
 from sync.cli.options import credentials, existing_db_option, upkeep_options
+from sync.replay._replayer import flush as replay_flush
 from sync.settings import Settings
 from sync.upkeep._client import UpKeepClient
-from sync.upkeep.errors import FatalError
-from sync.replay._replayer import flush as replay_flush
 from sync.upkeep._retry import RetryPolicy
+from sync.upkeep.errors import FatalError
 
 #: Said in every write command's help: the longest text each field takes (mirror.writes.LIMITS).
 LIMITS_NOTE = (f"Limits, checked before anything is queued: title {writes.LIMITS['title']:,} characters, "

@@ -9,13 +9,14 @@ import click
 
 from mirror.db import Mirror, inspect_mirror, open_mirror
 from mirror.lock import writer_lock
+from mirror.vocabulary import WAITING_STATES, WAITING_STATES_SQL, OpState
 from sync import connectivity
 from sync.cli.common import open_existing, refusals
 from sync.cli.options import credentials, db_option, existing_db_option, upkeep_options
+from sync.pull._run import SOURCES, PullOptions, PullResult, sync_entities
 from sync.settings import DEFAULT_FILES_BUDGET_MB, MB, Settings
 from sync.upkeep._client import DEFAULT_MAX_CONNECTIONS, UpKeepClient
 from sync.upkeep.paging import DEFAULT_LIMIT
-from sync.pull._run import SOURCES, PullOptions, PullResult, sync_entities
 
 
 @click.command()
@@ -128,12 +129,12 @@ def status(db: Path) -> None:
             "WHERE r.id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity) ORDER BY r.entity"
         ).fetchall()
         queue = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-        oldest = conn.execute("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
+        oldest = conn.execute(f"SELECT min(created_at) FROM outbox WHERE state IN {WAITING_STATES_SQL}").fetchone()[0]
         click.echo(connectivity.describe(connectivity.current(mirror)))
-    waiting = queue.get("pending", 0) + queue.get("sending", 0)
+    waiting = sum(queue.get(state, 0) for state in WAITING_STATES)
     click.echo(f"Local writes: {waiting} waiting" + (f" (oldest {oldest})" if oldest else "")
-               + f", {queue.get('dead', 0)} failed, {queue.get('conflict', 0)} in conflict, "
-               f"{queue.get('done', 0)} delivered")
+               + f", {queue.get(OpState.DEAD, 0)} failed, {queue.get(OpState.CONFLICT, 0)} in conflict, "
+               f"{queue.get(OpState.DONE, 0)} delivered")
     if not rows:
         click.echo("No sync has run on this mirror yet.")
         return

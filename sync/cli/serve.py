@@ -87,12 +87,12 @@ def serve(db: Path, host: str, port: int, metadata_path: Path | None) -> None:
     """Browse and query the mirror in Datasette, read-only, while syncs keep it fresh."""
     check_existing(db)
     from mirror.db import inspect_mirror
-    from mirror.errors import MirrorError
+    from mirror.errors import MirrorUnusable
 
     try:
         inspect_mirror(db, current=True)
         metadata = load_metadata(metadata_path)
-    except (MirrorError, MetadataError) as exc:
+    except (MirrorUnusable, MetadataError) as exc:
         raise click.ClickException(str(exc)) from None
     if not is_loopback(host):
         if importlib.util.find_spec("datasette_auth_passwords") is None or not os.environ.get(PASSWORD_HASH_ENV):

@@ -11,33 +11,19 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from mirror.enums import AssetType, Priority, WorkOrderStatus, WorkOrderType
+from mirror.vocabulary import (
+    DEFAULT_UPKEEP_PRIORITY,
+    PRIORITY_FROM_UPKEEP,
+    UPKEEP_STATUS_CHOICES,
+    UPKEEP_STATUS_SPELLINGS,
+    AssetType,
+    UpKeepStatus,
+    machina_status,
+    work_order_type,
+)
 from sync.mapping.fields import MalformedObject, Reader
 
 # --- work orders ------------------------------------------------------------------------------
-
-#: UpKeep priority 0..3 (0 lowest) -> Machina Priority.
-PRIORITY_FROM_UPKEEP = {0: Priority.LOW, 1: Priority.MEDIUM, 2: Priority.HIGH, 3: Priority.EMERGENCY}
-
-#: Documented statuses, plus the spellings Machina's connector assumed (accepted, never sent).
-UPKEEP_STATUSES = {
-    "open": "open",
-    "onhold": "onHold",
-    "on hold": "onHold",
-    "inprogress": "inProgress",
-    "in progress": "inProgress",
-    "complete": "complete",
-    "completed": "complete",
-}
-
-# Category is account-defined free text: matched case-insensitively on a keyword.
-_WO_TYPE_KEYWORDS = (
-    ("prevent", WorkOrderType.PREVENTIVE),
-    ("predict", WorkOrderType.PREDICTIVE),
-    ("condition", WorkOrderType.PREDICTIVE),
-    ("improve", WorkOrderType.IMPROVEMENT),
-    ("project", WorkOrderType.IMPROVEMENT),
-)
 
 
 def upkeep_priority(r: Reader, key: str = "priority") -> int | None:
@@ -46,24 +32,6 @@ def upkeep_priority(r: Reader, key: str = "priority") -> int | None:
     if value is not None and value not in PRIORITY_FROM_UPKEEP:
         r.fail(key, f"expected 0, 1, 2 or 3, got {r.obj[key]!r}")
     return value
-
-
-def work_order_type(category: str | None) -> WorkOrderType:
-    lowered = (category or "").lower()
-    for keyword, wo_type in _WO_TYPE_KEYWORDS:
-        if keyword in lowered:
-            return wo_type
-    return WorkOrderType.CORRECTIVE
-
-
-def machina_status(upkeep_status: str, *, assigned: bool, archived: bool) -> WorkOrderStatus:
-    if upkeep_status == "complete":
-        return WorkOrderStatus.CLOSED if archived else WorkOrderStatus.COMPLETED
-    if upkeep_status == "inProgress":
-        return WorkOrderStatus.IN_PROGRESS
-    if upkeep_status == "onHold":
-        return WorkOrderStatus.ASSIGNED  # Machina has no "on hold"; upkeep_status keeps it
-    return WorkOrderStatus.ASSIGNED if assigned else WorkOrderStatus.CREATED
 
 
 def parts_used(r: Reader, parts_key: str, qty_key: str) -> list[dict[str, Any]]:
@@ -87,11 +55,11 @@ def map_work_order(obj: Any, part_skus: Mapping[str, str] | None = None) -> dict
     """``part_skus`` (UpKeep part id -> SKU) lets Machina's ``spare_parts`` name parts by SKU."""
     r = Reader("work_orders", obj)
     key, raw_status = r.get("status")
-    status = UPKEEP_STATUSES.get(str(raw_status or "open").strip().lower())
+    status = UPKEEP_STATUS_SPELLINGS.get(str(raw_status or UpKeepStatus.OPEN.value).strip().lower())
     if status is None:
-        r.fail(key, f"expected open, onHold, inProgress or complete, got {raw_status!r}")
+        r.fail(key, f"expected {UPKEEP_STATUS_CHOICES}, got {raw_status!r}")
     priority = upkeep_priority(r)
-    priority = 1 if priority is None else priority
+    priority = DEFAULT_UPKEEP_PRIORITY if priority is None else priority
     assigned_to = r.ref("assignedToUser", "assignedToId")
     archived = r.flag("archivedStatus")
     category = r.optional_text("category")

@@ -15,13 +15,12 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
+from mirror.vocabulary import CHECKLIST_VALUES, TASK_VALUES
 from sync.mapping.fields import MalformedObject, Reader
 
 ITEM_TYPES = ("TASK", "TEXT", "NUMBER", "CHECKLIST", "MULTIPLE_CHOICE", "METER")
 #: Names for the same type that the reference also uses.
 ITEM_TYPE_ALIASES = {"METER_READING": "METER"}
-TASK_VALUES = ("OPEN", "ON_HOLD", "IN_PROGRESS", "COMPLETE")
-CHECKLIST_VALUES = ("PASS", "FLAG", "FAIL")
 CUSTOM_FIELD_TYPES = ("singleLineText", "multiLineText", "dropdown", "date", "number", "currency")
 
 

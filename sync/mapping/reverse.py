@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from mirror.enums import Priority, WorkOrderStatus
-from sync.mapping.core import PRIORITY_FROM_UPKEEP, UPKEEP_STATUSES
-
-PRIORITY_TO_UPKEEP: dict[str, int] = {p.value: n for n, p in PRIORITY_FROM_UPKEEP.items()}
-
-#: Machina status -> UpKeep status. UpKeep has no "cancelled": such a change cannot be sent.
-STATUS_TO_UPKEEP: dict[str, str] = {
-    WorkOrderStatus.CREATED.value: "open",
-    WorkOrderStatus.ASSIGNED.value: "open",
-    WorkOrderStatus.IN_PROGRESS.value: "inProgress",
-    WorkOrderStatus.COMPLETED.value: "complete",
-    WorkOrderStatus.CLOSED.value: "complete",
-}
+from mirror.vocabulary import (
+    PRIORITY_FROM_UPKEEP,
+    PRIORITY_TO_UPKEEP,
+    STATUS_TO_UPKEEP,
+    UPKEEP_STATUS_CHOICES,
+    UPKEEP_STATUS_SPELLINGS,
+    Priority,
+    WorkOrderStatus,
+)
 
 
 def upkeep_status(value: str) -> str:
@@ -22,12 +18,12 @@ def upkeep_status(value: str) -> str:
     key = value.strip()
     if key in STATUS_TO_UPKEEP:
         return STATUS_TO_UPKEEP[key]
-    documented = UPKEEP_STATUSES.get(key.lower())
+    documented = UPKEEP_STATUS_SPELLINGS.get(key.lower())
     if documented:
         return documented
     if key == WorkOrderStatus.CANCELLED.value:
         raise ValueError("UpKeep has no cancelled status; put the work order on hold or complete it")
-    raise ValueError(f"unknown work order status {value!r}; use open, onHold, inProgress or complete")
+    raise ValueError(f"unknown work order status {value!r}; use {UPKEEP_STATUS_CHOICES}")
 
 
 def upkeep_priority(value: str | int) -> int:

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import orjson
 
-from sync.pull._map_worker import receive, send
 from sync.pull._map import Mapped
+from sync.pull._map_worker import receive, send
 
 __all__ = ["MapPool", "WorkerGone"]
 

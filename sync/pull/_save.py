@@ -3,7 +3,7 @@
 Saving runs in the one thread that writes (mapping: :mod:`sync.pull._map`). It goes through a
 plain ``sqlite3`` connection (:meth:`mirror.db.Mirror.transaction`); only when local writes are
 still open on rows of the batch is the batch saved through SQLModel instead, so the outbox can
-put those writes back on top (:func:`mirror.changes.reapply_pending`) in the same transaction.
+put those writes back on top (:func:`mirror.outbox.reapply_pending`) in the same transaction.
 """
 
 from __future__ import annotations

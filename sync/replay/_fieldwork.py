@@ -1,6 +1,6 @@
 """Replay of the field-work operations: checklist values, attachments, downtime -- exactly once.
 
-Called by the replayer (:mod:`sync.replay._replayer`) for the kinds in :data:`FIELD_KINDS`, with the same
+Called by the replayer (:mod:`sync.replay._replayer`) for the kinds in :data:`mirror.vocabulary.FIELDWORK_KINDS`, with the same
 bookkeeping as the other operations: ``_claim`` commits ``sending`` before each request (with what
 the next attempt must know merged into the payload), ``crash_point("outbox:answered")`` marks the
 moment between UpKeep's answer and the write-back, and a lost answer makes the next attempt look
@@ -31,30 +31,30 @@ from sqlalchemy import text
 
 from mirror import outbox
 from mirror.fieldwork_store import replace_tasks, upsert_files
-from mirror.fieldwork_writes import FieldOp, marker
 from mirror.file_content import rename_content
 from mirror.outbox import OutboxOp
 from mirror.store import upsert_rows
 from mirror.timestamps import parse_utc
+from mirror.vocabulary import OpKind
+from mirror.writes import marker
 from sync.crashpoints import crash_point
-from sync.upkeep.errors import BadRequest
 from sync.mapping import map_form_items, transform
+from sync.upkeep.errors import BadRequest
 
 if TYPE_CHECKING:
     from sync.replay._replayer import _Replayer
 
 log = logging.getLogger(__name__)
 
-FIELD_KINDS = frozenset(k.value for k in FieldOp)
 WO_PATH = "/api/v2/work-orders"
 #: How far before its first attempt an upload may have been stamped (clock skew, slow servers).
 LOOKBACK = timedelta(minutes=10)
 
 
 def deliver(r: _Replayer, op: OutboxOp, maybe_applied: bool) -> None:
-    if op.kind == FieldOp.TASK_VALUE:
+    if op.kind == OpKind.TASK_VALUE:
         _task_value(r, op)
-    elif op.kind == FieldOp.ATTACH:
+    elif op.kind == OpKind.ATTACH:
         _attach(r, op, maybe_applied)
     else:
         _downtime(r, op, maybe_applied)

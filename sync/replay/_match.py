@@ -34,7 +34,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from mirror.outbox import OpKind, OutboxOp
+from mirror.outbox import OutboxOp
+from mirror.vocabulary import OpKind
 from sync.upkeep._client import UpKeepClient
 
 #: API collection per mirrored entity the outbox writes to.

@@ -22,7 +22,7 @@ at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it 
   An operation found in ``sending`` therefore belongs to a replayer that died, never to one
   still waiting for its answer.
 - Every state change is a compare-and-set on the state and attempt count this replayer read
-  (:func:`mirror.outbox._transition`): only the replayer that claimed an operation (``pending`` ->
+  (:func:`mirror.outbox._queue._transition`): only the replayer that claimed an operation (``pending`` ->
   ``sending``) sends it; one that finds it changed meanwhile logs that and skips it, and never
   overwrites (an operation delivered by someone else is never turned back into ``pending``).
 - Exactly-once: ``sending`` is committed before each request leaves (a round's claims in one
@@ -48,12 +48,14 @@ from typing import Any
 
 from tenacity import Retrying, retry_if_exception
 
-from mirror import changes, outbox
+from mirror import outbox
 from mirror.db import Mirror
-from mirror.lock import MirrorBusy, writer_lock
-from mirror.outbox import OpKind, OpState, OutboxOp
+from mirror.errors import MirrorBusy
+from mirror.lock import writer_lock
+from mirror.outbox import OutboxOp
 from mirror.schema import table_of
 from mirror.store import upsert_rows
+from mirror.vocabulary import CREATE_KINDS, FIELDWORK_KINDS, UPDATE_KINDS, WAITING_STATES, OpKind, OpState
 from sync.crashpoints import crash_point
 from sync.mapping import MalformedObject, transform
 from sync.replay import _fieldwork as replay_fieldwork
@@ -185,7 +187,7 @@ class _Replayer:
                         break
                     # Each op as it is now: the snapshot its compare-and-sets start from.
                     ready = [op for op in map(self._load, batch)
-                             if op is not None and op.state in (OpState.PENDING, OpState.SENDING)]
+                             if op is not None and op.state in WAITING_STATES]
                     if should_stop():
                         self.report.stopped = True
                         break
@@ -235,16 +237,16 @@ class _Replayer:
         """One attempt, safe to repeat: looks before re-sending anything that may have been applied."""
         op = self.op = self._load(seq)
         self.claimed = False
-        if op is None or op.state not in (OpState.PENDING, OpState.SENDING):
+        if op is None or op.state not in WAITING_STATES:
             return  # discarded or settled meanwhile (by a person, or another process)
         maybe_applied = op.ambiguous or op.state == OpState.SENDING
-        if op.kind in outbox.CREATE_KINDS:
+        if op.kind in CREATE_KINDS:
             self._create(op, maybe_applied)
-        elif op.kind in outbox.UPDATE_KINDS:
+        elif op.kind in UPDATE_KINDS:
             self._update(op)
         elif op.kind == OpKind.MESSAGE:
             self._message(op, maybe_applied)
-        elif op.kind in replay_fieldwork.FIELD_KINDS:
+        elif op.kind in FIELDWORK_KINDS:
             replay_fieldwork.deliver(self, op, maybe_applied)
         else:
             raise RejectedError(f"unknown operation kind {op.kind!r}")
@@ -276,12 +278,12 @@ class _Replayer:
         path = f"{PATHS[op.entity]}/{op.record_id}"
         remote = self.client.get_one(path)
         remote_row = self._row(op.entity, remote)
-        conflicts = changes.find_conflicts(op, remote_row, normalize=without_marker)
+        conflicts = outbox.find_conflicts(op, remote_row, normalize=without_marker)
         if conflicts:
             with self.mirror.write() as s:
                 self._check(self.write_conflict(s, op, conflicts, remote_row), op)
             return
-        if changes.already_applied(op, remote_row, normalize=without_marker):
+        if outbox.already_applied(op, remote_row, normalize=without_marker):
             self._updated(op, remote_row)
             self.report.already_applied += 1
             return
@@ -376,7 +378,7 @@ class _Replayer:
             return False
         outbox.remap_id(s, op.entity, local, row["id"])
         upsert_rows(s, op.entity, [row], force=True)
-        changes.reapply_pending(s, op.entity, [row["id"]])
+        outbox.reapply_pending(s, op.entity, [row["id"]])
         outbox.refresh_local_state(s, op.entity, row["id"])
         self.report.remapped[local] = row["id"]
         self.report.done += 1
@@ -389,7 +391,7 @@ class _Replayer:
             return False
         if row is not None:
             upsert_rows(s, op.entity, [row], force=True)
-            changes.reapply_pending(s, op.entity, [op.record_id])
+            outbox.reapply_pending(s, op.entity, [op.record_id])
         outbox.refresh_local_state(s, op.entity, op.record_id)
         self.report.done += 1
         self.report.updated += 1
@@ -406,7 +408,7 @@ class _Replayer:
         if not outbox.mark_conflict(s, op, conflicts, now=self.clock()):
             return False
         upsert_rows(s, op.entity, [remote_row], force=True)
-        changes.reapply_pending(s, op.entity, [op.record_id])
+        outbox.reapply_pending(s, op.entity, [op.record_id])
         self.report.conflicts += 1
         return True
 

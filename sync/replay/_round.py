@@ -13,12 +13,20 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-from mirror import changes, outbox
-from mirror.outbox import OpKind, OpState, OutboxOp
+from mirror import outbox
+from mirror.outbox import OutboxOp
+from mirror.vocabulary import CREATE_KINDS, UPDATE_KINDS, OpKind, OpState
 from sync.crashpoints import crash_point
-from sync.upkeep.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
 from sync.mapping import MalformedObject
 from sync.replay._match import LISTABLE, PATHS, changed_since, update_item_ids, without_marker
+from sync.upkeep.errors import (
+    FatalError,
+    NetworkError,
+    RateLimited,
+    RejectedError,
+    RetriableError,
+    ServerError,
+)
 
 log = logging.getLogger("sync.replay._replayer")
 
@@ -66,7 +74,7 @@ class Round:
     """
 
     #: The kinds a round sends; others (field work) go the single-op way.
-    KINDS = frozenset((*outbox.CREATE_KINDS, *outbox.UPDATE_KINDS, OpKind.MESSAGE))
+    KINDS = frozenset((*CREATE_KINDS, *UPDATE_KINDS, OpKind.MESSAGE))
 
     @classmethod
     def takes(cls, op: OutboxOp) -> bool:
@@ -94,9 +102,9 @@ class Round:
         listed: dict[str, list[OutboxOp]] = {}
         to_get: list[OutboxOp] = []
         for op in self.ops:
-            if op.kind in outbox.UPDATE_KINDS and op.entity in LISTABLE and op.payload.get("as_of_ms"):
+            if op.kind in UPDATE_KINDS and op.entity in LISTABLE and op.payload.get("as_of_ms"):
                 listed.setdefault(op.entity, []).append(op)
-            elif op.kind in outbox.UPDATE_KINDS or op.kind == OpKind.MESSAGE:
+            elif op.kind in UPDATE_KINDS or op.kind == OpKind.MESSAGE:
                 to_get.append(op)
         listings = {
             self.pool.submit(changed_since, self.r.client, entity, min(o.payload["as_of_ms"] for o in ops),
@@ -138,24 +146,24 @@ class Round:
         for op in self.ops:
             if op.seq in failed or self.abort is not None:
                 continue
-            if op.kind in outbox.CREATE_KINDS:
+            if op.kind in CREATE_KINDS:
                 path, body = self.r._create_request(op)
                 sends.append(_Send(op, "post", path, body))
             elif op.kind == OpKind.MESSAGE:
                 path = self._path(op)
                 sends.append(_Send(op, "action", f"{path}/update-messages/", op.payload["fields"],
                                    {"updates_before": update_item_ids(remotes[op.seq] or {})}))
-            elif op.kind in outbox.UPDATE_KINDS:
+            elif op.kind in UPDATE_KINDS:
                 obj = remotes[op.seq]
                 try:  # unchanged since the base: UpKeep holds the base's values
                     row = dict((op.base or {}).get("columns", {})) if obj is None else self.r._row(op.entity, obj)
                 except MalformedObject as exc:
                     self._failed(op, exc, claimed=False)
                     continue
-                conflicts = changes.find_conflicts(op, row, normalize=without_marker)
+                conflicts = outbox.find_conflicts(op, row, normalize=without_marker)
                 if conflicts:
                     settled.append(("conflict", op, conflicts, row))
-                elif changes.already_applied(op, row, normalize=without_marker):
+                elif outbox.already_applied(op, row, normalize=without_marker):
                     self.r.report.already_applied += 1
                     settled.append(("done", op, None if obj is None else row))
                 else:

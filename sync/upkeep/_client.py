@@ -32,6 +32,8 @@ from typing import Any, Self
 import httpx
 import orjson
 
+from ._retry import RetryPolicy, parse_retry_after
+from ._throttle import Throttle
 from .errors import (
     AuthenticationFailed,
     ConfigurationError,
@@ -39,8 +41,6 @@ from .errors import (
     NetworkError,
     error_for_status,
 )
-from ._retry import RetryPolicy, parse_retry_after
-from ._throttle import Throttle
 
 __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "ClientStats", "Credentials", "UpKeepClient"]
 

@@ -35,9 +35,10 @@ from sqlmodel import select  # noqa: E402
 
 from mirror import writes  # noqa: E402
 from mirror.db import open_mirror  # noqa: E402
-from mirror.outbox import OpKind, OutboxOp  # noqa: E402
+from mirror.outbox import OutboxOp  # noqa: E402
 from mirror.schema import MIRRORED, AssetRow, MeterRow, SparePartRow, WorkOrderRow  # noqa: E402
 from mirror.store import upsert_rows  # noqa: E402
+from mirror.vocabulary import OpKind  # noqa: E402
 from sync.emulator import Emulator  # noqa: E402
 from sync.mapping import transform  # noqa: E402
 from sync.replay._match import PATHS, with_marker  # noqa: E402

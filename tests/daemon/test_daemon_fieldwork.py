@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from mirror.db import open_mirror
-from mirror.fieldwork_writes import set_task_value
-from sync.upkeep._client import Credentials
+from mirror.writes import set_task_value
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
+from sync.upkeep._client import Credentials
 from tests.support.retries import FAST_TWO_TRIES
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import text
 from mirror import writes
 from mirror.db import open_mirror
 from sync import daemon as daemon_module
-from sync.upkeep._client import Credentials
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
+from sync.upkeep._client import Credentials
 from tests.support.retries import FAST_THREE_TRIES
 from tests.support.waiting import wait_for
 

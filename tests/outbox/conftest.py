@@ -7,16 +7,8 @@ import pytest
 from mirror.db import open_mirror
 from mirror.schema import MIRRORED
 from mirror.store import upsert_rows
-<<<<<<< HEAD
-from sync.emulator import Emulator
-from sync.mapping import transform
-from sync.upkeep._client import Credentials, UpKeepClient
-from sync.upkeep._retry import RetryPolicy
-from tests.conftest import recorded
-=======
 from sync.mapping import transform
 from tests.support.recorded import recorded
->>>>>>> h20-tests
 
 
 @pytest.fixture

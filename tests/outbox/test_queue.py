@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from mirror import outbox, outbox_actions, writes
+from mirror import outbox, writes
+from mirror.errors import OutboxActionRefused
 from mirror.outbox import OutboxOp, WorkOrderMessage
-from mirror.outbox_actions import OutboxActionRefused
 from mirror.schema import RequestRow, SparePartRow, WorkOrderRow
 from mirror.store import upsert_rows
 from sync.mapping import transform
@@ -122,15 +122,15 @@ def test_pull_of_rows_without_local_changes_changes_nothing(loaded):
 def test_resolve_keep_local_rebases_and_keep_remote_shows_upkeeps_value(loaded):
     u = writes.update_work_order(loaded, MOTOR_WO, status="complete", title="Mine")
     conflict(loaded, u.seq, upkeep_status="onHold")
-    op = outbox_actions.resolve_op(loaded, u.seq, keep="local")
+    op = outbox.resolve_op(loaded, u.seq, keep="local")
     assert op.state == "pending" and op.base["columns"]["upkeep_status"] == "onHold"
     assert get(loaded, WorkOrderRow, MOTOR_WO).local_state == "pending"
 
     u2 = writes.update_work_order(loaded, MOTOR_WO, priority="low")
     conflict(loaded, u2.seq, upkeep_priority=2)
     with pytest.raises(OutboxActionRefused, match="only conflict"):
-        outbox_actions.resolve_op(loaded, u.seq, keep="remote")
-    op = outbox_actions.resolve_op(loaded, u2.seq, keep="remote")
+        outbox.resolve_op(loaded, u.seq, keep="remote")
+    op = outbox.resolve_op(loaded, u2.seq, keep="remote")
     assert op.state == "discarded" and op.resolution == "keep-remote"  # nothing else to send
     wo = get(loaded, WorkOrderRow, MOTOR_WO)
     assert (wo.upkeep_priority, wo.priority, wo.upkeep_status) == (2, "high", "complete")
@@ -139,7 +139,7 @@ def test_resolve_keep_local_rebases_and_keep_remote_shows_upkeeps_value(loaded):
 def test_keep_remote_still_sends_fields_that_did_not_conflict(loaded):
     u = writes.update_work_order(loaded, MOTOR_WO, status="complete", title="Mine")
     conflict(loaded, u.seq, upkeep_status="onHold")
-    op = outbox_actions.resolve_op(loaded, u.seq, keep="remote")
+    op = outbox.resolve_op(loaded, u.seq, keep="remote")
     assert op.state == "pending" and op.payload == {"fields": {"title": "Mine"}, "columns": {"title": "Mine"}}
     wo = get(loaded, WorkOrderRow, MOTOR_WO)
     assert (wo.upkeep_status, wo.title) == ("onHold", "Mine")
@@ -149,7 +149,7 @@ def test_discard_update_reverts_to_upkeeps_value(loaded):
     before = get(loaded, WorkOrderRow, MOTOR_WO)
     u = writes.update_work_order(loaded, MOTOR_WO, status="complete", title="Mine")
     writes.update_work_order(loaded, MOTOR_WO, title="Mine again")
-    assert outbox_actions.discard_op(loaded, u.seq) == [u.seq]
+    assert outbox.discard_op(loaded, u.seq) == [u.seq]
     wo = get(loaded, WorkOrderRow, MOTOR_WO)
     # status is back; title belongs to the later, still pending update.
     assert (wo.upkeep_status, wo.status, wo.title, wo.local_state) == (before.upkeep_status, before.status, "Mine again", "pending")
@@ -160,13 +160,13 @@ def test_discard_create_removes_the_row_and_its_later_ops(loaded):
     q = writes.create_work_order(loaded, title="Oops")
     u = writes.update_work_order(loaded, q.record_id, status="complete")
     m = writes.add_work_order_message(loaded, q.record_id, "x")
-    assert outbox_actions.discard_op(loaded, q.seq) == [q.seq, u.seq, m.seq]
+    assert outbox.discard_op(loaded, q.seq) == [q.seq, u.seq, m.seq]
     assert get(loaded, WorkOrderRow, q.record_id) is None and get(loaded, WorkOrderMessage, m.op_id) is None
     assert {o.state for o in all_ops(loaded)} == {"discarded"}
     with pytest.raises(OutboxActionRefused, match="is discarded"):
-        outbox_actions.discard_op(loaded, q.seq)
+        outbox.discard_op(loaded, q.seq)
     with pytest.raises(OutboxActionRefused, match="no outbox operation 999"):
-        outbox_actions.retry_op(loaded, 999)
+        outbox.retry_op(loaded, 999)
 
 
 def test_retry_dead_op_returns_to_pending(loaded):
@@ -174,7 +174,7 @@ def test_retry_dead_op_returns_to_pending(loaded):
     with loaded.write() as s:
         outbox.mark_dead(s, outbox.get_op(s, u.seq), "HTTP 400: title not allowed")
     assert get(loaded, WorkOrderRow, MOTOR_WO).local_state == "conflict"
-    op = outbox_actions.retry_op(loaded, u.seq)
+    op = outbox.retry_op(loaded, u.seq)
     assert (op.state, op.resolution, op.last_error) == ("pending", "retried", "HTTP 400: title not allowed")
     assert get(loaded, WorkOrderRow, MOTOR_WO).local_state == "pending"
 
@@ -256,4 +256,4 @@ def test_an_op_that_may_be_on_its_way_is_not_discarded(loaded):
     with loaded.write() as s:
         outbox.mark_sending(s, outbox.get_op(s, q.seq))
     with pytest.raises(OutboxActionRefused, match="may be on its way"):
-        outbox_actions.discard_op(loaded, q.seq)
+        outbox.discard_op(loaded, q.seq)

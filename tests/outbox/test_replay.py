@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from mirror import outbox_actions, writes
+from mirror import outbox, writes
 from mirror.outbox import OutboxOp, WorkOrderMessage
 from mirror.schema import AssetRow, MeterReadingRow, MeterRow, RequestRow, SparePartRow, WorkOrderRow
 from sync.replay._match import marker
-<<<<<<< HEAD
 from sync.replay._replayer import flush as replay_flush
-=======
 from tests.support.retries import FAST
->>>>>>> h20-tests
 
 
 def flush(mirror, client, **kw):
@@ -123,7 +120,7 @@ def test_remote_edit_of_the_same_field_is_a_conflict_until_resolved(synced, emu,
     assert (wo.upkeep_status, wo.upkeep_priority, wo.local_state) == ("complete", 3, "conflict")
     assert emu.get("work_orders", wo_id)["title"] != "Done by me"  # nothing was sent
 
-    outbox_actions.resolve_op(synced, u.seq, keep=keep)
+    outbox.resolve_op(synced, u.seq, keep=keep)
     report = flush(synced, client)
     assert report.done == 1 and report.conflicts == 0
     remote = emu.get("work_orders", wo_id)
@@ -148,7 +145,7 @@ def test_rejected_writes_go_to_dead_letter_with_upkeeps_message(synced, emu, cli
     assert states[later.seq] == ("pending", None) and states[fine.seq][0] == "done"
     assert get(synced, WorkOrderRow, ids[0]).local_state == "conflict"
     # A person discards the bad op: the record's queue moves on.
-    outbox_actions.discard_op(synced, bad.seq)
+    outbox.discard_op(synced, bad.seq)
     assert flush(synced, client).done == 1
     assert emu.get("work_orders", ids[0])["title"] == "Held back behind the dead op"
 

@@ -14,7 +14,7 @@ import signal
 
 import pytest
 
-from mirror.outbox import OpKind
+from mirror.vocabulary import OpKind
 from sync.replay._match import marker
 from tests.support.outbox import all_ops, assert_delivered_once, queue_workload, start_child
 

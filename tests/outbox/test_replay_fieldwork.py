@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from mirror.db import open_mirror
-from mirror.fieldwork_writes import attach_file, marker, record_downtime, set_task_value
 from mirror.file_content import iter_content
-from mirror.outbox_actions import resolve_op
+from mirror.outbox import resolve_op
+from mirror.writes import attach_file, marker, record_downtime, set_task_value
 from sync.crashpoints import ENV as CRASH_ENV
 from sync.emulator import Emulator
 from sync.emulator.entities import ENTITIES

@@ -14,15 +14,18 @@ import pytest
 from sqlmodel import select
 
 from mirror import writes
-from mirror.outbox import OpKind
 from mirror.schema import AssetRow, WorkOrderRow
+from mirror.vocabulary import OpKind
 from sync.replay._match import marker
-<<<<<<< HEAD
 from sync.replay._replayer import flush
-=======
-from tests.support.outbox import all_ops, assert_delivered_once, flush_until_empty, queue_workload, start_child
+from tests.support.outbox import (
+    all_ops,
+    assert_delivered_once,
+    flush_until_empty,
+    queue_workload,
+    start_child,
+)
 from tests.support.upkeep import upkeep_client
->>>>>>> h20-tests
 
 
 class Wire:

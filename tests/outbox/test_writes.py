@@ -9,7 +9,6 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from mirror import outbox, writes
-from mirror.changes import PRIORITY_NAMES, STATUS_SPELLINGS, machina_status, work_order_type
 from mirror.outbox import OutboxOp, WorkOrderMessage
 from mirror.schema import MeterReadingRow, RequestRow, SparePartRow, WorkOrderRow
 from mirror.store import tombstone
@@ -160,7 +159,7 @@ def test_a_failure_after_the_row_change_rolls_everything_back(loaded, monkeypatc
     def broken_append(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(writes, "append", broken_append)
+    monkeypatch.setattr("mirror.writes._records.append", broken_append)
     with pytest.raises(OSError):
         writes.update_work_order(loaded, MOTOR_WO, status="complete")
     with pytest.raises(OSError):
@@ -180,25 +179,6 @@ def test_unset_and_none_differ(loaded):
     writes.update_work_order(loaded, MOTOR_WO, title="t", description=UNSET, category=None)
     (op,) = ops(loaded)
     assert op.payload["fields"] == {"title": "t", "category": None}
-
-
-def test_vocabulary_matches_sync_mapping():
-    """mirror keeps its own copy of a few UpKeep values (it must not import sync): pin them."""
-    from sync.mapping import core, reverse
-
-    for spelling, status in STATUS_SPELLINGS.items():
-        try:
-            assert reverse.upkeep_status(spelling) == status
-        except ValueError:
-            assert core.UPKEEP_STATUSES[spelling] == status
-    assert {n: p.value for n, p in core.PRIORITY_FROM_UPKEEP.items()} == PRIORITY_NAMES
-    for status in ("open", "onHold", "inProgress", "complete"):
-        for assigned in (True, False):
-            for archived in (True, False):
-                expected = core.machina_status(status, assigned=assigned, archived=archived).value
-                assert machina_status(status, assigned=assigned, archived=archived) == expected
-    for category in ("Preventive", "predictive", "Condition based", "Improvement", "Project", "Electrical", None):
-        assert work_order_type(category) == core.work_order_type(category).value
 
 
 def test_ready_ops_keep_record_order_and_skip_blocked_records(loaded):

@@ -5,14 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-<<<<<<< HEAD
-from mirror.db import Mirror
-from mirror.schema import table_of
-from sync.emulator import Emulator
-from sync.pull._run import SOURCES
-from sync.upkeep._client import Credentials, UpKeepClient
-=======
->>>>>>> h20-tests
 from sync.upkeep._retry import RetryPolicy
 from tests.support.retries import FAST_PATIENT
 

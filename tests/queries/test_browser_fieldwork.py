@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mirror.db import open_mirror
-from mirror.fieldwork_writes import attach_file
+from mirror.writes import attach_file
 from sync.emulator import Emulator
 from sync.pull._run import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork

@@ -14,12 +14,12 @@ from datasette.utils.testing import TestClient as DatasetteClient
 from sqlalchemy import text
 
 from mirror.db import open_mirror
-from mirror.fieldwork_writes import attach_file, record_downtime, set_task_value
+from mirror.writes import attach_file, record_downtime, set_task_value
 from queries.datasette import load_metadata, make_datasette
 from sync.emulator import Emulator
-from sync.pull.files import ContentFetcher
 from sync.pull._run import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
+from sync.pull.files import ContentFetcher
 from tests.support.retries import FAST_PATIENT
 from tests.support.upkeep import upkeep_client
 

@@ -13,12 +13,10 @@ from pathlib import Path
 from sqlmodel import select
 
 from mirror import writes
-from mirror.outbox import OpKind, OutboxOp
-<<<<<<< HEAD:tests/outbox/outbox_helpers.py
+from mirror.outbox import OutboxOp
 from mirror.schema import AssetRow, MeterRow, SparePartRow, WorkOrderRow
-=======
+from mirror.vocabulary import OpKind
 from sync.crashpoints import ENV as CRASH_ENV
->>>>>>> h20-tests:tests/support/outbox.py
 from sync.replay._match import marker
 from sync.replay._replayer import flush
 from tests.support.retries import FAST

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import text
 
 from mirror.db import Mirror
-from mirror.models import table_of
+from mirror.schema import table_of
 from sync.pull._run import SOURCES
 
 

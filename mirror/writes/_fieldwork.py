@@ -1,8 +1,8 @@
 """Local writes for field work: tick a checklist item, attach a file, record downtime.
 
-Same contract as :mod:`mirror.writes`: the input is checked against the mirror first and refused
-with :class:`~mirror.writes.InvalidWrite` naming the field before anything is written; then the
-mirror change and the outbox operation are one transaction.
+Same contract as the other writes (:mod:`mirror.writes`): the input is checked against the mirror
+first and refused with :class:`~mirror.errors.InvalidWrite` naming the field before anything is
+written; then the mirror change and the outbox operation are one transaction.
 
 - :func:`set_task_value` -- the item (by name or id) must be on the work order, the value must fit
   its type (TASK: OPEN, ON_HOLD, IN_PROGRESS, COMPLETE; CHECKLIST: PASS, FLAG, FAIL;
@@ -16,8 +16,8 @@ mirror change and the outbox operation are one transaction.
   ``not-available``, or one of the account's custom downtime statuses by name or id (sent as
   ``not-available`` with that status in ``statusCategory``). ``recordedOn`` is kept to the ms.
 
-The checklist vocabulary repeats ``sync.mapping.fieldwork`` (``mirror`` must not import ``sync``);
-``tests/test_fieldwork_writes.py`` fails if they drift apart.
+The checklist values are :mod:`mirror.vocabulary`'s, the ones the pull (``sync.mapping.fieldwork``)
+accepts.
 """
 
 from __future__ import annotations
@@ -28,34 +28,25 @@ import mimetypes
 import os
 import stat
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+import mirror.writes._validate as check
 from mirror.db import Mirror
-from mirror.enums import LocalState
+from mirror.errors import InvalidWrite
 from mirror.file_content import store_local_file
 from mirror.outbox import append, new_local_id, refresh_local_state, utcnow
 from mirror.timestamps import format_utc
-from mirror.writes import InvalidWrite, Queued, _fits, _short
+from mirror.vocabulary import CHECKLIST_VALUES, TASK_VALUES, LocalState, OpKind
+from mirror.writes._records import Queued
 
-TASK_VALUES = ("OPEN", "ON_HOLD", "IN_PROGRESS", "COMPLETE")
-CHECKLIST_VALUES = ("PASS", "FLAG", "FAIL")
 _TASK_ALIASES = {"DONE": "COMPLETE", "COMPLETED": "COMPLETE", "TODO": "OPEN", "HOLD": "ON_HOLD"}
-BUILTIN_DOWNTIME = ("available", "not-available")
+_BUILTIN_DOWNTIME = ("available", "not-available")
 #: Default largest file ``attach_file`` accepts (UpKeep documents no limit; photos are a few MB).
 MAX_ATTACH_BYTES = 100 * 1024 * 1024
-
-
-class FieldOp(StrEnum):
-    """Outbox kinds of the field-work writes (entity: work_orders, work_orders, assets)."""
-
-    TASK_VALUE = "task_value"
-    ATTACH = "attach"
-    DOWNTIME = "downtime"
 
 
 def marker(op_id: str) -> str:
@@ -63,7 +54,7 @@ def marker(op_id: str) -> str:
     return f"um{op_id[:12]}"
 
 
-def upload_name(filename: str, op_id: str) -> str:
+def _upload_name(filename: str, op_id: str) -> str:
     """``pump-seal.png`` -> ``pump-seal_um3f2a9c1b2d4e.png`` (UpKeep may add an extension; the
     marker survives)."""
     stem, dot, ext = filename.rpartition(".")
@@ -78,8 +69,8 @@ def upload_name(filename: str, op_id: str) -> str:
 def _live_record(s: Session, table: str, field: str, noun: str, record_id: Any) -> str:
     """The id of a live (not tombstoned) row of ``table``, or InvalidWrite naming ``field``."""
     if not isinstance(record_id, str) or not record_id.strip():
-        raise InvalidWrite(field, f"expected {'an' if noun[0] in 'aeiou' else 'a'} {noun} id, got {_short(record_id)}")
-    _fits(field, record_id, "id")
+        raise InvalidWrite(field, f"expected {'an' if noun[0] in 'aeiou' else 'a'} {noun} id, got {check.short(record_id)}")
+    check.fits(field, record_id, "id")
     row = s.execute(text(f"SELECT id, deleted_at FROM {table} WHERE id = :i"), {"i": record_id.strip()}).first()
     if row is None:
         raise InvalidWrite(field, f"no {noun} {record_id!r} in the mirror (check the id, or sync first)")
@@ -92,11 +83,11 @@ def _live_work_order(s: Session, work_order_id: Any) -> str:
     return _live_record(s, "work_orders", "work_order_id", "work order", work_order_id)
 
 
-def find_task(s: Session, work_order_id: str, task: Any) -> dict[str, Any]:
+def _find_task(s: Session, work_order_id: str, task: Any) -> dict[str, Any]:
     """The work order's checklist item named ``task`` (any case) or with that item id."""
     if not isinstance(task, str) or not task.strip():
-        raise InvalidWrite("task", f"expected the item's name or id, got {_short(task)}")
-    _fits("task", task, "title")
+        raise InvalidWrite("task", f"expected the item's name or id, got {check.short(task)}")
+    check.fits("task", task, "title")
     rows = [dict(r) for r in s.execute(
         text("SELECT id, name, type, value, value_number, options, position FROM work_order_tasks "
              "WHERE work_order_id = :w ORDER BY position"), {"w": work_order_id},
@@ -119,48 +110,48 @@ def find_task(s: Session, work_order_id: str, task: Any) -> dict[str, Any]:
     return row
 
 
-def check_task_value(kind: str, options: list[str], value: Any) -> tuple[Any, str, float | None]:
+def _check_task_value(kind: str, options: list[str], value: Any) -> tuple[Any, str, float | None]:
     """(value as sent to UpKeep, as shown, as a number) for an item of type ``kind``; or InvalidWrite."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidWrite("value", "give a value")
-    _fits("value", value, "text")
+    check.fits("value", value, "text")
     if kind in ("NUMBER", "METER"):
         if isinstance(value, bool):
-            raise InvalidWrite("value", f"a {kind} item takes a number, got {_short(value)}")
+            raise InvalidWrite("value", f"a {kind} item takes a number, got {check.short(value)}")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise InvalidWrite("value", f"a {kind} item takes a number, got {_short(value)}") from None
+            raise InvalidWrite("value", f"a {kind} item takes a number, got {check.short(value)}") from None
         if not math.isfinite(number):
-            raise InvalidWrite("value", f"a {kind} item takes a finite number, got {_short(value)}")
+            raise InvalidWrite("value", f"a {kind} item takes a finite number, got {check.short(value)}")
         wire = int(number) if number.is_integer() else number
         return wire, f"{number:g}", number
     if not isinstance(value, str):
-        raise InvalidWrite("value", f"a {kind} item takes text, got {_short(value)}")
+        raise InvalidWrite("value", f"a {kind} item takes text, got {check.short(value)}")
     spoken = value.strip()
     if kind == "TASK":
         key = spoken.upper().replace(" ", "_").replace("-", "_")
         key = _TASK_ALIASES.get(key, key)
         if key not in TASK_VALUES:
-            raise InvalidWrite("value", f"a TASK item takes {', '.join(TASK_VALUES)}, got {_short(value)}")
+            raise InvalidWrite("value", f"a TASK item takes {', '.join(TASK_VALUES)}, got {check.short(value)}")
         return key, key, None
     if kind == "CHECKLIST":
         key = spoken.upper()
         if key not in CHECKLIST_VALUES:
-            raise InvalidWrite("value", f"a CHECKLIST item takes {', '.join(CHECKLIST_VALUES)}, got {_short(value)}")
+            raise InvalidWrite("value", f"a CHECKLIST item takes {', '.join(CHECKLIST_VALUES)}, got {check.short(value)}")
         return key, key, None
     if kind == "MULTIPLE_CHOICE":
         match = next((o for o in options if o.strip().lower() == spoken.lower()), None)
         if match is None:
-            raise InvalidWrite("value", f"choose one of {', '.join(options)}, got {_short(value)}")
+            raise InvalidWrite("value", f"choose one of {', '.join(options)}, got {check.short(value)}")
         return match, match, None
     return spoken, spoken, None  # TEXT
 
 
-def check_attachment(path: Any, *, max_bytes: int = MAX_ATTACH_BYTES) -> tuple[Path, int, str]:
+def _check_attachment(path: Any, *, max_bytes: int = MAX_ATTACH_BYTES) -> tuple[Path, int, str]:
     """(path, size, mime type) of a file that can be attached; or InvalidWrite naming ``path``."""
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
-        raise InvalidWrite("path", f"expected a file path, got {_short(path)}")
+        raise InvalidWrite("path", f"expected a file path, got {check.short(path)}")
     if len(str(path)) > 4096:
         raise InvalidWrite("path", f"at most 4,096 characters, got {len(str(path)):,}")
     file = Path(path).expanduser()
@@ -182,15 +173,15 @@ def check_attachment(path: Any, *, max_bytes: int = MAX_ATTACH_BYTES) -> tuple[P
     return file, info.st_size, mime
 
 
-def check_downtime_status(s: Session, status: Any) -> tuple[str, str | None, str]:
+def _check_downtime_status(s: Session, status: Any) -> tuple[str, str | None, str]:
     """(``status`` to send, ``statusCategory`` id or None, name to show) for a status given by
     name (any case) or id."""
     if not isinstance(status, str) or not status.strip():
-        raise InvalidWrite("status", f"expected a downtime status, got {_short(status)}")
-    _fits("status", status, "id")
+        raise InvalidWrite("status", f"expected a downtime status, got {check.short(status)}")
+    check.fits("status", status, "id")
     wanted = status.strip()
     builtin = wanted.lower().replace(" ", "-").replace("_", "-")
-    if builtin in BUILTIN_DOWNTIME:
+    if builtin in _BUILTIN_DOWNTIME:
         return builtin, None, builtin
     rows = s.execute(
         text("SELECT id, name FROM asset_downtime_statuses WHERE deleted_at IS NULL "
@@ -223,8 +214,8 @@ def set_task_value(mirror: Mirror, work_order_id: str, task: str, value: Any, *,
     now = now or utcnow()
     with mirror.write() as s:
         wo = _live_work_order(s, work_order_id)
-        item = find_task(s, wo, task)
-        wire, shown, number = check_task_value(item["type"], item["options"], value)
+        item = _find_task(s, wo, task)
+        wire, shown, number = _check_task_value(item["type"], item["options"], value)
         base = item["value_number"] if item["type"] in ("NUMBER", "METER") else item["value"]
         if (number is not None and base is not None and float(base) == number) or (number is None and base == shown):
             raise InvalidWrite("value", f"{item['name']!r} is already {shown}; nothing to change")
@@ -234,7 +225,7 @@ def set_task_value(mirror: Mirror, work_order_id: str, task: str, value: Any, *,
             {"v": shown, "n": number, "p": LocalState.PENDING.value, "i": item["id"],
              "j": _json(wire)},
         )
-        op = append(s, entity="work_orders", record_id=wo, kind=FieldOp.TASK_VALUE, now=now, payload={
+        op = append(s, entity="work_orders", record_id=wo, kind=OpKind.TASK_VALUE, now=now, payload={
             "task": {"id": item["id"], "name": item["name"], "position": item["position"], "type": item["type"],
                      "value": wire},
         }, base={"columns": {}, "fields": {}, "task_value": base})
@@ -251,10 +242,10 @@ def attach_file(mirror: Mirror, work_order_id: str, path: Any, *, filename: str 
     """Attach a photo or file to a work order: stored in the mirror now, uploaded and added to the
     work order's ``files`` when replayed."""
     now = now or utcnow()
-    file, size, mime = check_attachment(path, max_bytes=max_bytes)
+    file, size, mime = _check_attachment(path, max_bytes=max_bytes)
     name = (filename or file.name).strip()
     if not name or "/" in name:
-        raise InvalidWrite("filename", f"expected a file name, got {_short(filename)}")
+        raise InvalidWrite("filename", f"expected a file name, got {check.short(filename)}")
     if len(name) > 255:
         raise InvalidWrite("filename", f"at most 255 characters, got {len(name):,}")
     with mirror.write() as s:
@@ -274,9 +265,9 @@ def attach_file(mirror: Mirror, work_order_id: str, path: Any, *, filename: str 
             {"id": file_id, "t": stamp, "raw": _json(raw), "pending": LocalState.PENDING.value, "name": name,
              "mime": mime, "img": mime.startswith("image/"), "size": size, "sha": sha},
         )
-        op = append(s, entity="work_orders", record_id=wo, kind=FieldOp.ATTACH, now=now,
+        op = append(s, entity="work_orders", record_id=wo, kind=OpKind.ATTACH, now=now,
                     payload={"file_id": file_id, "filename": name, "mime": mime, "size": size})
-        op.payload = {**op.payload, "upload_name": upload_name(name, op.op_id)}
+        op.payload = {**op.payload, "upload_name": _upload_name(name, op.op_id)}
         s.add(op)
         refresh_local_state(s, "work_orders", wo)
         return _queued(op)
@@ -289,7 +280,7 @@ def record_downtime(mirror: Mirror, asset_id: str, status: str, *, recorded_on: 
     when = recorded_on or now
     with mirror.write() as s:
         asset = _live_asset(s, asset_id)
-        wire_status, category, shown = check_downtime_status(s, status)
+        wire_status, category, shown = _check_downtime_status(s, status)
         if user_id is not None and s.execute(text("SELECT 1 FROM users WHERE id = :u AND deleted_at IS NULL"),
                                              {"u": user_id}).first() is None:
             raise InvalidWrite("user_id", f"no user {user_id!r} in the mirror")
@@ -299,7 +290,7 @@ def record_downtime(mirror: Mirror, asset_id: str, status: str, *, recorded_on: 
             row["statusCategory"] = category
         if user_id:
             row["userId"] = user_id
-        op = append(s, entity="assets", record_id=asset, kind=FieldOp.DOWNTIME, now=now,
+        op = append(s, entity="assets", record_id=asset, kind=OpKind.DOWNTIME, now=now,
                     payload={"row": row, "status_name": shown})
         refresh_local_state(s, "assets", asset)
         return _queued(op)

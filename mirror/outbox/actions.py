@@ -12,26 +12,12 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from mirror.changes import COLUMN_FIELDS, apply_values, revert_values
 from mirror.db import Mirror
-from mirror.outbox import (
-    CREATE_KINDS,
-    OPEN_STATES,
-    OpKind,
-    OpState,
-    OutboxOp,
-    WorkOrderMessage,
-    record_ops,
-    refresh_local_state,
-    utcnow,
-)
+from mirror.errors import OutboxActionRefused
+from mirror.outbox._queue import OutboxOp, WorkOrderMessage, record_ops, refresh_local_state, utcnow
+from mirror.outbox.changes import COLUMN_FIELDS, apply_values, revert_values
 from mirror.schema import MIRRORED
-
-
-class OutboxActionRefused(ValueError):
-    """A retry, discard or resolve that does not apply to that operation (wrong state, unknown seq)."""
-
-
+from mirror.vocabulary import CREATE_KINDS, OPEN_STATES, OpKind, OpState
 
 
 def _detached(s: Session, op: OutboxOp) -> OutboxOp:

@@ -32,7 +32,9 @@ An operation is *open* while pending, sending, dead or in conflict: its change s
 the mirror row (re-applied after every pull), and it holds back later operations of the same
 record, so per-record order survives a failure. Other records are never held back.
 
-Row effects (apply, re-apply after a pull, revert) are in :mod:`mirror.changes`.
+Row effects (apply, re-apply after a pull, revert) are in :mod:`mirror.outbox.changes`; a person's
+actions (retry, discard, resolve) in :mod:`mirror.outbox.actions`. States and kinds are in
+:mod:`mirror.vocabulary`.
 """
 
 from __future__ import annotations
@@ -48,17 +50,11 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel
 
-from mirror.enums import OPEN_STATES, LocalState, OpKind, OpState
 from mirror.schema import MIRRORED, UTCDateTime
+from mirror.vocabulary import OPEN_STATES, UPDATE_KINDS, WAITING_STATES, LocalState, OpKind, OpState
 
 #: Prefix of the id a record gets when it is created locally, until UpKeep assigns one.
 LOCAL_PREFIX = "local-"
-
-
-#: Kinds that create a record (local id until UpKeep answers): looked up after an ambiguous failure.
-CREATE_KINDS = (OpKind.CREATE, OpKind.REQUEST, OpKind.READING)
-#: Kinds whose payload sets fields from a base: checked for conflicts before sending.
-UPDATE_KINDS = (OpKind.UPDATE, OpKind.PARTS_USED, OpKind.PART_COUNT)
 
 
 class OutboxOp(SQLModel, table=True):
@@ -214,7 +210,7 @@ def ready_ops(session: Session, *, now: datetime | None = None, limit: int = 100
     stmt = (
         select(OutboxOp)
         .where(
-            OutboxOp.state.in_([OpState.PENDING.value, OpState.SENDING.value]),
+            OutboxOp.state.in_([s.value for s in WAITING_STATES]),
             or_(OutboxOp.next_attempt_at.is_(None), OutboxOp.next_attempt_at <= stamp),
             ~blocked,
         )
@@ -232,7 +228,7 @@ def counts(session: Session) -> dict[str, int]:
 
 def queue_length(session: Session) -> int:
     """Operations still to send (pending or sending): what a scheduler checks before flushing."""
-    stmt = select(func.count()).where(OutboxOp.state.in_([OpState.PENDING.value, OpState.SENDING.value]))
+    stmt = select(func.count()).where(OutboxOp.state.in_([s.value for s in WAITING_STATES]))
     return session.scalar(stmt) or 0
 
 
@@ -419,18 +415,6 @@ def _replace(value: Any, old: str, new: str) -> Any:
     if isinstance(value, dict):
         return {k: _replace(v, old, new) for k, v in value.items()}
     return value
-
-
-def reapply_pending(
-    session: Session, entity: str, ids: list[str], *, now: datetime | None = None
-) -> list[str]:
-    """For the pull, in its page transaction after ``upsert_rows``: re-apply open local changes.
-
-    See :func:`mirror.changes.reapply_pending` (imported late: that module builds on this one).
-    """
-    from mirror.changes import reapply_pending as reapply
-
-    return reapply(session, entity, ids, now=now)
 
 
 def open_records(session: Session, entity: str, ids: Iterable[str]) -> dict[str, list[OutboxOp]]:

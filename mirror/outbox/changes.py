@@ -11,9 +11,8 @@ mirror believes it to be". That also makes the next pull see the row as changed 
 (``mirror.store.upsert_rows`` skips rows whose raw object is unchanged), after which the pull
 calls :func:`reapply_pending`.
 
-The UpKeep vocabulary below (statuses, priorities, category keywords) repeats the few values
-``sync.mapping`` uses, because ``mirror`` must not import ``sync``; ``tests/test_writes.py``
-fails if the two drift apart.
+Derived columns come from the one UpKeep <-> Machina mapping in :mod:`mirror.vocabulary`, the
+one the pull (``sync.mapping``) uses.
 """
 
 from __future__ import annotations
@@ -26,31 +25,19 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from mirror.outbox import (
-    UPDATE_KINDS,
-    OpKind,
-    OutboxOp,
-    open_records,
-    refresh_local_state,
-    utcnow,
-)
+from mirror.outbox._queue import OutboxOp, open_records, refresh_local_state, utcnow
 from mirror.schema import MIRRORED, SparePartRow
 from mirror.timestamps import format_utc, parse_utc
-
-# --- vocabulary shared with sync.mapping ------------------------------------------------------
-
-PRIORITY_NAMES = {0: "low", 1: "medium", 2: "high", 3: "emergency"}
-UPKEEP_STATUSES = ("open", "onHold", "inProgress", "complete")
-#: Accepted spellings (UpKeep's, case-insensitive, and Machina's) -> UpKeep status.
-STATUS_SPELLINGS = {
-    **{s.lower(): s for s in UPKEEP_STATUSES},
-    "on hold": "onHold", "in progress": "inProgress", "completed": "complete",
-    "created": "open", "assigned": "open", "in_progress": "inProgress", "closed": "complete",
-}
-_WO_TYPE_KEYWORDS = (
-    ("prevent", "preventive"), ("predict", "predictive"), ("condition", "predictive"),
-    ("improve", "improvement"), ("project", "improvement"),
+from mirror.vocabulary import (
+    DEFAULT_UPKEEP_PRIORITY,
+    PRIORITY_FROM_UPKEEP,
+    UPDATE_KINDS,
+    UpKeepStatus,
+    machina_status,
+    work_order_type,
 )
+
+# --- UpKeep fields and mirror columns -----------------------------------------------------------
 
 #: Per entity: primary column -> the UpKeep fields that carry it.
 COLUMN_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -68,21 +55,6 @@ COLUMN_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 #: Fields sent as unix milliseconds but returned (and kept in ``raw``) as ISO-8601 text.
 _MS_FIELDS = {"dueDate", "startDate", "date"}
-
-
-def machina_status(upkeep_status: str, *, assigned: bool, archived: bool) -> str:
-    if upkeep_status == "complete":
-        return "closed" if archived else "completed"
-    if upkeep_status == "inProgress":
-        return "in_progress"
-    if upkeep_status == "onHold":
-        return "assigned"
-    return "assigned" if assigned else "created"
-
-
-def work_order_type(category: str | None) -> str:
-    lowered = (category or "").lower()
-    return next((kind for keyword, kind in _WO_TYPE_KEYWORDS if keyword in lowered), "corrective")
 
 
 def norm(value: Any) -> Any:
@@ -126,9 +98,9 @@ def derive(session: Session, entity: str, row: dict[str, Any]) -> dict[str, Any]
     """Columns computed from primary ones (Machina's fields, metadata) for a row being changed."""
     if entity != "work_orders":
         return {}
-    status = row.get("upkeep_status") or "open"
+    status = row.get("upkeep_status") or UpKeepStatus.OPEN.value
     priority = row.get("upkeep_priority")
-    priority = 1 if priority is None else int(priority)
+    priority = DEFAULT_UPKEEP_PRIORITY if priority is None else int(priority)
     used = row.get("parts_used") or []
     skus = dict(session.execute(
         select(SparePartRow.id, SparePartRow.sku).where(SparePartRow.id.in_([p["part_id"] for p in used]))
@@ -143,9 +115,9 @@ def derive(session: Session, entity: str, row: dict[str, Any]) -> dict[str, Any]
     return {
         "status": machina_status(
             status, assigned=row.get("assigned_to") is not None, archived=bool(row.get("archived"))
-        ),
-        "priority": PRIORITY_NAMES[priority],
-        "type": work_order_type(row.get("category")),
+        ).value,
+        "priority": PRIORITY_FROM_UPKEEP[priority].value,
+        "type": work_order_type(row.get("category")).value,
         "spare_parts": [
             {"sku": skus.get(p["part_id"], p["part_id"]), "qty": max(1, math.ceil(p["qty"]))}
             for p in used if p["qty"] > 0
@@ -262,8 +234,3 @@ def revert_values(session: Session, op: OutboxOp) -> None:
     if columns:
         apply_values(session, op.entity, op.record_id, {"columns": columns, "fields": fields})
 
-
-__all__ = [
-    "COLUMN_FIELDS", "OpKind", "already_applied", "apply_values", "derive", "find_conflicts", "load_row",
-    "norm", "raw_form", "reapply_pending", "revert_values",
-]
