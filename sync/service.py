@@ -89,17 +89,21 @@ class FlushOutcome:
 def pull_all(mirror: Mirror, client: UpKeepClient, options: PullOptions, *, source: str,
              entities: Sequence[str] | None = None, fieldwork: FieldworkOptions | None = None,
              heartbeat: bool = False, clock: Callable[[], datetime] = _now,
-             on_back_online: Callable[[datetime], None] | None = None) -> PullOutcome:
+             on_back_online: Callable[[datetime], None] | None = None,
+             on_recorded: Callable[[PullOutcome], None] | None = None) -> PullOutcome:
     """Pull the records, record what the pull says about UpKeep, then pull the field work.
 
     Field work (checklists, files, file content; ``fieldwork`` says how) follows only a complete
     pull of every entity (``entities`` None) that was not asked to stop. ``on_back_online`` is
     called with the moment the mirror went offline when this pull is the first to see UpKeep
-    again, before the field work (the daemon hands over to its outbox job at once).
+    again, before the field work (the daemon hands over to its outbox job at once);
+    ``on_recorded`` with the records' outcome, before the field work (to report it at once).
     """
     results = sync_entities(mirror, client, list(entities) if entities else None, options)
     outcome = _record_pull(mirror, results, source=source, heartbeat=heartbeat, now=clock(),
                            on_back_online=on_back_online)
+    if on_recorded is not None:
+        on_recorded(outcome)
     if fieldwork is not None and entities is None and outcome.status == OK and not options.should_stop():
         try:
             outcome.fieldwork = pull_fieldwork(mirror, client, fieldwork)

@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from sync.upkeep.errors import BadRequest, MalformedResponse, NetworkError, RateLimited, ServerError
-from sync.upkeep._retry import RetryPolicy, should_retry
+from sync.upkeep import RetryPolicy
+from sync.upkeep._retry import should_retry
 
 NO_JITTER = RetryPolicy(jitter=0)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sync.upkeep._client import Credentials, default_config_path
+from sync.upkeep import Credentials, default_config_path
 from sync.upkeep.errors import ConfigurationError
 
 

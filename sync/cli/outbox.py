@@ -22,10 +22,8 @@ from mirror.outbox_actions import OutboxActionRefused, discard_op, resolve_op, r
 from mirror.writes import UNSET, InvalidWrite, Queued
 from sync.cli.common import check_existing, open_existing, refusals
 from sync.cli.options import existing_db_option, load_credentials, upkeep_options
-from sync.upkeep._client import UpKeepClient
-from sync.upkeep.errors import FatalError
-from sync.replay._replayer import flush as replay_flush
-from sync.upkeep._retry import RetryPolicy
+from sync.service import flush_outbox
+from sync.upkeep import RetryPolicy, UpKeepClient
 
 #: Said in every write command's help: the longest text each field takes (mirror.writes.LIMITS).
 LIMITS_NOTE = (f"Limits, checked before anything is queued: title {writes.LIMITS['title']:,} characters, "
@@ -294,26 +292,16 @@ def outbox_flush(db: Path, base_url: str | None, config_path: Path | None) -> No
     """Send queued operations to UpKeep now, in order per record; prints what happened."""
     credentials = load_credentials(base_url, config_path)
     check_existing(db)
-    from sync import connectivity
-
     with refusals(" (a running daemon flushes the outbox itself)"), \
             writer_lock(db, "upkeep-mirror outbox flush"), open_existing(db) as mirror, \
             UpKeepClient(credentials, policy=FLUSH_RETRIES) as client:
-        try:
-            report = replay_flush(mirror, client, policy=FLUSH_RETRIES, settle=SETTLE_SECONDS)
-        except FatalError as exc:  # recorded like the daemon's, so `status` and sync_health say so
-            connectivity.record_fatal(mirror, f"outbox flush: {exc}", source="outbox flush")
-            raise click.ClickException(str(exc)) from None
-        if report.unreachable:
-            connectivity.mark_offline(mirror, f"outbox flush: {report.last_error or 'UpKeep unreachable'}",
-                                      source="outbox flush")
-        elif not report.busy:
-            connectivity.mark_online(mirror)
-            connectivity.succeeded(mirror, "outbox flush", flushed=True)
-    if report.busy:
-        raise click.ClickException(f"nothing sent: {report.last_error}")
-    click.echo(str(report))
-    if report.unreachable:
+        outcome = flush_outbox(mirror, client, source="outbox flush", policy=FLUSH_RETRIES, settle=SETTLE_SECONDS)
+    if outcome.fatal:  # recorded like the daemon's, so `status` and sync_health say so
+        raise click.ClickException(outcome.reason or "")
+    if outcome.busy:
+        raise click.ClickException(f"nothing sent: {outcome.report.last_error}")
+    click.echo(str(outcome.report))
+    if outcome.unreachable:
         raise click.ClickException("UpKeep could not be reached; the operations stay queued")
 
 

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import click
 
-from mirror.db import Mirror, inspect_mirror, open_mirror
+from mirror import connectivity
+from mirror.db import inspect_mirror, open_mirror
 from mirror.lock import writer_lock
-from sync import connectivity
 from sync.cli.common import open_existing, refusals
 from sync.cli.options import db_option, existing_db_option, load_credentials, upkeep_options
-from sync.upkeep._client import UpKeepClient
-from sync.pull._run import SOURCES, PullOptions, PullResult, sync_entities
+from sync.pull import FieldworkOptions, PullOptions, PullResult
+from sync.service import PullOutcome, pull_all
+from sync.upkeep import UpKeepClient
+from sync.upkeep.endpoints import SOURCES
 
 
 @click.command()
@@ -38,6 +40,8 @@ def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tup
     """Bring the mirror level with UpKeep: incremental by default, resumable after any crash."""
     progress = _Progress(sys.stderr.isatty())
     options = PullOptions(page_size=page_size, full=full, on_page=progress.update)
+    fieldwork = FieldworkOptions(page_size=page_size, full=full, content_budget_bytes=files_budget * MB,
+                                 content=files_budget > 0)
     # Refusals first, while nothing exists yet: no credentials, or a file that is not a usable mirror.
     credentials = load_credentials(base_url, config_path)
     with refusals():
@@ -45,15 +49,13 @@ def sync(db: Path, base_url: str | None, config_path: Path | None, entities: tup
             inspect_mirror(db)  # read-only: a damaged or foreign file is refused untouched
     with refusals(), writer_lock(db, "upkeep-mirror sync"), open_mirror(db) as mirror, \
             UpKeepClient(credentials, max_requests_per_second=max_rps, max_connections=connections) as client:
-        results = sync_entities(mirror, client, list(entities) or None, options)
-        connectivity.record_pull(mirror, results, source="sync")  # `status` shows offline / failing
-        for result in results:
-            progress.done(result)
-        if not entities and not any(r.error for r in results):
-            pull_and_report(mirror, client, full=full, page_size=page_size, budget_mb=files_budget)
-    failed = [r for r in results if r.error]
-    if failed:
-        raise click.ClickException(f"{failed[0].entity}: {failed[0].error}")
+        outcome = pull_all(mirror, client, options, source="sync", entities=entities or None, fieldwork=fieldwork,
+                           on_recorded=progress.recorded)
+    report_fieldwork(outcome.fieldwork or [], files_budget)
+    if outcome.failed:
+        raise click.ClickException(f"{outcome.failed[0].entity}: {outcome.failed[0].error}")
+    if outcome.fieldwork_error:
+        raise click.ClickException(f"field work: {outcome.fieldwork_error}")
 
 
 MB = 1024 * 1024
@@ -61,13 +63,9 @@ MB = 1024 * 1024
 SHOWN = 10
 
 
-def pull_and_report(mirror: Mirror, client: UpKeepClient, *, full: bool, page_size: int, budget_mb: int) -> None:
+def report_fieldwork(results: list, budget_mb: int) -> None:
     """The field-work part of ``upkeep-mirror sync``: one line per step, then the files left out."""
-    from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-
-    options = FieldworkOptions(page_size=page_size, full=full, content_budget_bytes=budget_mb * MB,
-                               content=budget_mb > 0)
-    for r in pull_fieldwork(mirror, client, options):
+    for r in results:
         if r.entity == "file_content":
             click.echo(f"{'file content':<24}{'ok' if not r.error else 'FAILED':<7}{r.stored_files:>8} offline "
                        f"{r.downloaded_files:>8} fetched {r.downloaded_bytes / MB:>8.1f} MB "
@@ -100,6 +98,10 @@ class _Progress:
         if self.tty:
             click.echo(f"\r  {result.entity:<24}{result.fetched:>10,} fetched {result.upserted:>10,} changed",
                        nl=False, err=True)
+
+    def recorded(self, outcome: PullOutcome) -> None:
+        for result in outcome.results:
+            self.done(result)
 
     def done(self, r: PullResult) -> None:
         if self.tty:

@@ -39,7 +39,7 @@ from mirror import bulk
 from mirror.db import Mirror
 from mirror.rejects import forget_unlisted_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
-from sync.upkeep._client import UpKeepClient
+from sync.upkeep import UpKeepClient
 from sync.upkeep.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.pull._fetch import End, Failed, Fetcher, Page, Split, Stream
 from sync.upkeep.keyset import KeysetPager, to_ms, value_ms

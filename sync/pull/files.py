@@ -37,7 +37,8 @@ from mirror.db import Mirror
 from mirror.file_content import CHUNK_BYTES, append_chunk, drop_content, sha256_of, stored_bytes
 from mirror.timestamps import format_utc
 from sync.upkeep.errors import NetworkError
-from sync.upkeep._retry import RetryPolicy, parse_retry_after
+from sync.upkeep import RetryPolicy
+from sync.upkeep._retry import parse_retry_after
 
 log = logging.getLogger(__name__)
 

@@ -54,13 +54,13 @@ from mirror.lock import MirrorBusy, writer_lock
 from mirror.models import table_of
 from mirror.outbox import OpState, OutboxOp
 from mirror.store import upsert_rows
-from sync.upkeep._client import UpKeepClient
+from sync.upkeep import UpKeepClient
 from sync.crashpoints import crash_point
 from sync.upkeep.errors import FatalError, RejectedError, RetriableError
 from sync.mapping import MalformedObject, transform
 from sync.replay._handlers import HANDLERS
 from sync.replay._round import Round, Unreachable, describe, unreachable
-from sync.upkeep._retry import RetryPolicy
+from sync.upkeep import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class _Replayer:
                  redelivery: tuple[float, float], settle: float, workers: int = 4) -> None:
         self.mirror, self.client, self.policy = mirror, client, policy
         self.workers = workers
-        self.sleep, self.clock, self.settle = sleep, clock, settle
+        self.sleep, self.clock, self.settle_seconds = sleep, clock, settle
         self.base, self.cap = redelivery
         self.report = ReplayReport()
         self.op: OutboxOp | None = None  # the operation in hand, as last read or written by this replayer
@@ -241,8 +241,8 @@ class _Replayer:
     def settle(self, op: OutboxOp) -> None:
         """Wait until ``settle`` seconds after the last attempt (its ``updated_at``) before looking."""
         waited = (self.clock() - op.updated_at).total_seconds()
-        if waited < self.settle:
-            self.sleep(self.settle - max(waited, 0.0))
+        if waited < self.settle_seconds:
+            self.sleep(self.settle_seconds - max(waited, 0.0))
 
     # --- bookkeeping, each one transaction ------------------------------------------------------
 

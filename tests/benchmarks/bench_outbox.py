@@ -38,10 +38,10 @@ from mirror.db import open_mirror  # noqa: E402
 from mirror.models import MIRRORED, AssetRow, MeterRow, SparePartRow, WorkOrderRow  # noqa: E402
 from mirror.outbox import OpKind, OutboxOp  # noqa: E402
 from mirror.store import upsert_rows  # noqa: E402
-from sync.upkeep._client import API_VERSION, Credentials, UpKeepClient  # noqa: E402
+from sync.upkeep import API_VERSION, Credentials, UpKeepClient  # noqa: E402
 from sync.emulator import Emulator  # noqa: E402
 from sync.mapping import transform  # noqa: E402
-from sync.replay._replayer import flush  # noqa: E402
+from sync.replay import flush  # noqa: E402
 from sync.replay._match import PATHS, with_marker  # noqa: E402
 
 

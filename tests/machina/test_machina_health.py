@@ -18,7 +18,7 @@ from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
 from mirror.machina.health import Thresholds
 from mirror.timestamps import parse_utc
-from sync import connectivity
+from mirror import connectivity
 
 
 def _last_pull(path):

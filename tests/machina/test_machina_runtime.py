@@ -20,8 +20,8 @@ from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
 from mirror.models import WorkOrderRow
 from mirror.outbox import OutboxOp
-from sync.pull._run import sync_entities
-from sync.replay._replayer import flush
+from sync.pull import sync_entities
+from sync.replay import flush
 
 
 @pytest.fixture

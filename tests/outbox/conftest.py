@@ -7,10 +7,10 @@ import pytest
 from mirror.db import open_mirror
 from mirror.models import MIRRORED
 from mirror.store import upsert_rows
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.upkeep import Credentials, UpKeepClient
 from sync.emulator import Emulator
 from sync.mapping import transform
-from sync.upkeep._retry import RetryPolicy
+from sync.upkeep import RetryPolicy
 from tests.conftest import recorded
 
 

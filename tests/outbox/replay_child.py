@@ -10,9 +10,9 @@ import sys
 
 from mirror.db import open_mirror
 from mirror.outbox import counts
-from sync.upkeep._client import Credentials, UpKeepClient
-from sync.replay._replayer import flush
-from sync.upkeep._retry import RetryPolicy
+from sync.upkeep import Credentials, UpKeepClient
+from sync.replay import flush
+from sync.upkeep import RetryPolicy
 
 
 def main(path: str, base_url: str, email: str, password: str) -> int:

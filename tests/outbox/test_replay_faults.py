@@ -7,7 +7,7 @@ import pytest
 from conftest import FAST, make_client
 from outbox_helpers import all_ops, assert_delivered_once, queue_workload
 
-from sync.replay._replayer import flush
+from sync.replay import flush
 
 
 def flush_until_empty(mirror, client, rounds: int = 20, **kw):

@@ -21,9 +21,9 @@ from mirror.outbox_actions import resolve_op
 from sync.crashpoints import ENV as CRASH_ENV
 from sync.emulator import Emulator
 from sync.emulator.entities import ENTITIES
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-from sync.replay._replayer import flush
+from sync.replay import flush
 from tests.outbox.conftest import FAST, make_client
 
 CHILD = Path(__file__).with_name("replay_child.py")

@@ -20,7 +20,7 @@ from test_replay_faults import flush_until_empty
 from mirror import writes
 from mirror.models import AssetRow, WorkOrderRow
 from mirror.outbox import OpKind
-from sync.replay._replayer import flush
+from sync.replay import flush
 from sync.replay._match import marker
 
 

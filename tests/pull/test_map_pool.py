@@ -11,7 +11,7 @@ import pytest
 from mirror.db import open_mirror
 from sync.emulator import Emulator
 from sync.pull._map_pool import MapPool
-from sync.pull._run import PullOptions, sync_entities
+from sync.pull import PullOptions, sync_entities
 from tests.pull.conftest import assert_converged, client_for
 
 ENTITIES = ["parts", "work_orders"]

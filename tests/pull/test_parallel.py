@@ -13,11 +13,11 @@ from collections import Counter
 import pytest
 from sqlalchemy import text
 
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.upkeep import Credentials, UpKeepClient
 from sync.emulator import Emulator
 from sync.pull._fetch import Fetcher
 from sync.upkeep.keyset import KeysetPager
-from sync.pull._run import PullOptions, sync_entities
+from sync.pull import PullOptions, sync_entities
 from sync.upkeep._throttle import Throttle
 from tests.pull.conftest import FAST_RETRIES, assert_converged
 

@@ -13,7 +13,7 @@ from test_pages import visible_text
 from mirror.db import open_mirror
 from mirror.fieldwork_writes import attach_file
 from sync.emulator import Emulator
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 from tests.pull.conftest import client_for
 from tests.serving import serving
