@@ -10,6 +10,7 @@ import click
 from mirror import connectivity
 from mirror.db import inspect_mirror, open_mirror
 from mirror.lock import writer_lock
+from mirror.status import latest_runs, queue_summary
 from sync.cli.common import open_existing, refusals
 from sync.cli.options import db_option, existing_db_option, load_credentials, upkeep_options
 from sync.pull import FieldworkOptions, PullOptions, PullResult
@@ -118,18 +119,8 @@ class _Progress:
 def status(db: Path) -> None:
     """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting."""
     with open_existing(db) as mirror:
-        conn = mirror.connection()
-        rows = conn.execute(
-            # Last success: the cursor's (a complete listing), else, for the field-work steps, which
-            # keep no cursor, the last run that ended without an error (as sync_health reads it).
-            "SELECT r.entity, r.mode, r.started_at, r.finished_at, r.fetched, r.upserted, r.tombstoned, "
-            "r.rejected, r.error, coalesce(c.last_success_at, (SELECT max(s.finished_at) FROM sync_runs s "
-            "WHERE s.entity = r.entity AND s.error IS NULL AND s.finished_at IS NOT NULL)) FROM sync_runs r "
-            "LEFT JOIN sync_cursors c ON c.entity = r.entity "
-            "WHERE r.id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity) ORDER BY r.entity"
-        ).fetchall()
-        queue = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-        oldest = conn.execute("SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
+        rows = latest_runs(mirror.connection())
+        queue, oldest = queue_summary(mirror.connection())
         click.echo(connectivity.describe(connectivity.current(mirror)))
     waiting = queue.get("pending", 0) + queue.get("sending", 0)
     click.echo(f"Local writes: {waiting} waiting" + (f" (oldest {oldest})" if oldest else "")
