@@ -10,7 +10,8 @@ import httpx
 import pytest
 import respx
 
-from sync.upkeep import API_VERSION, Credentials, UpKeepClient
+from sync.upkeep import API_VERSION, Credentials, RetryPolicy, UpKeepClient
+from sync.upkeep._retry import parse_retry_after
 from sync.upkeep.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -21,8 +22,6 @@ from sync.upkeep.errors import (
     RejectedError,
     ServerError,
 )
-from sync.upkeep import RetryPolicy
-from sync.upkeep._retry import parse_retry_after
 
 BASE = "https://upkeep.test"
 EMAIL = "planner@plant.example"

@@ -39,15 +39,15 @@ from mirror import bulk, pull_state
 from mirror.db import Mirror
 from mirror.rejects import forget_unlisted_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
-from sync.upkeep import UpKeepClient
-from sync.upkeep.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.pull._fetch import End, Failed, Fetcher, Page, Split, Stream
-from sync.upkeep.keyset import KeysetPager, to_ms, value_ms
-from sync.pull._memory import limit_malloc_arenas
-from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
 from sync.pull._map import Mapped, log_rejects, map_page, part_skus
+from sync.pull._memory import limit_malloc_arenas
 from sync.pull._save import save_batch, tombstone_unseen
+from sync.upkeep import UpKeepClient
 from sync.upkeep.endpoints import DEPENDS_ON, SOURCES, FullListing, Source, paths
+from sync.upkeep.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
+from sync.upkeep.keyset import KeysetPager, to_ms, value_ms
+from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
 
 if TYPE_CHECKING:
     from sync.pull._map_pool import Answer, MapPool

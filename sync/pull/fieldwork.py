@@ -31,9 +31,9 @@ from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refres
 from mirror.rejects import record_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor
 from mirror.timestamps import format_utc, parse_utc
+from sync.mapping import MalformedObject, map_form_items, transform
 from sync.upkeep import UpKeepClient
 from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
-from sync.mapping import MalformedObject, map_form_items, transform
 from sync.upkeep.paging import DEFAULT_SKEW_MS, next_cursor
 
 log = logging.getLogger(__name__)

@@ -44,9 +44,9 @@ from mirror.file_content import (
     stored_total,
 )
 from mirror.timestamps import format_utc
-from sync.upkeep.errors import NetworkError
 from sync.upkeep import RetryPolicy
 from sync.upkeep._retry import parse_retry_after
+from sync.upkeep.errors import NetworkError
 
 log = logging.getLogger(__name__)
 

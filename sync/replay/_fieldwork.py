@@ -37,8 +37,8 @@ from mirror.outbox import OutboxOp
 from mirror.store import upsert_rows
 from mirror.timestamps import parse_utc
 from sync.crashpoints import crash_point
-from sync.upkeep.errors import BadRequest
 from sync.mapping import map_form_items, transform
+from sync.upkeep.errors import BadRequest
 
 if TYPE_CHECKING:
     from sync.replay._context import ReplayContext

@@ -17,7 +17,14 @@ from mirror.fieldwork_writes import FieldOp
 from mirror.outbox import OpKind, OutboxOp
 from sync.crashpoints import crash_point
 from sync.replay import _fieldwork
-from sync.replay._match import PATHS, find_created, message_posted, update_item_ids, with_marker, without_marker
+from sync.replay._match import (
+    PATHS,
+    find_created,
+    message_posted,
+    update_item_ids,
+    with_marker,
+    without_marker,
+)
 
 if TYPE_CHECKING:
     from sync.replay._context import ReplayContext

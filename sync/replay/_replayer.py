@@ -54,13 +54,12 @@ from mirror.lock import MirrorBusy, writer_lock
 from mirror.models import table_of
 from mirror.outbox import OpState, OutboxOp
 from mirror.store import upsert_rows
-from sync.upkeep import UpKeepClient
 from sync.crashpoints import crash_point
-from sync.upkeep.errors import FatalError, RejectedError, RetriableError
 from sync.mapping import MalformedObject, transform
 from sync.replay._handlers import HANDLERS
 from sync.replay._round import Round, Unreachable, describe, unreachable
-from sync.upkeep import RetryPolicy
+from sync.upkeep import RetryPolicy, UpKeepClient
+from sync.upkeep.errors import FatalError, RejectedError, RetriableError
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,17 @@ from typing import Any
 from mirror import changes, outbox
 from mirror.outbox import OpKind, OpState, OutboxOp
 from sync.crashpoints import crash_point
-from sync.upkeep.errors import FatalError, NetworkError, RateLimited, RejectedError, RetriableError, ServerError
 from sync.mapping import MalformedObject
 from sync.replay._handlers import create_request
 from sync.replay._match import LISTABLE, PATHS, changed_since, update_item_ids, without_marker
+from sync.upkeep.errors import (
+    FatalError,
+    NetworkError,
+    RateLimited,
+    RejectedError,
+    RetriableError,
+    ServerError,
+)
 
 log = logging.getLogger("sync.replay._replayer")
 

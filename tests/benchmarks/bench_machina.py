@@ -25,10 +25,10 @@ from machina.connectors.cmms.upkeep import UpKeepConnector
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
-from sync.upkeep import Credentials, UpKeepClient
 from sync.emulator.emulator import DEFAULT_EMAIL, DEFAULT_PASSWORD
 from sync.emulator.process import EmulatorProcess
 from sync.pull import sync_entities
+from sync.upkeep import Credentials, UpKeepClient
 
 
 async def _time(call, repeat: int) -> float:

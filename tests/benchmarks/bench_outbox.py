@@ -38,11 +38,11 @@ from mirror.db import open_mirror  # noqa: E402
 from mirror.models import MIRRORED, AssetRow, MeterRow, SparePartRow, WorkOrderRow  # noqa: E402
 from mirror.outbox import OpKind, OutboxOp  # noqa: E402
 from mirror.store import upsert_rows  # noqa: E402
-from sync.upkeep import API_VERSION, Credentials, UpKeepClient  # noqa: E402
 from sync.emulator import Emulator  # noqa: E402
 from sync.mapping import transform  # noqa: E402
 from sync.replay import flush  # noqa: E402
 from sync.replay._match import PATHS, with_marker  # noqa: E402
+from sync.upkeep import API_VERSION, Credentials, UpKeepClient  # noqa: E402
 
 
 def ids(mirror, model, n: int) -> list[str]:

@@ -7,10 +7,9 @@ from sqlalchemy import text
 
 from mirror.db import open_mirror
 from mirror.fieldwork_writes import set_task_value
-from sync.upkeep import Credentials
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
-from sync.upkeep import RetryPolicy
+from sync.upkeep import Credentials, RetryPolicy
 
 FAST = RetryPolicy(attempts=2, initial=0.01, maximum=0.02, jitter=0.0, max_delay=1.0)
 

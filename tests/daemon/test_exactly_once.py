@@ -19,10 +19,9 @@ from sqlalchemy import text
 from mirror import writes
 from mirror.db import open_mirror
 from sync import daemon as daemon_module
-from sync.upkeep import Credentials
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
-from sync.upkeep import RetryPolicy
+from sync.upkeep import Credentials, RetryPolicy
 from tests.daemon.test_daemon import wait_for
 
 #: The daemon's retries, minus the waiting: a cut is noticed in a fraction of a second.

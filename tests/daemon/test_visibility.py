@@ -14,17 +14,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from mirror import writes
+from mirror import connectivity, writes
 from mirror.db import open_mirror
-from mirror import connectivity
-from sync import replay
 from sync import daemon as daemon_module
+from sync import replay
 from sync.cli import cli
-from sync.upkeep import Credentials, UpKeepClient
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
 from sync.pull import sync_entities
-from sync.upkeep import RetryPolicy
+from sync.upkeep import Credentials, RetryPolicy, UpKeepClient
 
 FAST = RetryPolicy(attempts=2, initial=0.01, maximum=0.02, jitter=0.0, max_delay=1.0)
 CONFIG = DaemonConfig(pull_every=60, pull_jitter=0, reconcile_every=3600, outbox_every=5, probe_min=5, probe_max=20)

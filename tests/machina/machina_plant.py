@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 
 from mirror.db import open_mirror
-from sync.upkeep import Credentials, UpKeepClient
 from sync.pull import sync_entities
-from sync.upkeep import RetryPolicy
+from sync.upkeep import Credentials, RetryPolicy, UpKeepClient
 
 FAST = RetryPolicy(attempts=5, initial=0.001, maximum=0.01, jitter=0.0, max_delay=5.0)
 

@@ -13,12 +13,11 @@ from machina.connectors.base import ConnectorStatus
 from machina_plant import run
 from sqlalchemy import text
 
-from mirror import writes
+from mirror import connectivity, writes
 from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
 from mirror.machina.health import Thresholds
 from mirror.timestamps import parse_utc
-from mirror import connectivity
 
 
 def _last_pull(path):

@@ -7,10 +7,9 @@ import pytest
 from mirror.db import open_mirror
 from mirror.models import MIRRORED
 from mirror.store import upsert_rows
-from sync.upkeep import Credentials, UpKeepClient
 from sync.emulator import Emulator
 from sync.mapping import transform
-from sync.upkeep import RetryPolicy
+from sync.upkeep import Credentials, RetryPolicy, UpKeepClient
 from tests.conftest import recorded
 
 

@@ -10,9 +10,8 @@ import sys
 
 from mirror.db import open_mirror
 from mirror.outbox import counts
-from sync.upkeep import Credentials, UpKeepClient
 from sync.replay import flush
-from sync.upkeep import RetryPolicy
+from sync.upkeep import Credentials, RetryPolicy, UpKeepClient
 
 
 def main(path: str, base_url: str, email: str, password: str) -> int:

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from conftest import FAST
 from sqlmodel import select
 
-from mirror.models import MeterRow, SparePartRow, WorkOrderRow
 from mirror import connectivity
+from mirror.models import MeterRow, SparePartRow, WorkOrderRow
 from sync.cli import cli
 from sync.cli import outbox as outbox_cli
 

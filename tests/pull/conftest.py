@@ -9,10 +9,9 @@ from sqlalchemy import text
 
 from mirror.db import Mirror
 from mirror.models import table_of
-from sync.upkeep import Credentials, UpKeepClient
 from sync.emulator import Emulator
+from sync.upkeep import Credentials, RetryPolicy, UpKeepClient
 from sync.upkeep.endpoints import SOURCES
-from sync.upkeep import RetryPolicy
 
 #: Retries as the production policy, but in milliseconds, so fault tests stay fast.
 FAST_RETRIES = RetryPolicy(attempts=12, max_delay=30.0, initial=0.005, maximum=0.05, jitter=0.005)

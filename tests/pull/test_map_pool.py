@@ -10,8 +10,8 @@ import pytest
 
 from mirror.db import open_mirror
 from sync.emulator import Emulator
-from sync.pull._map_pool import MapPool
 from sync.pull import PullOptions, sync_entities
+from sync.pull._map_pool import MapPool
 from tests.pull.conftest import assert_converged, client_for
 
 ENTITIES = ["parts", "work_orders"]

@@ -13,12 +13,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import text
 
-from sync.upkeep import Credentials, UpKeepClient
 from sync.emulator import Emulator
-from sync.pull._fetch import Fetcher
-from sync.upkeep.keyset import KeysetPager
 from sync.pull import PullOptions, sync_entities
+from sync.pull._fetch import Fetcher
+from sync.upkeep import Credentials, UpKeepClient
 from sync.upkeep._throttle import Throttle
+from sync.upkeep.keyset import KeysetPager
 from tests.pull.conftest import FAST_RETRIES, assert_converged
 
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from mirror.models import table_of
-from sync.upkeep.endpoints import SOURCES
 from sync.pull import PullOptions, sync_entities
+from sync.upkeep.endpoints import SOURCES
 from tests.pull.conftest import assert_converged, client_for
 
 

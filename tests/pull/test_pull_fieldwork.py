@@ -12,9 +12,9 @@ from sqlalchemy import text
 from mirror.db import open_mirror
 from mirror.file_content import iter_content
 from sync.emulator import Emulator
-from sync.pull.files import ContentFetcher
 from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
+from sync.pull.files import ContentFetcher
 from tests.pull.conftest import FAST_RETRIES, client_for
 
 MB = 1024 * 1024

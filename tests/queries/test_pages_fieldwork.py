@@ -17,9 +17,9 @@ from mirror.db import open_mirror
 from mirror.fieldwork_writes import attach_file, record_downtime, set_task_value
 from queries.datasette import load_metadata, make_datasette
 from sync.emulator import Emulator
-from sync.pull.files import ContentFetcher
 from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
+from sync.pull.files import ContentFetcher
 from tests.pull.conftest import FAST_RETRIES, client_for
 
 MB = 1024 * 1024
