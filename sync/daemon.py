@@ -14,10 +14,12 @@ Jobs (each never overlaps itself; a missed run is run once, not many times):
 
 One owner each: every job has its own UpKeep client (a client is not thread-safe) and nothing
 else runs its work; what one job hands to another goes through the scheduler (``modify_job``) or
-a thread-safe queue. The one replayer per mirror is also enforced by ``sync.replay._replayer``'s lock and
+a thread-safe queue. The one replayer per mirror is also enforced by :mod:`sync.replay`'s lock and
 compare-and-set, so a replay started by hand elsewhere cannot interleave either.
 
-Failures are recorded where people look (:mod:`sync.connectivity`): the first network failure
+The work of the pull and outbox jobs is the sync service's (:mod:`sync.service`), which records
+what it found; this module schedules it and logs it.
+Failures are recorded where people look (:mod:`mirror.connectivity`): the first network failure
 of any job marks the mirror offline, and pull and outbox jobs then stand aside until the probe
 sees UpKeep again; a fatal error (credentials refused, an unexpected error) is logged at ERROR
 once and stands in ``connectivity`` until the job succeeds. When UpKeep answers again, one INFO
@@ -38,11 +40,11 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from mirror import connectivity
 from mirror.db import Mirror
-from mirror.outbox import delivered_since, queue_length
-from sync import connectivity
-from sync.pull._run import PullOptions, sync_entities
-from sync.replay import _replayer as replay
+from mirror.outbox import delivered_since
+from sync.pull import FieldworkOptions, PullOptions
+from sync.service import OK, UNREACHABLE, PullOutcome, flush_outbox, pull_all
 from sync.settings import (
     DEFAULT_FILES_BUDGET_MB,
     DEFAULT_OUTBOX_EVERY,
@@ -52,9 +54,7 @@ from sync.settings import (
     DEFAULT_RECONCILE_EVERY,
     MB,
 )
-from sync.upkeep._client import Credentials, UpKeepClient
-from sync.upkeep._retry import RetryPolicy
-from sync.upkeep.errors import FatalError, RetriableError, UpKeepError
+from sync.upkeep import Credentials, RetriableError, RetryPolicy, UpKeepClient, UpKeepError
 from sync.upkeep.paging import DEFAULT_LIMIT
 
 log = logging.getLogger(__name__)
@@ -157,45 +157,21 @@ class Daemon:
             full = self._reconcile_due.is_set()
         if full:
             self._reconcile_due.clear()
-        options = PullOptions(page_size=self.config.page_size, full=full, should_stop=self.stopping.is_set)
-        results = sync_entities(self.mirror, self._clients["pull"], None, options)
-        if not any(r.unreachable for r in results):
-            self._answered()  # a pull under way when the cut was noticed may be what sees UpKeep again
-        outcome, error, changed = connectivity.record_pull(self.mirror, results, source="daemon pull",
-                                                           heartbeat=True, now=self.clock())
-        if full and outcome != "ok":
-            self._reconcile_due.set()  # the full pass did not get through: the next pull tries again
-        if outcome == connectivity.UNREACHABLE:
-            self._offline(error or "UpKeep unreachable", "daemon pull", went=changed)
-            return
-        for r in results:
-            if r.fatal:
-                (log.error if changed else log.debug)("pull of %s failed: %s", r.entity, r.error)
-            elif r.error and not r.stops_run:
-                log.warning("pull of %s: %s", r.entity, r.error)
-            else:
-                log.info("pulled %s: %s fetched, %s changed, %s deleted, %s rejected%s", r.entity, r.fetched,
-                         r.upserted, r.tombstoned, r.rejected, f" ({r.error})" if r.error else "")
-        if outcome == "ok" and not self.stopping.is_set():
-            self._pull_fieldwork(full)
-
-    def _pull_fieldwork(self, full: bool) -> None:
-        """Checklists, file records and file content after the records (same job, same client)."""
-        from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-        from sync.upkeep.errors import FatalError, RetriableError
-
-        budget = self.config.files_budget_mb * MB
-        options = FieldworkOptions(page_size=self.config.page_size, full=full, content=budget > 0,
-                                   content_budget_bytes=budget, should_stop=self.stopping.is_set)
-        try:
-            results = pull_fieldwork(self.mirror, self._clients["pull"], options)
-        except RetriableError as exc:
-            self._offline(str(exc), "daemon pull")
-            return
-        except FatalError as exc:
-            log.error("field work pull failed: %s", exc)
-            return
-        for r in results:
+        c = self.config
+        budget = c.files_budget_mb * MB
+        outcome = pull_all(
+            self.mirror, self._clients["pull"],
+            PullOptions(page_size=c.page_size, full=full, should_stop=self.stopping.is_set),
+            fieldwork=FieldworkOptions(page_size=c.page_size, full=full, content=budget > 0,
+                                       content_budget_bytes=budget, should_stop=self.stopping.is_set),
+            source="daemon pull", heartbeat=True, clock=self.clock, on_back_online=self._back_online_since,
+            on_recorded=lambda o: self._pulled(o, full))
+        if outcome.fieldwork_unreachable:
+            self._offline(outcome.fieldwork_error or "UpKeep unreachable", "daemon pull",
+                          went=outcome.fieldwork_went_offline)
+        elif outcome.fieldwork_error:
+            log.error("field work pull failed: %s", outcome.fieldwork_error)
+        for r in outcome.fieldwork or ():
             if r.entity == "file_content":
                 log.info("file content: %s offline, %s fetched (%.1f MB), %s left out by the budget",
                          r.stored_files, r.downloaded_files, r.downloaded_bytes / MB, len(r.skipped))
@@ -203,6 +179,22 @@ class Daemon:
                 log.warning("pull of %s: %s", r.entity, r.error)
             else:
                 log.info("pulled %s: %s fetched, %s changed", r.entity, r.fetched, r.upserted)
+
+    def _pulled(self, outcome: PullOutcome, full: bool) -> None:
+        """The records are pulled and recorded: log them (before the field work starts)."""
+        if full and outcome.status != OK:
+            self._reconcile_due.set()  # the full pass did not get through: the next pull tries again
+        if outcome.status == UNREACHABLE:
+            self._offline(outcome.error or "UpKeep unreachable", "daemon pull", went=outcome.changed)
+            return
+        for r in outcome.results:
+            if r.fatal:
+                (log.error if outcome.changed else log.debug)("pull of %s failed: %s", r.entity, r.error)
+            elif r.error and not r.stops_run:
+                log.warning("pull of %s: %s", r.entity, r.error)
+            else:
+                log.info("pulled %s: %s fetched, %s changed, %s deleted, %s rejected%s", r.entity, r.fetched,
+                         r.upserted, r.tombstoned, r.rejected, f" ({r.error})" if r.error else "")
 
     def reconcile(self) -> None:
         """The reconcile job: a full pass is due; the pull job runs it now (never beside a pull)."""
@@ -218,26 +210,22 @@ class Daemon:
         back = None
         while not self._back_online.empty():
             back = self._back_online.get()
-        with self.mirror.session() as s:
-            waiting = queue_length(s)  # pending or sending, queued by whichever process
-        report = None
-        if waiting:
-            try:
-                report = replay.flush(self.mirror, self._clients["outbox"], should_stop=self.stopping.is_set,
-                                      clock=self.clock)
-            except FatalError as exc:
-                self._fatal("daemon outbox", f"outbox: {exc}")
-                return
-            if report.busy:
-                log.info("outbox: %s", report)
-                return
-            if report.unreachable:
-                self._offline(f"outbox: {report.last_error or 'UpKeep unreachable'}", "daemon outbox")
-                return
-            log.info("outbox: %s", report)
-        if waiting or back is not None:
-            connectivity.succeeded(self.mirror, "daemon outbox", flushed=bool(waiting), heartbeat=True,
-                                   now=self.clock())
+        outcome = flush_outbox(self.mirror, self._clients["outbox"], source="daemon outbox", only_waiting=True,
+                               heartbeat=True, clock=self.clock, on_back_online=self._back_online_since,
+                               should_stop=self.stopping.is_set)
+        if outcome.fatal:
+            self._fatal_logged(outcome.error or "", outcome.fatal_new)
+            return
+        if outcome.busy or outcome.unreachable:
+            if outcome.busy:
+                log.info("outbox: %s", outcome.report)
+            else:
+                self._offline(outcome.error or "", "daemon outbox", went=outcome.went_offline)
+            return
+        if outcome.report is not None:
+            log.info("outbox: %s", outcome.report)
+        elif back is not None:  # nothing was waiting: the run still counts as the daemon's
+            connectivity.succeeded(self.mirror, "daemon outbox", heartbeat=True, now=self.clock())
         if back is not None:
             away = _duration((self.clock() - back).total_seconds())
             with self.mirror.session() as s:  # also what a flush under way when it came back delivered
@@ -270,12 +258,16 @@ class Daemon:
     # --- helpers --------------------------------------------------------------------------------
 
     def _answered(self) -> None:
-        """UpKeep answered (the probe, or a pull): if the mirror was offline, hand over to the outbox
-        job, which sends what waits, logs the one back-online line and then asks for a pull."""
+        """The probe saw UpKeep: record it online and, if it was offline, hand over (below)."""
         since = connectivity.mark_online(self.mirror, now=self.clock())
         if since is not None:
-            self._back_online.put(since)
-            self._run_now("outbox")
+            self._back_online_since(since)
+
+    def _back_online_since(self, since: datetime) -> None:
+        """UpKeep answered again (the probe, a pull or a flush) after being offline since ``since``: hand
+        over to the outbox job, which sends what waits, logs the one back-online line, then asks for a pull."""
+        self._back_online.put(since)
+        self._run_now("outbox")
 
     def _guarded(self, job: Callable[[], None], source: str) -> Callable[[], None]:
         """A job that never lets an exception reach APScheduler (which would log a traceback per run):
@@ -290,7 +282,12 @@ class Daemon:
         return run
 
     def _fatal(self, source: str, error: str, exc: BaseException | None = None) -> None:
-        if connectivity.record_fatal(self.mirror, error, source=source, now=self.clock()):
+        new = connectivity.record_fatal(self.mirror, error, source=source, now=self.clock())
+        self._fatal_logged(error, new, exc)
+
+    def _fatal_logged(self, error: str, new: bool, exc: BaseException | None = None) -> None:
+        """A recorded fatal error: at ERROR when it is new, else at DEBUG."""
+        if new:
             log.error("%s (the job goes on trying; this is logged again only if the error changes)", error,
                       exc_info=exc)
         else:

@@ -11,8 +11,8 @@ import pytest
 import respx
 
 from sync.settings import credentials_from_env, load_credentials
-from sync.upkeep._client import API_VERSION, Credentials, UpKeepClient
-from sync.upkeep._retry import RetryPolicy, parse_retry_after
+from sync.upkeep import API_VERSION, Credentials, RetryPolicy, UpKeepClient
+from sync.upkeep._retry import parse_retry_after
 from sync.upkeep.errors import (
     AuthenticationFailed,
     BadRequest,

@@ -6,7 +6,8 @@ import logging
 
 import pytest
 
-from sync.upkeep._retry import RetryPolicy, should_retry
+from sync.upkeep import RetryPolicy
+from sync.upkeep._retry import should_retry
 from sync.upkeep.errors import BadRequest, MalformedResponse, NetworkError, RateLimited, ServerError
 
 NO_JITTER = RetryPolicy(jitter=0)

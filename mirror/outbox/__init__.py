@@ -81,6 +81,7 @@ __all__ = [
     "record_ops",
     "refresh_local_state",
     "remap_id",
+    "resolve_op",
     "retry_op",
     "revert_values",
     "utcnow",

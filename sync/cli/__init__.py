@@ -1,8 +1,8 @@
 """The ``upkeep-mirror`` command line: the composition root that wires store, client and servers.
 
-One module per command group (``pull``: sync and status, ``run``, ``serve``, ``demo``, ``outbox``:
-the local writes and the queue; the emulator's command lives with the emulator, ``mcp`` in
-``sync/mcp.py``). A command's
+One module per command group (``pull``: sync and status, ``run``, ``serve``, ``demo``, ``mcp``, the
+local writes ``wo``, ``request``, ``meter``, ``part``, ``asset`` (their shared plumbing in ``_write``),
+and ``outbox``: the queue; the emulator's command lives with the emulator). A command's
 module is imported only when that command runs, so ``upkeep-mirror sync`` never pays for Datasette
 or APScheduler, and ``--help`` lists every command from :data:`COMMANDS` without importing any.
 Errors reach the user as one sentence on stderr and a non-zero exit code, never a traceback.
@@ -23,13 +23,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("sync.cli.pull:status", "Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting."),
     "run": ("sync.cli.run:run", "Keep the mirror fresh and push local writes until stopped (Ctrl-C or SIGTERM)."),
     "serve": ("sync.cli.serve:serve", "Browse and query the mirror in Datasette, read-only, while syncs keep it fresh."),
-    "wo": ("sync.cli.outbox:wo", "Create and change work orders locally; the changes are queued for UpKeep."),
-    "request": ("sync.cli.outbox:request", "Create maintenance requests locally; they are queued for UpKeep."),
-    "meter": ("sync.cli.outbox:meter", "Record meter readings locally; they are queued for UpKeep."),
-    "part": ("sync.cli.outbox:part", "Record stock counts of parts locally; they are queued for UpKeep."),
-    "asset": ("sync.cli.fieldwork:asset", "Record asset downtime locally; it is queued for UpKeep."),
+    "wo": ("sync.cli.wo:wo", "Create and change work orders locally; the changes are queued for UpKeep."),
+    "request": ("sync.cli.request:request", "Create maintenance requests locally; they are queued for UpKeep."),
+    "meter": ("sync.cli.meter:meter", "Record meter readings locally; they are queued for UpKeep."),
+    "part": ("sync.cli.part:part", "Record stock counts of parts locally; they are queued for UpKeep."),
+    "asset": ("sync.cli.asset:asset", "Record asset downtime locally; it is queued for UpKeep."),
     "outbox": ("sync.cli.outbox:outbox", "See and steer the queue of local writes waiting for UpKeep."),
-    "mcp": ("sync.mcp:mcp", "Serve Machina's MCP tools over the mirror on stdio (for Claude Desktop, Cursor, any MCP client)."),
+    "mcp": ("sync.cli.mcp:mcp", "Serve Machina's MCP tools over the mirror on stdio (for Claude Desktop, Cursor, any MCP client)."),
     "emulator": ("sync.emulator.command:emulator", "Run an UpKeep API v2 emulator on 127.0.0.1 with seeded plant data, until Ctrl-C."),
 }
 

@@ -24,11 +24,13 @@ from mirror.db import open_mirror
 from mirror.lock import writer_lock
 from mirror.vocabulary import UNFINISHED_STATUSES_SQL, UpKeepStatus
 from sync.cli.common import end_child, launch_serve, program, refusals, stop_on_signal, wait_until_stopped
+from sync.cli.pull import report_fieldwork
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
-from sync.pull._run import PullOptions, PullResult, sync_entities
-from sync.settings import DEFAULT_FILES_BUDGET_MB, DEFAULT_HOST, DEFAULT_PORT
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.pull import FieldworkOptions, PullOptions, PullResult
+from sync.service import PullOutcome, pull_all
+from sync.settings import DEFAULT_FILES_BUDGET_MB, DEFAULT_HOST, DEFAULT_PORT, MB
+from sync.upkeep import Credentials, UpKeepClient
 from sync.upkeep.paging import DEFAULT_LIMIT
 
 STATE_FILE = "demo.json"
@@ -107,17 +109,22 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
 
     click.echo("First sync:" if not _has_data(mirror) else "Catching up:")
     started = time.monotonic()
-    results = sync_entities(mirror, client, options=PullOptions(on_page=on_page, full=full))
-    for bar in bars.values():
-        bar.__exit__(None, None, None)
-    failed = [r for r in results if r.error]
-    if failed:
-        raise click.ClickException(f"the first sync failed: {failed[0].entity}: {failed[0].error}")
-    click.echo(f"  {sum(r.fetched for r in results):,} objects in {time.monotonic() - started:.1f}s")
-    from sync.cli.pull import pull_and_report
 
-    click.echo("Field work (checklists, files offline, downtime statuses, custom fields):")
-    pull_and_report(mirror, client, full=full, page_size=DEFAULT_LIMIT, budget_mb=DEFAULT_FILES_BUDGET_MB)
+    def recorded(outcome: PullOutcome) -> None:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+        if not outcome.failed:
+            click.echo(f"  {sum(r.fetched for r in outcome.results):,} objects in {time.monotonic() - started:.1f}s")
+            click.echo("Field work (checklists, files offline, downtime statuses, custom fields):")
+
+    outcome = pull_all(mirror, client, PullOptions(on_page=on_page, full=full), source="sync",
+                       fieldwork=FieldworkOptions(page_size=DEFAULT_LIMIT, full=full, content_budget_bytes=DEFAULT_FILES_BUDGET_MB * MB),
+                       on_recorded=recorded)
+    if outcome.failed:
+        raise click.ClickException(f"the first sync failed: {outcome.failed[0].entity}: {outcome.failed[0].error}")
+    report_fieldwork(outcome.fieldwork or [], DEFAULT_FILES_BUDGET_MB)
+    if outcome.fieldwork_error:
+        raise click.ClickException(f"field work: {outcome.fieldwork_error}")
 
 
 def _has_data(mirror) -> bool:

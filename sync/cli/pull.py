@@ -7,15 +7,19 @@ from pathlib import Path
 
 import click
 
-from mirror.db import Mirror, inspect_mirror, open_mirror
+from mirror import connectivity
+from mirror.db import inspect_mirror, open_mirror
 from mirror.lock import writer_lock
-from mirror.vocabulary import WAITING_STATES, WAITING_STATES_SQL, OpState
-from sync import connectivity
+from mirror.status import latest_runs, queue_summary
+from mirror.vocabulary import WAITING_STATES, OpState
 from sync.cli.common import open_existing, refusals
 from sync.cli.options import credentials, db_option, existing_db_option, upkeep_options
-from sync.pull._run import SOURCES, PullOptions, PullResult, sync_entities
+from sync.pull import FieldworkOptions, PullOptions, PullResult
+from sync.service import PullOutcome, pull_all
 from sync.settings import DEFAULT_FILES_BUDGET_MB, MB, Settings
-from sync.upkeep._client import DEFAULT_MAX_CONNECTIONS, UpKeepClient
+from sync.upkeep import UpKeepClient
+from sync.upkeep._client import DEFAULT_MAX_CONNECTIONS
+from sync.upkeep.endpoints import SOURCES
 from sync.upkeep.paging import DEFAULT_LIMIT
 
 
@@ -41,6 +45,8 @@ def sync(db: Path, base_url: str | None, settings: Settings, entities: tuple[str
     """Bring the mirror level with UpKeep: incremental by default, resumable after any crash."""
     progress = _Progress(sys.stderr.isatty())
     options = PullOptions(page_size=page_size, full=full, on_page=progress.update)
+    fieldwork = FieldworkOptions(page_size=page_size, full=full, content_budget_bytes=files_budget * MB,
+                                 content=files_budget > 0)
     # Refusals first, while nothing exists yet: no credentials, or a file that is not a usable mirror.
     upkeep = credentials(settings, base_url)
     with refusals():
@@ -48,28 +54,22 @@ def sync(db: Path, base_url: str | None, settings: Settings, entities: tuple[str
             inspect_mirror(db)  # read-only: a damaged or foreign file is refused untouched
     with refusals(), writer_lock(db, "upkeep-mirror sync"), open_mirror(db) as mirror, \
             UpKeepClient(upkeep, max_requests_per_second=max_rps, max_connections=connections) as client:
-        results = sync_entities(mirror, client, list(entities) or None, options)
-        connectivity.record_pull(mirror, results, source="sync")  # `status` shows offline / failing
-        for result in results:
-            progress.done(result)
-        if not entities and not any(r.error for r in results):
-            pull_and_report(mirror, client, full=full, page_size=page_size, budget_mb=files_budget)
-    failed = [r for r in results if r.error]
-    if failed:
-        raise click.ClickException(f"{failed[0].entity}: {failed[0].error}")
+        outcome = pull_all(mirror, client, options, source="sync", entities=entities or None, fieldwork=fieldwork,
+                           on_recorded=progress.recorded)
+    report_fieldwork(outcome.fieldwork or [], files_budget)
+    if outcome.failed:
+        raise click.ClickException(f"{outcome.failed[0].entity}: {outcome.failed[0].error}")
+    if outcome.fieldwork_error:
+        raise click.ClickException(f"field work: {outcome.fieldwork_error}")
 
 
 #: Files left out by the budget that ``sync`` names one by one (the rest are counted).
 SHOWN = 10
 
 
-def pull_and_report(mirror: Mirror, client: UpKeepClient, *, full: bool, page_size: int, budget_mb: int) -> None:
+def report_fieldwork(results: list, budget_mb: int) -> None:
     """The field-work part of ``upkeep-mirror sync``: one line per step, then the files left out."""
-    from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-
-    options = FieldworkOptions(page_size=page_size, full=full, content_budget_bytes=budget_mb * MB,
-                               content=budget_mb > 0)
-    for r in pull_fieldwork(mirror, client, options):
+    for r in results:
         if r.entity == "file_content":
             click.echo(f"{'file content':<24}{'ok' if not r.error else 'FAILED':<7}{r.stored_files:>8} offline "
                        f"{r.downloaded_files:>8} fetched {r.downloaded_bytes / MB:>8.1f} MB "
@@ -103,6 +103,10 @@ class _Progress:
             click.echo(f"\r  {result.entity:<24}{result.fetched:>10,} fetched {result.upserted:>10,} changed",
                        nl=False, err=True)
 
+    def recorded(self, outcome: PullOutcome) -> None:
+        for result in outcome.results:
+            self.done(result)
+
     def done(self, r: PullResult) -> None:
         if self.tty:
             click.echo("\r" + " " * 70 + "\r", nl=False, err=True)
@@ -118,18 +122,8 @@ class _Progress:
 def status(db: Path) -> None:
     """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting."""
     with open_existing(db, readonly=True) as mirror:
-        conn = mirror.connection()
-        rows = conn.execute(
-            # Last success: the cursor's (a complete listing), else, for the field-work steps, which
-            # keep no cursor, the last run that ended without an error (as sync_health reads it).
-            "SELECT r.entity, r.mode, r.started_at, r.finished_at, r.fetched, r.upserted, r.tombstoned, "
-            "r.rejected, r.error, coalesce(c.last_success_at, (SELECT max(s.finished_at) FROM sync_runs s "
-            "WHERE s.entity = r.entity AND s.error IS NULL AND s.finished_at IS NOT NULL)) FROM sync_runs r "
-            "LEFT JOIN sync_cursors c ON c.entity = r.entity "
-            "WHERE r.id IN (SELECT MAX(id) FROM sync_runs GROUP BY entity) ORDER BY r.entity"
-        ).fetchall()
-        queue = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-        oldest = conn.execute(f"SELECT min(created_at) FROM outbox WHERE state IN {WAITING_STATES_SQL}").fetchone()[0]
+        rows = latest_runs(mirror.connection())
+        queue, oldest = queue_summary(mirror.connection())
         click.echo(connectivity.describe(connectivity.current(mirror)))
     waiting = sum(queue.get(state, 0) for state in WAITING_STATES)
     click.echo(f"Local writes: {waiting} waiting" + (f" (oldest {oldest})" if oldest else "")

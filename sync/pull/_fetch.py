@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.upkeep._client import UpKeepClient
+from sync.upkeep import UpKeepClient
 
 __all__ = ["End", "Failed", "Fetcher", "Page", "Split", "Stream"]
 

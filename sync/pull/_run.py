@@ -33,9 +33,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from mirror import bulk
+from mirror import bulk, pull_state
 from mirror.db import Mirror
 from mirror.rejects import forget_unlisted_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
@@ -43,7 +43,7 @@ from sync.pull._fetch import End, Failed, Fetcher, Page, Split, Stream
 from sync.pull._map import Mapped, log_rejects, map_page, part_skus
 from sync.pull._memory import limit_malloc_arenas
 from sync.pull._save import save_batch, tombstone_unseen
-from sync.upkeep._client import UpKeepClient
+from sync.upkeep import UpKeepClient
 from sync.upkeep.endpoints import DEPENDS_ON, SOURCES, FullListing, Source, paths
 from sync.upkeep.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.upkeep.keyset import KeysetPager, to_ms, value_ms
@@ -155,17 +155,6 @@ def _classify(result: PullResult, exc: BaseException) -> None:
         raise exc
 
 
-class _Window(NamedTuple):
-    """A saved window of a first sync's listing (a row of ``sync_windows``)."""
-
-    idx: int
-    lo_ms: int | None
-    hi_ms: int | None
-    key_ms: int | None
-    done: int
-    scan_started_ms: int
-
-
 @dataclass(eq=False)
 class _Entity:
     """The writer's view of one entity being pulled."""
@@ -257,12 +246,9 @@ class _Run:
             run_pk = begin_run(conn, self.run_id, source.entity, result.mode, started)
             result.sync_run_id, result.run_id = run_pk, self.run_id
             if reconcile:
-                conn.execute("DELETE FROM reconcile_seen WHERE entity = ?", (source.entity,))
-                conn.execute("DELETE FROM sync_windows WHERE entity = ?", (source.entity,))
+                pull_state.forget_pass(conn, source.entity)
             cursor_ms = get_cursor(conn, source.entity).cursor_ms
-            windows = [_Window(*row) for row in conn.execute(
-                "SELECT idx, lo_ms, hi_ms, key_ms, done, scan_started_ms FROM sync_windows "
-                "WHERE entity = ? ORDER BY idx", (source.entity,))]
+            windows = pull_state.load_windows(conn, source.entity)
             state = _Entity(source, result, run_pk, started, reconcile, to_ms(started))
             streams = self._plan(conn, state, cursor_ms, windows)
         if source.entity == "work_orders":
@@ -275,7 +261,7 @@ class _Run:
         for stream in streams:
             self.fetcher.add(stream)
 
-    def _plan(self, conn: Any, state: _Entity, cursor_ms: int | None, windows: list[_Window]) -> list[Stream]:
+    def _plan(self, conn: Any, state: _Entity, cursor_ms: int | None, windows: list[pull_state.Window]) -> list[Stream]:
         """The entity's streams: resumed windows, a fresh scan, an incremental listing, or one per meter."""
         source, limit = state.source, self.options.page_size
         entity = source.entity
@@ -297,8 +283,7 @@ class _Run:
             return [Stream(entity, source.path, KeysetPager(field="createdAt", since_ms=w.key_ms if w.key_ms is not None
                                                             else w.lo_ms, until_ms=w.hi_ms, limit=limit), window=w.idx)
                     for w in windows if not w.done]
-        conn.execute("INSERT INTO sync_windows (entity, idx, scan_started_ms) VALUES (?, 0, ?)",
-                     (entity, state.scan_started_ms))
+        pull_state.save_first_window(conn, entity, state.scan_started_ms)
         return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit), window=0, splittable=True)]
 
     # --- in the fetch workers ----------------------------------------------------------------
@@ -387,10 +372,8 @@ class _Run:
         if not state.windows_saved:
             return
         with self.mirror.transaction() as conn:
-            conn.execute("UPDATE sync_windows SET hi_ms = ? WHERE entity = ? AND idx = ?",
-                         (split.stream.hi_ms, state.entity, split.stream.window))
-            conn.executemany("INSERT INTO sync_windows (entity, idx, lo_ms, hi_ms, scan_started_ms) VALUES (?, ?, ?, ?, ?)",
-                             [(state.entity, w.window, w.lo_ms, w.hi_ms, state.scan_started_ms) for w in split.windows])
+            pull_state.save_split(conn, state.entity, split.stream.window, split.stream.hi_ms,
+                                  [(w.window, w.lo_ms, w.hi_ms) for w in split.windows], state.scan_started_ms)
 
     def _batch_rows(self, state: _Entity) -> int:
         return self.options.bulk_batch_rows if state.bulk else self.options.batch_rows
@@ -404,7 +387,7 @@ class _Run:
         if bulk_max is None:
             return
         with self.mirror.transaction() as conn:
-            rows = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (bulk_max + 1,)).fetchone()[0]
+            rows = pull_state.rows_up_to(conn, table, bulk_max + 1)
             began = rows <= (bulk_max if state.windows_saved else 0) and bulk.begin(conn, table)
         if began:
             state.bulk = True
@@ -444,15 +427,12 @@ class _Run:
         source, entity = state.source, state.entity
         if state.reconcile:
             if batch.ids:
-                conn.executemany("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (?, ?)",
-                                 [(entity, i) for i in batch.ids])
+                pull_state.record_seen(conn, entity, batch.ids)
         elif state.windows_saved:
             if keys:
-                conn.executemany("UPDATE sync_windows SET key_ms = ? WHERE entity = ? AND idx = ?",
-                                 [(k, entity, w.window) for w, k in keys.items()])
+                pull_state.save_keys(conn, entity, [(w.window, k) for w, k in keys.items()])
             if ended:
-                conn.executemany("UPDATE sync_windows SET done = 1 WHERE entity = ? AND idx = ?",
-                                 [(entity, w.window) for w in ended])
+                pull_state.mark_windows_done(conn, entity, [w.window for w in ended])
         elif source.change_filter and not source.per_meter:
             cursor = get_cursor(conn, entity)
             cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(state.scan_started_ms, self.options.skew_ms))
@@ -493,7 +473,7 @@ class _Run:
                     if state.reconcile:
                         cursor.last_reconciled_at = state.started
                     save_cursor(conn, cursor)
-                    conn.execute("DELETE FROM sync_windows WHERE entity = ?", (entity,))
+                    pull_state.drop_windows(conn, entity)
                 # A failed listing resumes without a bulk load: the file keeps all its indexes meanwhile.
                 finished_bulk = bulk.finish(conn, table)
             if finished_bulk and on_bulk_step:

@@ -33,7 +33,7 @@ from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor
 from mirror.timestamps import format_utc, parse_utc
 from sync.mapping import MalformedObject, map_form_items, transform
 from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
-from sync.upkeep._client import UpKeepClient
+from sync.upkeep import UpKeepClient
 from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
 from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
 

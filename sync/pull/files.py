@@ -23,49 +23,36 @@ size matches and its sha256 is recorded.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 import httpx
 
 from mirror.db import Mirror
-from mirror.file_content import CHUNK_BYTES, append_chunk, drop_content, sha256_of, stored_bytes
+from mirror.file_content import (
+    CHUNK_BYTES,
+    append_partial,
+    drop_content,
+    mark_needed,
+    mark_stored,
+    set_content_state,
+    set_size,
+    stored_bytes,
+    stored_total,
+)
 from mirror.timestamps import format_utc
-from mirror.vocabulary import UNFINISHED_STATUSES_SQL
 from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
-from sync.upkeep._retry import RetryPolicy, parse_retry_after
+from sync.upkeep import RetryPolicy
+from sync.upkeep._retry import parse_retry_after
 from sync.upkeep.errors import NetworkError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BUDGET = DEFAULT_FILES_BUDGET_MB * MB
-
-_SLOTS_ASSET = "(SELECT 'image' AS slot UNION ALL SELECT 'purchaseReceipt' UNION ALL SELECT 'warrantyFile')"
-_SLOTS_WO = ("(SELECT 'image' AS slot UNION ALL SELECT 'image2' UNION ALL SELECT 'image3' UNION ALL "
-             "SELECT 'image4' UNION ALL SELECT 'image5' UNION ALL SELECT 'signatureImage')")
-#: Files needed offline (see the module docstring); open work orders are read through their index.
-NEEDED_SQL = f"""
-WITH ids(file_id) AS (
-    SELECT j.value FROM assets a, json_each(a.raw, '$.files') j WHERE a.deleted_at IS NULL AND j.type = 'text'
-    UNION SELECT j.value FROM work_orders w, json_each(w.raw, '$.files') j
-    WHERE w.deleted_at IS NULL AND NOT w.archived AND w.upkeep_status IN {UNFINISHED_STATUSES_SQL} AND j.type = 'text'
-), urls(url) AS (
-    SELECT json_extract(a.raw, '$.' || s.slot || '.url') FROM assets a, {_SLOTS_ASSET} s
-    WHERE a.deleted_at IS NULL AND json_type(a.raw, '$.' || s.slot) = 'object'
-    UNION SELECT json_extract(w.raw, '$.' || s.slot || '.url') FROM work_orders w, {_SLOTS_WO} s
-    WHERE w.deleted_at IS NULL AND NOT w.archived AND w.upkeep_status IN {UNFINISHED_STATUSES_SQL}
-      AND json_type(w.raw, '$.' || s.slot) = 'object'
-)
-SELECT id FROM files WHERE deleted_at IS NULL AND url IS NOT NULL AND content_state != 'local'
-  AND (id IN (SELECT file_id FROM ids) OR url IN (SELECT url FROM urls WHERE url IS NOT NULL))
-"""
-
 
 @dataclass
 class ContentReport:
@@ -124,21 +111,12 @@ class ContentFetcher:
             self._plan_and_fetch(mirror, report, should_stop)
         finally:
             report.seconds = time.monotonic() - started
-            report.stored_bytes = mirror.connection().execute(
-                "SELECT coalesce(sum(content_stored_bytes), 0) FROM files WHERE content_state = 'stored'").fetchone()[0]
+            report.stored_bytes = stored_total(mirror.connection())
         return report
 
     def _plan_and_fetch(self, mirror: Mirror, report: ContentReport, should_stop: Callable[[], bool]) -> None:
         with mirror.transaction() as conn:
-            needed = {row[0] for row in conn.execute(NEEDED_SQL)}
-            conn.execute("UPDATE files SET content_state = 'not_needed', content_note = NULL "
-                         "WHERE content_state IN ('missing', 'skipped') AND id NOT IN "
-                         "(SELECT value FROM json_each(:ids))", {"ids": _json(sorted(needed))})
-            conn.execute("UPDATE files SET content_state = 'missing' WHERE content_state = 'not_needed' "
-                         "AND id IN (SELECT value FROM json_each(:ids))", {"ids": _json(sorted(needed))})
-            rows = [_File(*row) for row in conn.execute(
-                "SELECT id, filename, url, size_bytes, content_state, content_stored_bytes FROM files "
-                "WHERE id IN (SELECT value FROM json_each(:ids))", {"ids": _json(sorted(needed))})]
+            rows = mark_needed(conn)
         report.needed = len(rows)
         used = sum((r.size_bytes or r.content_stored_bytes) for r in rows if r.content_state == "stored")
         report.stored_files = sum(1 for r in rows if r.content_state == "stored")
@@ -158,7 +136,7 @@ class ContentFetcher:
                 continue
             sizes[r.id] = size
             with mirror.transaction() as conn:
-                conn.execute("UPDATE files SET size_bytes = :n WHERE id = :i", {"n": size, "i": r.id})
+                set_size(conn, r.id, size)
         left = self.budget - used
         chosen = []
         for r in sorted((r for r in todo if r.id in sizes), key=lambda r: (sizes[r.id], r.id)):
@@ -185,8 +163,7 @@ class ContentFetcher:
 
     def _mark(self, mirror: Mirror, file_id: str, state: str, note: str | None) -> None:
         with mirror.transaction() as conn:
-            conn.execute("UPDATE files SET content_state = :st, content_note = :n WHERE id = :i",
-                         {"st": state, "n": note, "i": file_id})
+            set_content_state(conn, file_id, state, note)
 
     # -- HTTP with backoff -------------------------------------------------------------------------
 
@@ -258,29 +235,15 @@ class ContentFetcher:
 
         self._with_retries(attempt, url)
         with mirror.transaction() as conn:
-            digest = sha256_of(conn, file_id)
-            conn.execute("UPDATE files SET content_state = 'stored', content_sha256 = :h, content_note = NULL, "
-                         "content_fetched_at = :t, size_bytes = :n WHERE id = :i",
-                         {"h": digest, "t": format_utc(_now()), "n": size, "i": file_id})
+            mark_stored(conn, file_id, size, format_utc(_now()))
         return received[0]
 
     def _commit(self, mirror: Mirror, file_id: str, data: bytes) -> int:
         with mirror.transaction() as conn:
-            stored = append_chunk(conn, file_id, data)
-            conn.execute("UPDATE files SET content_stored_bytes = :n, content_state = 'partial' WHERE id = :i",
-                         {"n": stored, "i": file_id})
+            stored = append_partial(conn, file_id, data)
         if self.on_chunk is not None:
             self.on_chunk(file_id, stored)
         return stored
-
-
-class _File(NamedTuple):
-    id: str
-    filename: str | None
-    url: str | None
-    size_bytes: int | None
-    content_state: str
-    content_stored_bytes: int
 
 
 class _Transient(Exception):
@@ -303,10 +266,6 @@ def _host(url: str) -> str:
     except Exception:
         return "its url"
     return f"{parsed.host}{parsed.path}"
-
-
-def _json(value: object) -> str:
-    return json.dumps(value)
 
 
 def _now() -> datetime:

@@ -1,7 +1,7 @@
 """Replay of the field-work operations: checklist values, attachments, downtime -- exactly once.
 
-Called by the replayer (:mod:`sync.replay._replayer`) for the kinds in :data:`mirror.vocabulary.FIELDWORK_KINDS`, with the same
-bookkeeping as the other operations: ``_claim`` commits ``sending`` before each request (with what
+The handlers of the field-work kinds (registered in :data:`sync.replay._handlers.HANDLERS`), with the
+same bookkeeping as the other operations (:class:`~sync.replay._context.ReplayContext`): ``claim`` commits ``sending`` before each request (with what
 the next attempt must know merged into the payload), ``crash_point("outbox:answered")`` marks the
 moment between UpKeep's answer and the write-back, and a lost answer makes the next attempt look
 before sending again. UpKeep has no idempotency keys, so each kind reconciles from what it can read:
@@ -35,29 +35,19 @@ from mirror.file_content import rename_content
 from mirror.outbox import OutboxOp
 from mirror.store import upsert_rows
 from mirror.timestamps import parse_utc
-from mirror.vocabulary import OpKind
 from mirror.writes import marker
 from sync.crashpoints import crash_point
 from sync.mapping import map_form_items, transform
 from sync.upkeep.errors import BadRequest
 
 if TYPE_CHECKING:
-    from sync.replay._replayer import _Replayer
+    from sync.replay._context import ReplayContext
 
 log = logging.getLogger(__name__)
 
 WO_PATH = "/api/v2/work-orders"
 #: How far before its first attempt an upload may have been stamped (clock skew, slow servers).
 LOOKBACK = timedelta(minutes=10)
-
-
-def deliver(r: _Replayer, op: OutboxOp, maybe_applied: bool) -> None:
-    if op.kind == OpKind.TASK_VALUE:
-        _task_value(r, op)
-    elif op.kind == OpKind.ATTACH:
-        _attach(r, op, maybe_applied)
-    else:
-        _downtime(r, op, maybe_applied)
 
 
 # --- checklist items --------------------------------------------------------------------------------
@@ -75,7 +65,9 @@ def _same(kind: str, a: Any, b: Any) -> bool:
     return a == b
 
 
-def _task_value(r: _Replayer, op: OutboxOp) -> None:
+def task_value(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
+    """One checklist item: every item is sent back, ours changed (nothing to look up: a PATCH of
+    the same value twice is harmless)."""
     path = f"{WO_PATH}/{op.record_id}"
     task = op.payload["task"]
     items = r.client.get_one(path, {"includes": "formItems"}).get("formItems") or []
@@ -95,7 +87,7 @@ def _task_value(r: _Replayer, op: OutboxOp) -> None:
     if not _same(task["type"], theirs, seen):
         with r.mirror.write() as s:
             remote = {"columns": {}, "fields": {}, "task": {"id": items[index].get("id"), "value": theirs}}
-            r._check(outbox.mark_conflict(s, op, remote, now=r.clock()), op)
+            r.check(outbox.mark_conflict(s, op, remote, now=r.clock()), op)
             s.execute(text("UPDATE outbox SET last_error = :e WHERE seq = :s"), {
                 "e": f"checklist item {task['name']!r} was set to {theirs!r} in UpKeep since it was {base!r} here",
                 "s": op.seq})
@@ -104,7 +96,7 @@ def _task_value(r: _Replayer, op: OutboxOp) -> None:
         return
     body = [dict(it) for it in items]
     body[index]["value"] = task["value"]
-    r._claim(op)
+    r.claim(op)
     answer = r.client.patch(path, {"formItems": body})
     crash_point("outbox:answered")
     expanded = answer.get("formItems") or []
@@ -113,13 +105,13 @@ def _task_value(r: _Replayer, op: OutboxOp) -> None:
     _task_done(r, op, expanded, answer)
 
 
-def _task_done(r: _Replayer, op: OutboxOp, items: list, work_order: dict | None = None) -> None:
+def _task_done(r: ReplayContext, op: OutboxOp, items: list, work_order: dict | None = None) -> None:
     rows = map_form_items(op.record_id, items)
     with r.mirror.write() as s:
-        r._check(outbox.mark_done(s, op, now=r.clock()), op, sent=r.claimed)
+        r.check(outbox.mark_done(s, op, now=r.clock()), op, sent=r.claimed)
         updated = None
         if work_order is not None:
-            row = r._row("work_orders", work_order)
+            row = r.row("work_orders", work_order)
             upsert_rows(s, "work_orders", [row], force=True)
             updated = row["upkeep_updated_at"]
         replace_tasks(s, op.record_id, rows, upkeep_updated_at=updated)
@@ -131,7 +123,7 @@ def _task_done(r: _Replayer, op: OutboxOp, items: list, work_order: dict | None 
 # --- attachments ------------------------------------------------------------------------------------
 
 
-def find_upload(r: _Replayer, op: OutboxOp) -> dict | None:
+def find_upload(r: ReplayContext, op: OutboxOp) -> dict | None:
     """The file an earlier attempt of ``op`` uploaded, found by the marker in its name, or None."""
     tag = marker(op.op_id)
     since = (op.first_sent_at or op.created_at) - LOOKBACK
@@ -147,19 +139,20 @@ def find_upload(r: _Replayer, op: OutboxOp) -> dict | None:
         offset += len(page)
 
 
-def _attach(r: _Replayer, op: OutboxOp, maybe_applied: bool) -> None:
+def attach(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
+    """A file on a work order: uploaded once (looked for after a lost answer), then listed on it."""
     uploaded = op.payload.get("uploaded")
     if uploaded is None:
         record = None
         if maybe_applied:
-            r._settle(op)
+            r.settle(op)
             record = find_upload(r, op)
             if record is not None:
                 r.report.found_after_loss += 1
                 log.info("outbox %s: found file %s uploaded by an earlier attempt", op.seq, record["id"])
         if record is None:
             content = _content(r, op.payload["file_id"])
-            r._claim(op, stage="upload")
+            r.claim(op, stage="upload")
             record = r.client.upload("/api/v2/files", op.payload["upload_name"], content, op.payload["mime"])
             crash_point("outbox:answered")
         uploaded = _uploaded(r, op, record)
@@ -169,26 +162,26 @@ def _attach(r: _Replayer, op: OutboxOp, maybe_applied: bool) -> None:
     if uploaded in files:
         _attach_done(r, op, work_order)
         return
-    r._claim(op, stage="attach")
+    r.claim(op, stage="attach")
     answer = r.client.patch(path, {"files": [*files, uploaded]})
     crash_point("outbox:answered")
     _attach_done(r, op, answer)
 
 
-def _content(r: _Replayer, file_id: str) -> bytes:
+def _content(r: ReplayContext, file_id: str) -> bytes:
     from mirror.file_content import iter_content
 
     with r.mirror.session() as s:
         return b"".join(iter_content(s, file_id))
 
 
-def _uploaded(r: _Replayer, op: OutboxOp, record: dict) -> str:
+def _uploaded(r: ReplayContext, op: OutboxOp, record: dict) -> str:
     """The upload is known: the local file becomes UpKeep's (same content), recorded in the op."""
     local = op.payload["file_id"]
     row = transform("files", record)
     with r.mirror.write() as s:
         claimed = outbox.mark_sending(s, op, now=r.clock(), uploaded=row["id"], stage="attach")
-        r._check(claimed, op)
+        r.check(claimed, op)
         if s.execute(text("SELECT 1 FROM files WHERE id = :i"), {"i": row["id"]}).first():
             s.execute(text("DELETE FROM file_chunks WHERE file_id = :i"), {"i": row["id"]})
             s.execute(text("DELETE FROM files WHERE id = :i"), {"i": row["id"]})
@@ -201,10 +194,10 @@ def _uploaded(r: _Replayer, op: OutboxOp, record: dict) -> str:
     return row["id"]
 
 
-def _attach_done(r: _Replayer, op: OutboxOp, work_order: dict) -> None:
-    row = r._row("work_orders", work_order)
+def _attach_done(r: ReplayContext, op: OutboxOp, work_order: dict) -> None:
+    row = r.row("work_orders", work_order)
     with r.mirror.write() as s:
-        r._check(outbox.mark_done(s, op, server_id=op.payload.get("uploaded"), now=r.clock()), op, sent=r.claimed)
+        r.check(outbox.mark_done(s, op, server_id=op.payload.get("uploaded"), now=r.clock()), op, sent=r.claimed)
         upsert_rows(s, "work_orders", [row], force=True)
         outbox.refresh_local_state(s, "work_orders", op.record_id)
     r.report.done += 1
@@ -214,12 +207,13 @@ def _attach_done(r: _Replayer, op: OutboxOp, work_order: dict) -> None:
 # --- downtime ---------------------------------------------------------------------------------------
 
 
-def _downtime(r: _Replayer, op: OutboxOp, maybe_applied: bool) -> None:
+def downtime(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
+    """A downtime event of an asset: the asset's status before the claim tells whether it landed."""
     row = op.payload["row"]
     expected = row.get("statusCategory") or row["status"]
     path = f"/api/v2/assets/{op.record_id}"
     if maybe_applied and op.payload.get("before") is not None:
-        r._settle(op)
+        r.settle(op)
         asset = r.client.get_one(path)
         before = op.payload["before"]
         if asset.get("downtimeStatus") == expected and asset.get("updatedAt") != before.get("updatedAt"):
@@ -228,7 +222,7 @@ def _downtime(r: _Replayer, op: OutboxOp, maybe_applied: bool) -> None:
             return
     else:
         asset = r.client.get_one(path)
-    r._claim(op, before={"downtimeStatus": asset.get("downtimeStatus"), "updatedAt": asset.get("updatedAt")})
+    r.claim(op, before={"downtimeStatus": asset.get("downtimeStatus"), "updatedAt": asset.get("updatedAt")})
     body = r.client.post_rows("/api/v2/assets/downtime", [row])
     crash_point("outbox:answered")
     result = next(iter(body.get("results") or []), {})
@@ -238,10 +232,10 @@ def _downtime(r: _Replayer, op: OutboxOp, maybe_applied: bool) -> None:
     _downtime_done(r, op, r.client.get_one(path), result.get("newAssetActivityUpdateId"))
 
 
-def _downtime_done(r: _Replayer, op: OutboxOp, asset: dict, event_id: str | None) -> None:
+def _downtime_done(r: ReplayContext, op: OutboxOp, asset: dict, event_id: str | None) -> None:
     row = transform("assets", asset)
     with r.mirror.write() as s:
-        r._check(outbox.mark_done(s, op, server_id=event_id, now=r.clock()), op, sent=r.claimed)
+        r.check(outbox.mark_done(s, op, server_id=event_id, now=r.clock()), op, sent=r.claimed)
         upsert_rows(s, "assets", [row], force=True)
         outbox.refresh_local_state(s, "assets", op.record_id)
     r.report.done += 1

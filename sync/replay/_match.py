@@ -36,7 +36,7 @@ from typing import Any
 
 from mirror.outbox import OutboxOp
 from mirror.vocabulary import OpKind
-from sync.upkeep._client import UpKeepClient
+from sync.upkeep import UpKeepClient
 
 #: API collection per mirrored entity the outbox writes to.
 PATHS = {"work_orders": "/api/v2/work-orders", "requests": "/api/v2/requests", "parts": "/api/v2/parts"}

@@ -50,26 +50,16 @@ from tenacity import Retrying, retry_if_exception
 
 from mirror import outbox
 from mirror.db import Mirror
-from mirror.errors import MirrorBusy
-from mirror.lock import writer_lock
+from mirror.lock import MirrorBusy, writer_lock
 from mirror.outbox import OutboxOp
 from mirror.schema import table_of
 from mirror.store import upsert_rows
-from mirror.vocabulary import CREATE_KINDS, FIELDWORK_KINDS, UPDATE_KINDS, WAITING_STATES, OpKind, OpState
+from mirror.vocabulary import WAITING_STATES, OpState
 from sync.crashpoints import crash_point
 from sync.mapping import MalformedObject, transform
-from sync.replay import _fieldwork as replay_fieldwork
-from sync.replay._match import (
-    PATHS,
-    find_created,
-    message_posted,
-    update_item_ids,
-    with_marker,
-    without_marker,
-)
+from sync.replay._handlers import HANDLERS
 from sync.replay._round import Round, Unreachable, describe, unreachable
-from sync.upkeep._client import UpKeepClient
-from sync.upkeep._retry import RetryPolicy
+from sync.upkeep import RetryPolicy, UpKeepClient
 from sync.upkeep.errors import FatalError, RejectedError, RetriableError
 
 log = logging.getLogger(__name__)
@@ -153,12 +143,16 @@ def _is_ambiguous(exc: BaseException) -> bool:
 
 
 class _Replayer:
+    """One flush. Its public methods are the :class:`~sync.replay._context.ReplayContext` the
+    handlers use, and what a :class:`~sync.replay._round.Round` calls for its settled operations
+    and failures (``park``, ``defer``, ``replay``, the ``write_*`` write-backs)."""
+
     def __init__(self, mirror: Mirror, client: UpKeepClient, *, policy: RetryPolicy,
                  sleep: Callable[[float], None], clock: Callable[[], datetime],
                  redelivery: tuple[float, float], settle: float, workers: int = 4) -> None:
         self.mirror, self.client, self.policy = mirror, client, policy
         self.workers = workers
-        self.sleep, self.clock, self.settle = sleep, clock, settle
+        self.sleep, self.clock, self.settle_seconds = sleep, clock, settle
         self.base, self.cap = redelivery
         self.report = ReplayReport()
         self.op: OutboxOp | None = None  # the operation in hand, as last read or written by this replayer
@@ -200,7 +194,7 @@ class _Replayer:
                             if should_stop():
                                 self.report.stopped = True
                                 break
-                            self._replay(op.seq)
+                            self.replay(op.seq)
                     if fresh and not self.report.stopped:
                         Round(self, pool, fresh).run()
         except Unreachable as exc:
@@ -212,7 +206,7 @@ class _Replayer:
 
     # --- one operation ---------------------------------------------------------------------------
 
-    def _replay(self, seq: int) -> None:
+    def replay(self, seq: int) -> None:
         retrying = Retrying(stop=self.policy.stop(), wait=self.policy.wait(), sleep=self.sleep, reraise=True,
                             retry=retry_if_exception(_is_ambiguous))
         self.op = None
@@ -222,15 +216,15 @@ class _Replayer:
             self.report.skipped += 1
             log.info("outbox %s: skipped, %s", seq, exc)
         except RejectedError as exc:
-            self._park(seq, describe(exc))
+            self.park(seq, describe(exc))
         except MalformedObject as exc:
-            self._park(seq, f"UpKeep's answer could not be mapped: {exc}")
+            self.park(seq, f"UpKeep's answer could not be mapped: {exc}")
         except RetriableError as exc:
-            self._defer(seq, exc, timer=not unreachable(exc))
+            self.defer(seq, exc, timer=not unreachable(exc))
             if unreachable(exc):
                 raise Unreachable(str(exc)) from exc
         except FatalError as exc:
-            self._defer(seq, exc, timer=False)
+            self.defer(seq, exc, timer=False)
             raise
 
     def _deliver(self, seq: int) -> None:
@@ -239,80 +233,16 @@ class _Replayer:
         self.claimed = False
         if op is None or op.state not in WAITING_STATES:
             return  # discarded or settled meanwhile (by a person, or another process)
-        maybe_applied = op.ambiguous or op.state == OpState.SENDING
-        if op.kind in CREATE_KINDS:
-            self._create(op, maybe_applied)
-        elif op.kind in UPDATE_KINDS:
-            self._update(op)
-        elif op.kind == OpKind.MESSAGE:
-            self._message(op, maybe_applied)
-        elif op.kind in FIELDWORK_KINDS:
-            replay_fieldwork.deliver(self, op, maybe_applied)
-        else:
+        handler = HANDLERS.get(op.kind)
+        if handler is None:
             raise RejectedError(f"unknown operation kind {op.kind!r}")
+        handler(self, op, op.ambiguous or op.state == OpState.SENDING)
 
-    def _create(self, op: OutboxOp, maybe_applied: bool) -> None:
-        if maybe_applied:
-            self._settle(op)
-            found = find_created(self.client, op, now=self.clock())
-            if found is not None:
-                self.report.found_after_loss += 1
-                log.info("outbox %s: found %s %s created by an earlier attempt",
-                         op.seq, op.entity, found.get("id"))
-                self._created(op, found)
-                return
-        path, body = self._create_request(op)
-        self._claim(op)
-        answer = self.client.post(path, body)
-        crash_point("outbox:answered")
-        self._created(op, answer)
-
-    def _create_request(self, op: OutboxOp) -> tuple[str, dict[str, Any]]:
-        fields = dict(op.payload["fields"])
-        if op.kind == OpKind.READING:
-            return f"/api/v2/meters/{op.payload['columns']['meter_id']}/readings", fields
-        fields["description"] = with_marker(fields.get("description"), op.op_id)
-        return PATHS[op.entity] + "/", fields
-
-    def _update(self, op: OutboxOp) -> None:
-        path = f"{PATHS[op.entity]}/{op.record_id}"
-        remote = self.client.get_one(path)
-        remote_row = self._row(op.entity, remote)
-        conflicts = outbox.find_conflicts(op, remote_row, normalize=without_marker)
-        if conflicts:
-            with self.mirror.write() as s:
-                self._check(self.write_conflict(s, op, conflicts, remote_row), op)
-            return
-        if outbox.already_applied(op, remote_row, normalize=without_marker):
-            self._updated(op, remote_row)
-            self.report.already_applied += 1
-            return
-        self._claim(op)
-        answer = self.client.patch(path, op.payload["fields"])
-        crash_point("outbox:answered")
-        self._updated(op, self._row(op.entity, answer))
-
-    def _message(self, op: OutboxOp, maybe_applied: bool) -> None:
-        path = f"{PATHS['work_orders']}/{op.record_id}"
-        if maybe_applied:
-            self._settle(op)
-            work_order = self.client.get_one(path, {"includes": "arrayOfUpdateItems"})
-            if message_posted(op, work_order):
-                self._message_done(op)
-                self.report.found_after_loss += 1
-                return
-        else:
-            work_order = self.client.get_one(path)
-        self._claim(op, updates_before=update_item_ids(work_order))
-        self.client.post_action(f"{path}/update-messages/", op.payload["fields"])
-        crash_point("outbox:answered")
-        self._message_done(op)
-
-    def _settle(self, op: OutboxOp) -> None:
+    def settle(self, op: OutboxOp) -> None:
         """Wait until ``settle`` seconds after the last attempt (its ``updated_at``) before looking."""
         waited = (self.clock() - op.updated_at).total_seconds()
-        if waited < self.settle:
-            self.sleep(self.settle - max(waited, 0.0))
+        if waited < self.settle_seconds:
+            self.sleep(self.settle_seconds - max(waited, 0.0))
 
     # --- bookkeeping, each one transaction ------------------------------------------------------
 
@@ -323,18 +253,18 @@ class _Replayer:
                 s.expunge(op)
             return op
 
-    def _claim(self, op: OutboxOp, **payload: Any) -> None:
+    def claim(self, op: OutboxOp, **payload: Any) -> None:
         """Take ``op`` for one attempt (compare-and-set to ``sending``), committed before the request leaves.
 
         A crash mid-request leaves the op in ``sending``. Raises ``_LostRace`` (nothing is sent)
         when the op changed since it was read.
         """
         with self.mirror.write() as s:
-            self._check(outbox.mark_sending(s, op, now=self.clock(), **payload), op)
+            self.check(outbox.mark_sending(s, op, now=self.clock(), **payload), op)
         self.claimed = True
         crash_point("outbox:claimed")
 
-    def _check(self, won: bool, op: OutboxOp, *, sent: bool = False) -> None:
+    def check(self, won: bool, op: OutboxOp, *, sent: bool = False) -> None:
         """After a compare-and-set: a lost one aborts the transaction and the operation."""
         if won:
             return
@@ -346,7 +276,7 @@ class _Replayer:
                       "recorded, the next pull brings it", op.seq, state)
         raise _LostRace(f"it changed since it was read ({op.state}, attempt {op.attempts} -> {state})")
 
-    def _row(self, entity: str, obj: dict[str, Any]) -> dict[str, Any]:
+    def row(self, entity: str, obj: dict[str, Any]) -> dict[str, Any]:
         if entity != "work_orders":
             return transform(entity, obj)
         ids = [p for p in obj.get("parts") or [] if isinstance(p, str)]
@@ -356,18 +286,18 @@ class _Replayer:
                                   .where(table.c.id.in_(ids))).all()) if ids else {}
         return transform(entity, obj, part_skus=skus)
 
-    def _created(self, op: OutboxOp, obj: dict[str, Any]) -> None:
-        row = self._row(op.entity, obj)
+    def created(self, op: OutboxOp, obj: dict[str, Any]) -> None:
+        row = self.row(op.entity, obj)
         with self.mirror.write() as s:
-            self._check(self.write_created(s, op, row), op, sent=self.claimed)
+            self.check(self.write_created(s, op, row), op, sent=self.claimed)
 
-    def _updated(self, op: OutboxOp, row: dict[str, Any]) -> None:
+    def updated(self, op: OutboxOp, row: dict[str, Any]) -> None:
         with self.mirror.write() as s:
-            self._check(self.write_updated(s, op, row), op, sent=self.claimed)
+            self.check(self.write_updated(s, op, row), op, sent=self.claimed)
 
-    def _message_done(self, op: OutboxOp) -> None:
+    def message_done(self, op: OutboxOp) -> None:
         with self.mirror.write() as s:
-            self._check(self.write_message_done(s, op), op, sent=self.claimed)
+            self.check(self.write_message_done(s, op), op, sent=self.claimed)
 
     # The write-backs, inside the caller's transaction; False (nothing written) if ``op`` was stale.
 
@@ -416,7 +346,7 @@ class _Replayer:
         """The op as this replayer last saw it (read or written), for the failure paths."""
         return self.op if self.op is not None and self.op.seq == seq else self._load(seq)
 
-    def _park(self, seq: int, reason: str) -> None:
+    def park(self, seq: int, reason: str) -> None:
         op = self._current(seq)
         with self.mirror.write() as s:
             won = op is not None and outbox.mark_dead(s, op, reason, now=self.clock())
@@ -428,7 +358,7 @@ class _Replayer:
         self.report.last_error = reason
         log.warning("outbox %s: dead: %s", seq, reason)
 
-    def _defer(self, seq: int, exc: BaseException, *, timer: bool) -> None:
+    def defer(self, seq: int, exc: BaseException, *, timer: bool) -> None:
         op = self._current(seq)
         self.report.last_error = str(exc)
         if op is None:

@@ -18,6 +18,7 @@ from mirror.outbox import OutboxOp
 from mirror.vocabulary import CREATE_KINDS, UPDATE_KINDS, OpKind, OpState
 from sync.crashpoints import crash_point
 from sync.mapping import MalformedObject
+from sync.replay._handlers import create_request
 from sync.replay._match import LISTABLE, PATHS, changed_since, update_item_ids, without_marker
 from sync.upkeep.errors import (
     FatalError,
@@ -70,7 +71,7 @@ class Round:
     3. Send, ``workers`` at a time: records are distinct within a round, so a record's ops never
        run concurrently, and the next op of a record is only ready once this one is settled.
     4. Write every answer back in one transaction; failures go the single-op way (an ambiguous
-       one is looked up before anything is sent again, as in :meth:`sync.replay._replayer._Replayer._replay`).
+       one is looked up before anything is sent again, as in :meth:`sync.replay._replayer._Replayer.replay`).
     """
 
     #: The kinds a round sends; others (field work) go the single-op way.
@@ -146,8 +147,8 @@ class Round:
         for op in self.ops:
             if op.seq in failed or self.abort is not None:
                 continue
-            if op.kind in CREATE_KINDS:
-                path, body = self.r._create_request(op)
+            if op.kind in outbox.CREATE_KINDS:
+                path, body = create_request(op)
                 sends.append(_Send(op, "post", path, body))
             elif op.kind == OpKind.MESSAGE:
                 path = self._path(op)
@@ -156,7 +157,7 @@ class Round:
             elif op.kind in UPDATE_KINDS:
                 obj = remotes[op.seq]
                 try:  # unchanged since the base: UpKeep holds the base's values
-                    row = dict((op.base or {}).get("columns", {})) if obj is None else self.r._row(op.entity, obj)
+                    row = dict((op.base or {}).get("columns", {})) if obj is None else self.r.row(op.entity, obj)
                 except MalformedObject as exc:
                     self._failed(op, exc, claimed=False)
                     continue
@@ -228,7 +229,7 @@ class Round:
         rows = []
         for send, answer in answers:
             try:
-                rows.append((send, None if send.how == "action" else self.r._row(send.op.entity, answer)))
+                rows.append((send, None if send.how == "action" else self.r.row(send.op.entity, answer)))
             except MalformedObject as exc:
                 self._failed(send.op, exc, claimed=True)
         if not rows:
@@ -274,20 +275,20 @@ class Round:
         for op, exc in self.failures:
             r.op = op  # the snapshot the compare-and-sets below start from
             if isinstance(exc, RejectedError):
-                r._park(op.seq, describe(exc))
+                r.park(op.seq, describe(exc))
             elif isinstance(exc, MalformedObject):
-                r._park(op.seq, f"UpKeep's answer could not be mapped: {exc}")
+                r.park(op.seq, f"UpKeep's answer could not be mapped: {exc}")
             elif isinstance(exc, RetriableError) and exc.ambiguous and stop is None:
                 try:  # may have been applied: look it up before anything is sent again
-                    r._replay(op.seq)
+                    r.replay(op.seq)
                 except Unreachable as exc2:
                     stop = exc2
             elif isinstance(exc, RetriableError):
-                r._defer(op.seq, exc, timer=not unreachable(exc))
+                r.defer(op.seq, exc, timer=not unreachable(exc))
                 if unreachable(exc):
                     stop = stop or Unreachable(str(exc))
             elif isinstance(exc, FatalError):
-                r._defer(op.seq, exc, timer=False)
+                r.defer(op.seq, exc, timer=False)
                 fatal = fatal or exc
             else:
                 raise exc

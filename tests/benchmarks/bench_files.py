@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mirror.db import open_mirror
 from sync.emulator import Emulator
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 from sync.pull.files import ContentFetcher
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.upkeep import Credentials, UpKeepClient
 
 MB = 1024 * 1024
 

@@ -27,8 +27,8 @@ from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
 from sync.emulator.emulator import DEFAULT_EMAIL, DEFAULT_PASSWORD
 from sync.emulator.process import EmulatorProcess
-from sync.pull._run import sync_entities
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.pull import sync_entities
+from sync.upkeep import Credentials, UpKeepClient
 
 
 async def _time(call, repeat: int) -> float:

@@ -41,9 +41,9 @@ from mirror.store import upsert_rows  # noqa: E402
 from mirror.vocabulary import OpKind  # noqa: E402
 from sync.emulator import Emulator  # noqa: E402
 from sync.mapping import transform  # noqa: E402
+from sync.replay import flush  # noqa: E402
 from sync.replay._match import PATHS, with_marker  # noqa: E402
-from sync.replay._replayer import flush  # noqa: E402
-from sync.upkeep._client import API_VERSION, Credentials, UpKeepClient  # noqa: E402
+from sync.upkeep import API_VERSION, Credentials, UpKeepClient  # noqa: E402
 
 
 def ids(mirror, model, n: int) -> list[str]:

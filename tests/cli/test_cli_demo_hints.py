@@ -16,9 +16,9 @@ from mirror.db import open_mirror
 from sync.cli import common
 from sync.cli.demo import STATE_FILE, _explain
 from sync.emulator import Emulator
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.upkeep import Credentials, UpKeepClient
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "upkeep-mirror"
 

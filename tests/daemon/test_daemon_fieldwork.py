@@ -9,8 +9,10 @@ from mirror.db import open_mirror
 from mirror.writes import set_task_value
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
-from sync.upkeep._client import Credentials
+from sync.upkeep import Credentials, RetryPolicy
 from tests.support.retries import FAST_TWO_TRIES
+
+FAST = RetryPolicy(attempts=2, initial=0.01, maximum=0.02, jitter=0.0, max_delay=1.0)
 
 
 def test_pull_job_brings_field_work_and_outbox_job_delivers_a_tick(tmp_path, monkeypatch):

@@ -14,15 +14,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from mirror import writes
+from mirror import connectivity, writes
 from mirror.db import open_mirror
-from sync import connectivity
 from sync import daemon as daemon_module
+from sync import replay
 from sync.cli import cli
 from sync.daemon import Daemon, DaemonConfig
-from sync.pull._run import sync_entities
-from sync.replay import _replayer as replay
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.pull import sync_entities
+from sync.upkeep import Credentials, UpKeepClient
 from tests.support.retries import FAST_TWO_TRIES
 
 CONFIG = DaemonConfig(pull_every=60, pull_jitter=0, reconcile_every=3600, outbox_every=5, probe_min=5, probe_max=20)

@@ -12,12 +12,11 @@ import pytest
 from machina.connectors.base import ConnectorStatus
 from sqlalchemy import text
 
-from mirror import writes
+from mirror import connectivity, writes
 from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
 from mirror.machina.health import Thresholds
 from mirror.timestamps import parse_utc
-from sync import connectivity
 from tests.support.machina_plant import run
 
 

@@ -14,8 +14,9 @@ from mcp.shared.memory import create_connected_server_and_client_session
 from sqlmodel import select
 
 from mirror.db import open_mirror
+from mirror.machina.mcp import build_server
 from mirror.outbox import OutboxOp
-from sync.mcp import build_server, mcp
+from sync.cli.mcp import mcp
 from tests.support.machina_plant import run
 
 AGENT_TOOLS = {
@@ -98,7 +99,7 @@ def test_in_sandbox_mode_write_tools_queue_nothing(db):
 def test_upkeep_mirror_mcp_serves_on_stdio(db):
     """The command in a child process, driven by the MCP SDK's stdio client: stdout carries only JSON-RPC."""
     params = StdioServerParameters(command=sys.executable,
-                                   args=["-c", "from sync.mcp import mcp; mcp()", "--db", str(db)])
+                                   args=["-c", "from sync.cli.mcp import mcp; mcp()", "--db", str(db)])
 
     async def go():
         async with stdio_client(params) as (read, write), ClientSession(read, write) as client:

@@ -19,8 +19,8 @@ from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
 from mirror.outbox import OutboxOp
 from mirror.schema import WorkOrderRow
-from sync.pull._run import sync_entities
-from sync.replay._replayer import flush
+from sync.pull import sync_entities
+from sync.replay import flush
 from tests.support.machina_plant import run
 from tests.support.upkeep import upkeep_client
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
+from mirror import connectivity
 from mirror.schema import MeterRow, SparePartRow, WorkOrderRow
-from sync import connectivity
 from sync.cli import cli
 from sync.cli import outbox as outbox_cli
 from tests.support.retries import FAST
@@ -103,7 +103,7 @@ def test_flush_while_offline_keeps_everything_queued(run, synced, emu):
 def test_flush_while_another_replayer_runs_sends_nothing_and_says_so(run, synced, emu):
     """Python code (or a thread) replaying this mirror holds <mirror>.outbox.lock: one replayer at a time."""
     from mirror.lock import writer_lock
-    from sync.replay._replayer import lock_path
+    from sync.replay import lock_path
 
     run("wo", "update", first(synced, WorkOrderRow).id, "--title", "Edited while another replay runs")
     requests_before = sum(emu.stats.snapshot()["routes"].values())

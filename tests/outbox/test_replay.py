@@ -8,8 +8,8 @@ from sqlmodel import select
 from mirror import outbox, writes
 from mirror.outbox import OutboxOp, WorkOrderMessage
 from mirror.schema import AssetRow, MeterReadingRow, MeterRow, RequestRow, SparePartRow, WorkOrderRow
+from sync.replay import flush as replay_flush
 from sync.replay._match import marker
-from sync.replay._replayer import flush as replay_flush
 from tests.support.retries import FAST
 
 
@@ -152,7 +152,7 @@ def test_rejected_writes_go_to_dead_letter_with_upkeeps_message(synced, emu, cli
 
 def test_a_pull_during_pending_writes_keeps_the_local_values(tmp_path, emu, client):
     from mirror.db import open_mirror
-    from sync.pull._run import PullOptions, sync_entities
+    from sync.pull import PullOptions, sync_entities
 
     with open_mirror(tmp_path / "pulled.db") as mirror:
         sync_entities(mirror, client, None, PullOptions(full=True))

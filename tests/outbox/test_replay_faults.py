@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from sync.replay._replayer import flush
+from sync.replay import flush
 from tests.support.outbox import all_ops, assert_delivered_once, flush_until_empty, queue_workload
 from tests.support.retries import FAST
 from tests.support.upkeep import upkeep_client

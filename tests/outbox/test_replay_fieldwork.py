@@ -19,9 +19,9 @@ from mirror.writes import attach_file, marker, record_downtime, set_task_value
 from sync.crashpoints import ENV as CRASH_ENV
 from sync.emulator import Emulator
 from sync.emulator.entities import ENTITIES
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
-from sync.replay._replayer import flush
+from sync.replay import flush
 from tests.support.outbox import REPLAY_CHILD, ROOT, all_ops
 from tests.support.retries import FAST
 from tests.support.upkeep import upkeep_client

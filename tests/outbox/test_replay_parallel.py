@@ -16,8 +16,8 @@ from sqlmodel import select
 from mirror import writes
 from mirror.schema import AssetRow, WorkOrderRow
 from mirror.vocabulary import OpKind
+from sync.replay import flush
 from sync.replay._match import marker
-from sync.replay._replayer import flush
 from tests.support.outbox import (
     all_ops,
     assert_delivered_once,

@@ -21,7 +21,9 @@ from sqlmodel import select
 
 from mirror import outbox, writes
 from mirror.outbox import OutboxOp
-from sync.replay import _replayer as replay
+from sync import replay
+from sync.replay._replayer import _Replayer
+from sync.upkeep import RetryPolicy
 from sync.upkeep.errors import ServerError
 from tests.support.recorded import recorded_by_id
 
@@ -72,15 +74,15 @@ class FakeUpKeep:
         return []
 
 
-def _replayer(mirror, client) -> replay._Replayer:
-    return replay._Replayer(mirror, client, policy=replay.RetryPolicy(attempts=1), sleep=lambda s: None,
+def _replayer(mirror, client) -> _Replayer:
+    return _Replayer(mirror, client, policy=RetryPolicy(attempts=1), sleep=lambda s: None,
                             clock=outbox.utcnow, redelivery=(0.0, 0.0), settle=0.0)
 
 
 def _race(mirror, client, monkeypatch) -> list[replay.ReplayReport]:
     """Run two replayers (without the lock) on two threads; both read the op before either acts."""
     both_read = threading.Barrier(2, timeout=DEADLINE)
-    load = replay._Replayer._load
+    load = _Replayer._load
 
     def load_then_wait(self, seq):
         op = load(self, seq)
@@ -89,7 +91,7 @@ def _race(mirror, client, monkeypatch) -> list[replay.ReplayReport]:
             both_read.wait()
         return op
 
-    monkeypatch.setattr(replay._Replayer, "_load", load_then_wait)
+    monkeypatch.setattr(_Replayer, "_load", load_then_wait)
     reports: list = [None, None]
     errors: list[BaseException] = []
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from sync.upkeep._retry import RetryPolicy
+from sync.upkeep import Credentials, RetryPolicy, UpKeepClient
 from tests.support.retries import FAST_PATIENT
+
+#: Retries as the production policy, but in milliseconds, so fault tests stay fast.
+FAST_RETRIES = RetryPolicy(attempts=12, max_delay=30.0, initial=0.005, maximum=0.05, jitter=0.005)
+
+
+def client_for(emu, policy: RetryPolicy = FAST_RETRIES) -> UpKeepClient:
+    email, password = emu.credentials
+    return UpKeepClient(Credentials(email=email, password=password, base_url=emu.base_url), policy=policy)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from mirror.db import open_mirror
 from sync.emulator import Emulator
-from sync.pull._run import PullOptions, sync_entities
+from sync.pull import PullOptions, sync_entities
 from tests.support.pull import assert_converged
 from tests.support.retries import FAST_PATIENT
 from tests.support.upkeep import upkeep_client
@@ -29,8 +29,7 @@ from tests.support.upkeep import upkeep_client
 _CHILD = """
 import os, sys
 import sync.pull._run as pull
-from mirror.db import open_mirror
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.upkeep import Credentials, UpKeepClient
 
 db, url, step, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 seen = []

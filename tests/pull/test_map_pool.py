@@ -10,8 +10,8 @@ import pytest
 
 from mirror.db import open_mirror
 from sync.emulator import Emulator
+from sync.pull import PullOptions, sync_entities
 from sync.pull._map_pool import MapPool
-from sync.pull._run import PullOptions, sync_entities
 from tests.support.pull import assert_converged
 from tests.support.retries import FAST_PATIENT
 from tests.support.upkeep import upkeep_client

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import text
 
 from sync.emulator import Emulator
+from sync.pull import PullOptions, sync_entities
 from sync.pull._fetch import Fetcher
-from sync.pull._run import PullOptions, sync_entities
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.upkeep import Credentials, UpKeepClient
 from sync.upkeep._throttle import Throttle
 from sync.upkeep.keyset import KeysetPager
 from tests.support.pull import assert_converged

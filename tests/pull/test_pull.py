@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from mirror.schema import table_of
-from sync.pull._run import SOURCES, PullOptions, sync_entities
+from sync.pull import PullOptions, sync_entities
+from sync.upkeep.endpoints import SOURCES
 from tests.support.pull import assert_converged
 from tests.support.retries import FAST_PATIENT
 from tests.support.upkeep import upkeep_client
@@ -112,7 +113,7 @@ def test_malformed_object_is_recorded_and_skipped(mirror, emu, client):
 
 
 def test_auth_failure_stops_the_run_with_a_clear_error(mirror, emu):
-    from sync.upkeep._client import Credentials, UpKeepClient
+    from sync.upkeep import Credentials, UpKeepClient
 
     bad = UpKeepClient(Credentials(email="demo@upkeep.local", password="wrong", base_url=emu.base_url))
     results = sync_entities(mirror, bad)

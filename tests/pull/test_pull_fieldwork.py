@@ -12,7 +12,7 @@ from sqlalchemy import text
 from mirror.db import open_mirror
 from mirror.file_content import iter_content
 from sync.emulator import Emulator
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 from sync.pull.files import ContentFetcher
 from tests.support.retries import FAST_PATIENT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from sync.pull._run import PullOptions, sync_entities
+from sync.pull import PullOptions, sync_entities
 
 ENTITIES = ["work_orders", "preventive_maintenance"]
 

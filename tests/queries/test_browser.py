@@ -114,8 +114,8 @@ def test_chart_renders(live, tmp_path, browser: Browser):
 
 
 def test_offline_banner_when_the_network_is_cut(live, mirror_file, tmp_path, browser: Browser):
-    """The daemon records a cut as it does in production (sync.connectivity); every page then says so."""
-    from sync.connectivity import mark_offline, mark_online
+    """The daemon records a cut as it does in production (mirror.connectivity); every page then says so."""
+    from mirror.connectivity import mark_offline, mark_online
 
     with open_mirror(mirror_file) as m:
         mark_offline(m, "UpKeep did not answer: connection refused")

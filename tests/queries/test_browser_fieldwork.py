@@ -11,7 +11,7 @@ import pytest
 from mirror.db import open_mirror
 from mirror.writes import attach_file
 from sync.emulator import Emulator
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 from tests.support.browser import Browser
 from tests.support.pages import visible_text

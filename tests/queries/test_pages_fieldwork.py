@@ -17,7 +17,7 @@ from mirror.db import open_mirror
 from mirror.writes import attach_file, record_downtime, set_task_value
 from queries.datasette import load_metadata, make_datasette
 from sync.emulator import Emulator
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
 from sync.pull.fieldwork import FieldworkOptions, pull_fieldwork
 from sync.pull.files import ContentFetcher
 from tests.support.retries import FAST_PATIENT

@@ -10,8 +10,16 @@ from typing import Any
 import httpx
 
 from mirror.db import open_mirror
-from sync.pull._run import sync_entities
+from sync.pull import sync_entities
+from sync.upkeep import Credentials, RetryPolicy, UpKeepClient
 from tests.support.upkeep import upkeep_client
+
+FAST = RetryPolicy(attempts=5, initial=0.001, maximum=0.01, jitter=0.0, max_delay=5.0)
+
+
+def client_for(emu) -> UpKeepClient:
+    email, password = emu.credentials
+    return UpKeepClient(Credentials(email=email, password=password, base_url=emu.base_url), policy=FAST)
 
 
 def sync_into(path: Path, emu) -> Path:

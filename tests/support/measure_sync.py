@@ -67,8 +67,8 @@ def main(argv: list[str]) -> None:
         fetched, requests = _floor(base_url)
     else:
         from mirror.db import open_mirror
-        from sync.pull._run import PullOptions, sync_entities
-        from sync.upkeep._client import Credentials, UpKeepClient
+        from sync.pull import PullOptions, sync_entities
+        from sync.upkeep import Credentials, UpKeepClient
 
         creds = Credentials(email="demo@upkeep.local", password="demo", base_url=base_url)
         with UpKeepClient(creds) as client, open_mirror(db) as mirror:

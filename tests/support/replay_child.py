@@ -10,8 +10,8 @@ import sys
 
 from mirror.db import open_mirror
 from mirror.outbox import counts
-from sync.replay._replayer import flush
-from sync.upkeep._client import Credentials, UpKeepClient
+from sync.replay import flush
+from sync.upkeep import Credentials, UpKeepClient
 from tests.support.retries import FAST
 
 

@@ -1,8 +1,10 @@
 """Whether UpKeep answers, and what went wrong, as recorded in the mirror's ``connectivity`` row.
 
-The daemon and ``upkeep-mirror sync`` write it; Datasette (``sync_health``) and ``upkeep-mirror
-status`` read it, so a technician can see "offline since 09:12, 3 writes waiting" or "failing since
-09:12: login refused" without reading a log.
+This module keeps the row (reads it, records in it); when to record what is decided by the
+sync service (``sync.service``, which the daemon, ``upkeep-mirror sync`` and ``outbox flush``
+call). Datasette (``sync_health``) and ``upkeep-mirror status`` read it, so a technician can see
+"offline since 09:12, 3 writes waiting" or "failing since 09:12: login refused" without reading
+a log.
 
 Two kinds of failure are recorded:
 
@@ -19,11 +21,11 @@ connection (``upkeep-mirror sync`` records here and never loads SQLAlchemy).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from mirror.db import Mirror
 from mirror.freshness import Freshness, freshness
@@ -34,14 +36,6 @@ UNREACHABLE, FATAL = "unreachable", "fatal"
 #: Which successes clear a standing fatal error of which source.
 _FAMILY = {"sync": "pull", "daemon pull": "pull", "daemon outbox": "outbox", "outbox flush": "outbox",
            "daemon probe": "probe"}
-
-
-class PullOutcome(Protocol):
-    entity: str
-    error: str | None
-    finished: bool
-    unreachable: bool
-    fatal: bool
 
 
 @dataclass
@@ -158,32 +152,6 @@ def _stamp_row(row, now: datetime, *, pulled: bool, flushed: bool, heartbeat: bo
     if heartbeat:
         row.daemon_pid, row.daemon_heartbeat_at = os.getpid(), now
     row.updated_at = now
-
-
-def record_pull(mirror: Mirror, results: Sequence[PullOutcome], *, source: str, heartbeat: bool = False,
-                now: datetime | None = None) -> tuple[str, str | None, bool]:
-    """Record what a pull's results say about UpKeep; one call per run of ``sync_entities``.
-
-    Returns ``(outcome, error, changed)``: outcome ``unreachable`` (recorded offline), ``fatal``
-    (recorded as a standing error), ``ok`` (every entity finished: online, pull stamped, a
-    standing pull error cleared) or ``partial`` (stopped, or some listing refused: UpKeep answered,
-    so online); ``changed`` is True when this went offline, or the fatal error is a new one.
-    """
-    prefix = "sync" if source == "sync" else "pull"
-    failed = next((r for r in results if r.unreachable), None)
-    if failed is None:
-        mark_online(mirror, now=now)  # UpKeep answered (a daemon's probe does this and logs it)
-        failed = next((r for r in results if r.fatal), None)
-    if failed is not None:
-        error = f"{prefix} of {failed.entity}: {failed.error}"
-        kind, recorder = (UNREACHABLE, mark_offline) if failed.unreachable else (FATAL, record_fatal)
-        changed = recorder(mirror, error, source=source, now=now)
-        if heartbeat:
-            record(mirror, heartbeat=True)
-        return kind, error, changed
-    finished = bool(results) and all(r.finished for r in results)
-    succeeded(mirror, source, pulled=finished, heartbeat=heartbeat, now=now)
-    return ("ok" if finished else "partial"), None, False
 
 
 def is_online(mirror: Mirror) -> bool:

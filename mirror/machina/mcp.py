@@ -1,4 +1,4 @@
-"""``upkeep-mirror mcp``: Machina's MCP tools, resources and prompts, served over the mirror on stdio.
+"""Machina's MCP tools, resources and prompts over the mirror: the server ``upkeep-mirror mcp`` runs on stdio.
 
 Machina's own server (``machina.mcp.server.build_server``) builds its runtime from a Machina
 config file whose connector types are a fixed table (``upkeep``, ``maximo``...), so it cannot be
@@ -8,18 +8,15 @@ from that connector's capabilities (``machina.mcp.tools.get_tools_for_capabiliti
 Machina's resources and prompts. Tools, names, arguments and answers are therefore Machina's own;
 the data comes from the mirror file, with no network, and writes go to the outbox.
 
-Needs the extra ``mcp`` (``pip install 'upkeep-mirror[mcp]'``: machina-ai with the MCP SDK).
+The command that serves it is ``sync.cli.mcp`` (the composition root). Needs the extra ``mcp`` (``pip install 'upkeep-mirror[mcp]'``: machina-ai with the MCP SDK).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-
-import click
 
 INSTALL_HINT = "the MCP server needs machina-ai with the MCP SDK: pip install 'upkeep-mirror[mcp]'"
 
@@ -62,33 +59,3 @@ def build_server(db: str | Path, *, sandbox: bool = False) -> Any:
     register_resources(server)
     register_prompts(server)
     return server
-
-
-@click.command()
-@click.option("--db", "db", required=True, envvar="UPKEEP_MIRROR_DB",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="The mirror's SQLite file (made by `upkeep-mirror sync`). Env: UPKEEP_MIRROR_DB.")
-@click.option("--sandbox", is_flag=True,
-              help="Machina's sandbox mode: write tools answer with a placeholder and queue nothing.")
-def mcp(db: Path, sandbox: bool) -> None:
-    """Serve Machina's MCP tools over the mirror on stdio (for Claude Desktop, Cursor, any MCP client).
-
-    Reads answer from the mirror file with no network; work orders created, updated or closed
-    through the tools go to the outbox, which the daemon delivers to UpKeep.
-    """
-    if not db.is_file():
-        raise click.ClickException(f"{db} does not exist; run `upkeep-mirror sync --db {db}` first")
-    # stdout carries the JSON-RPC stream: Machina's logs must go to stderr.
-    os.environ["MACHINA_MCP_STDIO"] = "1"
-    try:
-        from machina.observability.logging import configure_logging
-
-        configure_logging(level="WARNING")
-        server = build_server(db, sandbox=sandbox)
-    except ImportError as exc:
-        raise click.ClickException(INSTALL_HINT if "machina" in str(exc) else str(exc)) from None
-    server.run(transport="stdio")
-
-
-if __name__ == "__main__":  # pragma: no cover - `python -m sync.mcp --db plant.db`
-    mcp()
