@@ -147,7 +147,7 @@ class Round:
         for op in self.ops:
             if op.seq in failed or self.abort is not None:
                 continue
-            if op.kind in outbox.CREATE_KINDS:
+            if op.kind in CREATE_KINDS:
                 path, body = create_request(op)
                 sends.append(_Send(op, "post", path, body))
             elif op.kind == OpKind.MESSAGE:
