@@ -22,13 +22,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mirror.sqlite import dbapi
+from mirror.sqlite import AnyConnection, dbapi
 
 #: Chunk size of stored content: bounds memory per write and is the unit a download resumes from.
 CHUNK_BYTES = 1024 * 1024
 
 
-def append_chunk(conn: Any, file_id: str, data: bytes) -> int:
+def append_chunk(conn: AnyConnection, file_id: str, data: bytes) -> int:
     """Store the next chunk of a file's content (in the caller's transaction); return bytes stored."""
     conn = dbapi(conn)
     row = conn.execute(
@@ -42,13 +42,13 @@ def append_chunk(conn: Any, file_id: str, data: bytes) -> int:
     return int(row[1]) + len(data)
 
 
-def stored_bytes(conn: Any, file_id: str) -> int:
+def stored_bytes(conn: AnyConnection, file_id: str) -> int:
     return int(dbapi(conn).execute(
         "SELECT coalesce(sum(length(data)), 0) FROM file_chunks WHERE file_id = :f", {"f": file_id}
     ).fetchone()[0])
 
 
-def drop_content(conn: Any, file_id: str) -> None:
+def drop_content(conn: AnyConnection, file_id: str) -> None:
     dbapi(conn).execute("DELETE FROM file_chunks WHERE file_id = :f", {"f": file_id})
 
 
@@ -75,7 +75,7 @@ def sha256_of(connection: Any, file_id: str) -> str:
     return digest.hexdigest()
 
 
-def store_local_file(conn: Any, file_id: str, path: Path) -> tuple[int, str]:
+def store_local_file(conn: AnyConnection, file_id: str, path: Path) -> tuple[int, str]:
     """Copy a local file into the mirror under ``file_id`` chunk by chunk; (size, sha256)."""
     digest = hashlib.sha256()
     size = 0
@@ -86,6 +86,6 @@ def store_local_file(conn: Any, file_id: str, path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def rename_content(conn: Any, old: str, new: str) -> None:
+def rename_content(conn: AnyConnection, old: str, new: str) -> None:
     """A local file got its UpKeep id: move its content and row to the new id."""
     dbapi(conn).execute("UPDATE file_chunks SET file_id = :n WHERE file_id = :o", {"n": new, "o": old})
