@@ -62,7 +62,7 @@ def entity_tables() -> dict[str, str]:
     for registry in _REGISTRIES:
         for name in registries[registry]:
             found = classes[name]
-            assert found.entity is not None and found.table is not None, f"{name} lacks entity or __tablename__"
+            assert found.entity is not None and found.table is not None, f"{name}: no entity or table"
             tables[found.entity] = found.table
     return tables
 

@@ -126,18 +126,19 @@ def upsert_files(conn: AnyConnection, rows: Sequence[dict[str, Any]], *, now: da
 def open_field_ops(session: Session, kind: str) -> list[OutboxOp]:
     """Open outbox operations of one field-work kind, in seq order."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from mirror.outbox import OutboxOp
 
     return list(session.scalars(
-        select(OutboxOp).where(OutboxOp.kind == kind, OutboxOp.state.in_([s.value for s in OPEN_STATES]))
-        .order_by(OutboxOp.seq)
+        select(OutboxOp).where(col(OutboxOp.kind) == kind, col(OutboxOp.state).in_([s.value for s in OPEN_STATES]))
+        .order_by(col(OutboxOp.seq))
     ))
 
 
 def sync_settings(
-    conn: AnyConnection, entity: str, rows: Sequence[dict[str, Any]], *, complete: bool, listed: Sequence[str] | None = None,
-    now: datetime | None = None,
+    conn: AnyConnection, entity: str, rows: Sequence[dict[str, Any]], *, complete: bool,
+    listed: Sequence[str] | None = None, now: datetime | None = None,
 ) -> tuple[int, int]:
     """Upsert a small settings list (form templates, downtime statuses, custom-field definitions);
     when ``complete`` (the whole list was read), rows it no longer has are tombstoned: those not

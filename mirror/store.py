@@ -278,9 +278,11 @@ def save_cursor(conn: AnyConnection, cursor: Cursor) -> None:
 
 def begin_run(conn: AnyConnection, run_id: str, entity: str, mode: str, started_at: datetime) -> int:
     """A ``sync_runs`` row for one entity's pull in the sync ``run_id``; returns its id."""
-    return dbapi(conn).execute(
+    pk = dbapi(conn).execute(
         "INSERT INTO sync_runs (run_id, entity, mode, started_at, requests, fetched, upserted, tombstoned, rejected, "
         "retries) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0)", (run_id, entity, mode, format_utc(started_at))).lastrowid
+    assert pk is not None  # an INSERT always sets it
+    return pk
 
 
 #: The counts a ``sync_runs`` row keeps.
