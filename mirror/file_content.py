@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from mirror.sqlite import AnyConnection, dbapi
 
@@ -56,7 +55,7 @@ def drop_content(conn: AnyConnection, file_id: str) -> None:
 NEXT_CHUNK_SQL = "SELECT seq, data FROM file_chunks WHERE file_id = :f AND seq > :s ORDER BY seq LIMIT 1"
 
 
-def iter_content(connection: Any, file_id: str) -> Iterator[bytes]:
+def iter_content(connection: AnyConnection, file_id: str) -> Iterator[bytes]:
     """A file's content chunk by chunk (a plain connection, or a SQLAlchemy session or connection), one
     chunk in memory."""
     conn, seq = dbapi(connection), -1
@@ -68,7 +67,7 @@ def iter_content(connection: Any, file_id: str) -> Iterator[bytes]:
         yield bytes(row[1])
 
 
-def sha256_of(connection: Any, file_id: str) -> str:
+def sha256_of(connection: AnyConnection, file_id: str) -> str:
     digest = hashlib.sha256()
     for chunk in iter_content(connection, file_id):
         digest.update(chunk)
