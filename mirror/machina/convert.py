@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mirror.schema import AssetRow, MaintenancePlanRow, Mirrored, SparePartRow, WorkOrderRow
+from mirror.schema import AssetRow, MaintenancePlanRow, Mirrored, SparePartRow, WorkOrderRow, table_of
 
 INSTALL_HINT = "machina-ai is not installed: pip install 'upkeep-mirror[machina]'"
 
@@ -113,7 +113,7 @@ def _model(table_model: type[Mirrored]) -> Any:
 
 def machina_columns(model: type[Mirrored]) -> list[Any]:
     """The table columns a conversion reads: select only these to convert many rows fast."""
-    table = model.__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+    table = table_of(model)
     names = [n for n in _FIELDS[model][1] if n != "metadata"] + ["raw", "metadata", "local_state"]
     return [table.c[n] for n in names if n in table.c]
 
@@ -133,6 +133,5 @@ def rows_to_machina(model: type[Mirrored], mappings: Any) -> list[Any]:
     on a few thousand rows).
     """
     machina_model = _model(model)
-    # _Columns stands in for the row: machina_fields only reads its attributes.
-    return [machina_model.model_validate(machina_fields(_Columns(m), model))  # type: ignore[arg-type]  # see above
+    return [machina_model.model_validate(machina_fields(_Columns(m), model))  # type: ignore[arg-type]  # duck-typed row
             for m in mappings]
