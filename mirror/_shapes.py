@@ -58,7 +58,13 @@ class _Class:
 def entity_tables() -> dict[str, str]:
     """Mirrored entity (as the pull names it) -> its table, in pull order (main pull, then field work)."""
     classes, registries = _read()
-    return {classes[name].entity: classes[name].table for registry in _REGISTRIES for name in registries[registry]}
+    tables: dict[str, str] = {}
+    for registry in _REGISTRIES:
+        for name in registries[registry]:
+            found = classes[name]
+            assert found.entity is not None and found.table is not None, f"{name}: no entity or table"
+            tables[found.entity] = found.table
+    return tables
 
 
 @cache
@@ -89,8 +95,8 @@ def _read() -> tuple[dict[str, _Class], dict[str, list[str]]]:
         for node in module.body:
             if isinstance(node, ast.ClassDef):
                 classes[node.name] = _read_class(node, imported)
-            elif isinstance(node, ast.AnnAssign | ast.Assign) and _target(node) in _REGISTRIES:
-                registries[_target(node)] = _names_in_order(node.value)
+            elif isinstance(node, ast.AnnAssign | ast.Assign) and (target := _target(node)) in _REGISTRIES:
+                registries[target] = _names_in_order(node.value)
     return classes, registries
 
 

@@ -28,7 +28,7 @@ The costs behind these choices are measured by ``tests/benchmarks/bench_writer.p
 
 from __future__ import annotations
 
-from mirror.sqlite import dbapi
+from mirror.sqlite import AnyConnection, dbapi
 
 __all__ = ["DEFAULTS", "LOADING", "begin", "finish", "pending_tables", "restore", "tune"]
 
@@ -55,7 +55,7 @@ _FTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def begin(conn, table: str) -> list[str]:
+def begin(conn: AnyConnection, table: str) -> list[str]:
     """Take away the table's secondary indexes and full-text triggers, recording them; return their names.
 
     Call inside the caller's write transaction (``conn``: plain, or SQLAlchemy's). Nothing is done (and ``[]`` returned) when a
@@ -91,7 +91,7 @@ def begin(conn, table: str) -> list[str]:
     return [o[0] for o in objects]
 
 
-def finish(conn, table: str) -> list[str]:
+def finish(conn: AnyConnection, table: str) -> list[str]:
     """Re-create what :func:`begin` took away from ``table`` and rebuild its full-text index; return the names.
 
     Call inside the caller's write transaction (the pull: the one that completes the listing).
@@ -126,14 +126,14 @@ LOADING = {"cache_size": -4000, "wal_autocheckpoint": 10000}
 DEFAULTS = {"cache_size": -2000, "wal_autocheckpoint": 1000}
 
 
-def tune(conn, loading: bool) -> None:
+def tune(conn: AnyConnection, loading: bool) -> None:
     """Set ``conn`` up for a bulk load (or back): :data:`LOADING` or :data:`DEFAULTS`."""
     conn = dbapi(conn)
     for name, value in (LOADING if loading else DEFAULTS).items():
         conn.execute(f"PRAGMA {name} = {value}")
 
 
-def pending_tables(conn) -> list[str]:
+def pending_tables(conn: AnyConnection) -> list[str]:
     """Tables with a bulk load begun and not finished."""
     conn = dbapi(conn)
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'bulk_loads'").fetchone():
@@ -141,7 +141,7 @@ def pending_tables(conn) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT tbl FROM bulk_loads ORDER BY tbl")]
 
 
-def restore(conn, tables: list[str] | None = None) -> list[str]:
+def restore(conn: AnyConnection, tables: list[str] | None = None) -> list[str]:
     """Finish every unfinished bulk load (or those of ``tables``): the file gets all its indexes back."""
     conn = dbapi(conn)
     done = []

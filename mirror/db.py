@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from mirror import bulk
 from mirror.errors import MirrorBusy, MirrorUnusable
@@ -22,7 +22,7 @@ from mirror.migrations import LATEST, MIGRATIONS, applied_versions, current_vers
 from mirror.sqlite import BUSY_TIMEOUT_MS, configure, connect, readonly_uri, transaction
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlmodel import Session
 
 __all__ = ["BUSY_TIMEOUT_MS", "Mirror", "inspect_mirror", "open_mirror"]
@@ -246,11 +246,11 @@ def _make_engine(path: Path, *, readonly: bool = False) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+    def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         configure(dbapi_conn, readonly=readonly)
 
     @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
+    def _begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 

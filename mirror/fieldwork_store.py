@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mirror.sqlite import dbapi
+from mirror.sqlite import AnyConnection, dbapi
 from mirror.store import table_name, upsert_rows
 from mirror.timestamps import format_utc
 from mirror.vocabulary import OPEN_STATES, OPEN_STATES_SQL, LocalState, OpKind
@@ -39,7 +39,7 @@ def _sql_value(value: Any) -> Any:
 
 
 def replace_tasks(
-    conn: Any, work_order_id: str, rows: Sequence[dict[str, Any]], *,
+    conn: AnyConnection, work_order_id: str, rows: Sequence[dict[str, Any]], *,
     upkeep_updated_at: datetime | None, now: datetime | None = None,
 ) -> int:
     """Make the work order's checklist exactly ``rows`` (mapped items, in order); return the count."""
@@ -62,7 +62,7 @@ def replace_tasks(
     return len(rows)
 
 
-def reapply_task_values(conn: Any, work_order_id: str) -> int:
+def reapply_task_values(conn: AnyConnection, work_order_id: str) -> int:
     """Show open local ticks of the work order on its (freshly written) checklist rows."""
     conn = dbapi(conn)
     ops = [row[0] for row in conn.execute(
@@ -87,7 +87,7 @@ def reapply_task_values(conn: Any, work_order_id: str) -> int:
     return applied
 
 
-def tasks_to_refresh(conn: Any, *, limit: int = 500, after: str = "") -> list[tuple[str, str | None]]:
+def tasks_to_refresh(conn: AnyConnection, *, limit: int = 500, after: str = "") -> list[tuple[str, str | None]]:
     """(work order id, its updatedAt) of live work orders that list form items and whose stored
     checklist is missing or older than the work order; ordered by id, from ``after``."""
     rows = dbapi(conn).execute(
@@ -105,7 +105,7 @@ FILE_RECORD_COLUMNS = ("id", "upkeep_created_at", "upkeep_updated_at", "raw", "f
                        "is_image")
 
 
-def upsert_files(conn: Any, rows: Sequence[dict[str, Any]], *, now: datetime | None = None) -> int:
+def upsert_files(conn: AnyConnection, rows: Sequence[dict[str, Any]], *, now: datetime | None = None) -> int:
     """Insert or update file records; content columns are left as they are (new rows: missing)."""
     if not rows:
         return 0
@@ -126,18 +126,19 @@ def upsert_files(conn: Any, rows: Sequence[dict[str, Any]], *, now: datetime | N
 def open_field_ops(session: Session, kind: str) -> list[OutboxOp]:
     """Open outbox operations of one field-work kind, in seq order."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from mirror.outbox import OutboxOp
 
     return list(session.scalars(
-        select(OutboxOp).where(OutboxOp.kind == kind, OutboxOp.state.in_([s.value for s in OPEN_STATES]))
-        .order_by(OutboxOp.seq)
+        select(OutboxOp).where(col(OutboxOp.kind) == kind, col(OutboxOp.state).in_([s.value for s in OPEN_STATES]))
+        .order_by(col(OutboxOp.seq))
     ))
 
 
 def sync_settings(
-    conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, complete: bool, listed: Sequence[str] | None = None,
-    now: datetime | None = None,
+    conn: AnyConnection, entity: str, rows: Sequence[dict[str, Any]], *, complete: bool,
+    listed: Sequence[str] | None = None, now: datetime | None = None,
 ) -> tuple[int, int]:
     """Upsert a small settings list (form templates, downtime statuses, custom-field definitions);
     when ``complete`` (the whole list was read), rows it no longer has are tombstoned: those not

@@ -23,14 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mirror.sqlite import dbapi
+from mirror.sqlite import AnyConnection, dbapi
 from mirror.vocabulary import UNFINISHED_STATUSES_SQL
 
 #: Chunk size of stored content: bounds memory per write and is the unit a download resumes from.
 CHUNK_BYTES = 1024 * 1024
 
 
-def append_chunk(conn: Any, file_id: str, data: bytes) -> int:
+def append_chunk(conn: AnyConnection, file_id: str, data: bytes) -> int:
     """Store the next chunk of a file's content (in the caller's transaction); return bytes stored."""
     conn = dbapi(conn)
     row = conn.execute(
@@ -44,13 +44,13 @@ def append_chunk(conn: Any, file_id: str, data: bytes) -> int:
     return int(row[1]) + len(data)
 
 
-def stored_bytes(conn: Any, file_id: str) -> int:
+def stored_bytes(conn: AnyConnection, file_id: str) -> int:
     return int(dbapi(conn).execute(
         "SELECT coalesce(sum(length(data)), 0) FROM file_chunks WHERE file_id = :f", {"f": file_id}
     ).fetchone()[0])
 
 
-def drop_content(conn: Any, file_id: str) -> None:
+def drop_content(conn: AnyConnection, file_id: str) -> None:
     dbapi(conn).execute("DELETE FROM file_chunks WHERE file_id = :f", {"f": file_id})
 
 
@@ -58,7 +58,7 @@ def drop_content(conn: Any, file_id: str) -> None:
 NEXT_CHUNK_SQL = "SELECT seq, data FROM file_chunks WHERE file_id = :f AND seq > :s ORDER BY seq LIMIT 1"
 
 
-def iter_content(connection: Any, file_id: str) -> Iterator[bytes]:
+def iter_content(connection: AnyConnection, file_id: str) -> Iterator[bytes]:
     """A file's content chunk by chunk (a plain connection, or a SQLAlchemy session or connection), one
     chunk in memory."""
     conn, seq = dbapi(connection), -1
@@ -70,14 +70,14 @@ def iter_content(connection: Any, file_id: str) -> Iterator[bytes]:
         yield bytes(row[1])
 
 
-def sha256_of(connection: Any, file_id: str) -> str:
+def sha256_of(connection: AnyConnection, file_id: str) -> str:
     digest = hashlib.sha256()
     for chunk in iter_content(connection, file_id):
         digest.update(chunk)
     return digest.hexdigest()
 
 
-def store_local_file(conn: Any, file_id: str, path: Path) -> tuple[int, str]:
+def store_local_file(conn: AnyConnection, file_id: str, path: Path) -> tuple[int, str]:
     """Copy a local file into the mirror under ``file_id`` chunk by chunk; (size, sha256)."""
     digest = hashlib.sha256()
     size = 0
@@ -88,7 +88,7 @@ def store_local_file(conn: Any, file_id: str, path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def rename_content(conn: Any, old: str, new: str) -> None:
+def rename_content(conn: AnyConnection, old: str, new: str) -> None:
     """A local file got its UpKeep id: move its content and row to the new id."""
     dbapi(conn).execute("UPDATE file_chunks SET file_id = :n WHERE file_id = :o", {"n": new, "o": old})
 

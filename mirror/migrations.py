@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from mirror.rejects import payload_key
-from mirror.sqlite import dbapi, transaction
+from mirror.sqlite import AnyConnection, dbapi, transaction
 from mirror.timestamps import format_utc
 
 
@@ -78,7 +78,7 @@ MIGRATIONS.sort(key=lambda m: m.version)
 LATEST = MIGRATIONS[-1].version
 
 
-def applied_versions(conn) -> set[int]:
+def applied_versions(conn: AnyConnection) -> set[int]:
     """The versions recorded in the file (``conn``: a plain connection, or a SQLAlchemy one)."""
     conn = dbapi(conn)
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_versions'").fetchone():
@@ -86,11 +86,11 @@ def applied_versions(conn) -> set[int]:
     return {row[0] for row in conn.execute("SELECT version FROM schema_versions")}
 
 
-def current_version(conn) -> int:
+def current_version(conn: AnyConnection) -> int:
     return max(applied_versions(conn), default=0)
 
 
-def migrate(conn, target: int = LATEST) -> list[int]:
+def migrate(conn: AnyConnection, target: int = LATEST) -> list[int]:
     """Apply every pending migration up to ``target``, each in its own transaction; return them.
 
     Each step takes the write lock first (``BEGIN IMMEDIATE``) and checks again inside it whether

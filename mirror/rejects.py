@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from mirror.sqlite import dbapi
+from mirror.sqlite import AnyConnection, dbapi
 from mirror.timestamps import format_utc
 
 
@@ -46,7 +46,7 @@ _UPSERT = (
 
 
 def record_rejects(
-    conn,
+    conn: AnyConnection,
     rejects: Sequence[dict[str, Any]],
     *,
     run_id: str | None = None,
@@ -78,7 +78,7 @@ def record_rejects(
     return len(rejects)
 
 
-def clear_rejects(conn, entity: str, ids: Iterable[str]) -> int:
+def clear_rejects(conn: AnyConnection, entity: str, ids: Iterable[str]) -> int:
     """Objects of ``entity`` that now map cleanly are no longer rejects; return how many went."""
     conn, ids = dbapi(conn), list(ids)
     if not ids or conn.execute("SELECT 1 FROM rejects WHERE entity = ? LIMIT 1", (entity,)).fetchone() is None:
@@ -87,7 +87,7 @@ def clear_rejects(conn, entity: str, ids: Iterable[str]) -> int:
     return max(cursor.rowcount, 0)
 
 
-def forget_unlisted_rejects(conn, entity: str, pass_started: datetime) -> int:
+def forget_unlisted_rejects(conn: AnyConnection, entity: str, pass_started: datetime) -> int:
     """After a complete reconciliation pass: rejects it did not list again are gone from UpKeep.
 
     Every object the pass listed either mapped (and its reject was cleared) or was recorded again

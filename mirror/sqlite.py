@@ -17,9 +17,18 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, cast
 
-__all__ = ["BUSY_TIMEOUT_MS", "PRAGMAS", "configure", "connect", "dbapi", "readonly_uri", "transaction"]
+if TYPE_CHECKING:  # only named in annotations: the pull never loads SQLAlchemy
+    from sqlalchemy.engine import Connection as _SAConnection
+    from sqlalchemy.orm import Session as _Session
+
+__all__ = [
+    "BUSY_TIMEOUT_MS", "PRAGMAS", "AnyConnection", "configure", "connect", "dbapi", "readonly_uri", "transaction",
+]
+
+#: What the functions both sides share accept: a plain connection, or a SQLAlchemy Session or Connection.
+AnyConnection: TypeAlias = "sqlite3.Connection | _Session | _SAConnection"
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -70,7 +79,7 @@ def transaction(conn: sqlite3.Connection, mode: str = "IMMEDIATE") -> Iterator[s
     conn.execute("COMMIT")
 
 
-def dbapi(conn: Any) -> sqlite3.Connection:
+def dbapi(conn: AnyConnection) -> sqlite3.Connection:
     """The ``sqlite3`` connection under ``conn``: itself, or a SQLAlchemy Session's or Connection's.
 
     A Session's connection is taken inside its transaction (begun if need be), so what is written
@@ -78,6 +87,6 @@ def dbapi(conn: Any) -> sqlite3.Connection:
     """
     if isinstance(conn, sqlite3.Connection):
         return conn
-    if hasattr(conn, "get_bind"):  # a Session
-        conn = conn.connection()
-    return conn.connection.driver_connection
+    # Duck-typed, not isinstance(): SQLAlchemy stays unimported on the plain path.
+    connection = cast("_Session", conn).connection() if hasattr(conn, "get_bind") else conn
+    return cast(sqlite3.Connection, connection.connection.driver_connection)

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from mirror._shapes import columns, entity_tables
-from mirror.sqlite import dbapi
+from mirror.sqlite import AnyConnection, dbapi
 from mirror.timestamps import StoredUTC, format_utc, parse_utc
 from mirror.vocabulary import OPEN_STATES
 
@@ -66,7 +66,7 @@ def _fresh(value: Any) -> Any:
     return value.copy() if isinstance(value, dict | list) else value
 
 
-def upsert_rows(conn: Any, entity: str, rows: Sequence[dict[str, Any]], *, now: datetime | None = None,
+def upsert_rows(conn: AnyConnection, entity: str, rows: Sequence[dict[str, Any]], *, now: datetime | None = None,
                 force: bool = False) -> int:
     """Insert or update a page of rows in a few statements; return how many rows actually changed.
 
@@ -88,7 +88,7 @@ def row_values(entity: str, rows: Sequence[dict[str, Any]], *, now: datetime | N
     return [build(row, stamp) for row in rows]
 
 
-def upsert_values(conn: Any, entity: str, values: Sequence[tuple], *, force: bool = False) -> int:
+def upsert_values(conn: AnyConnection, entity: str, values: Sequence[tuple], *, force: bool = False) -> int:
     """:func:`upsert_rows` for rows already made into values (:func:`row_values`).
 
     Rows go in as multi-row ``INSERT ... VALUES (...), (...)`` statements built once per table
@@ -225,7 +225,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {"utc": _utc_text, "date": _date_
                                                 "bool": int}
 
 
-def tombstone(conn: Any, entity: str, ids: Iterable[str], *, now: datetime | None = None) -> int:
+def tombstone(conn: AnyConnection, entity: str, ids: Iterable[str], *, now: datetime | None = None) -> int:
     """Mark rows as deleted upstream; they stay for history but leave default views and queries."""
     ids = list(ids)
     if not ids:
@@ -237,7 +237,7 @@ def tombstone(conn: Any, entity: str, ids: Iterable[str], *, now: datetime | Non
     return cursor.rowcount
 
 
-def existing_ids(conn: Any, entity: str, ids: Iterable[str]) -> set[str]:
+def existing_ids(conn: AnyConnection, entity: str, ids: Iterable[str]) -> set[str]:
     conn, table, ids = dbapi(conn), table_name(entity), list(ids)
     found: set[str] = set()
     for start in range(0, len(ids), 500):
@@ -258,7 +258,7 @@ class Cursor:
     last_reconciled_at: datetime | None = None
 
 
-def get_cursor(conn: Any, entity: str) -> Cursor:
+def get_cursor(conn: AnyConnection, entity: str) -> Cursor:
     """The entity's cursor (one with no cursor before the first pull)."""
     row = dbapi(conn).execute("SELECT cursor_ms, last_success_at, last_reconciled_at FROM sync_cursors "
                               "WHERE entity = ?", (entity,)).fetchone()
@@ -267,7 +267,7 @@ def get_cursor(conn: Any, entity: str) -> Cursor:
     return Cursor(entity, row[0], *(None if v is None else parse_utc(v) for v in row[1:]))
 
 
-def save_cursor(conn: Any, cursor: Cursor) -> None:
+def save_cursor(conn: AnyConnection, cursor: Cursor) -> None:
     dbapi(conn).execute(
         "INSERT INTO sync_cursors (entity, cursor_ms, last_success_at, last_reconciled_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (entity) DO UPDATE SET cursor_ms = excluded.cursor_ms, "
@@ -276,18 +276,20 @@ def save_cursor(conn: Any, cursor: Cursor) -> None:
                                             for v in (cursor.last_success_at, cursor.last_reconciled_at))))
 
 
-def begin_run(conn: Any, run_id: str, entity: str, mode: str, started_at: datetime) -> int:
+def begin_run(conn: AnyConnection, run_id: str, entity: str, mode: str, started_at: datetime) -> int:
     """A ``sync_runs`` row for one entity's pull in the sync ``run_id``; returns its id."""
-    return dbapi(conn).execute(
+    pk = dbapi(conn).execute(
         "INSERT INTO sync_runs (run_id, entity, mode, started_at, requests, fetched, upserted, tombstoned, rejected, "
         "retries) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0)", (run_id, entity, mode, format_utc(started_at))).lastrowid
+    assert pk is not None  # an INSERT always sets it
+    return pk
 
 
 #: The counts a ``sync_runs`` row keeps.
 RUN_COUNTS = ("fetched", "upserted", "tombstoned", "rejected", "requests", "retries")
 
 
-def end_run(conn: Any, pk: int, counts: dict[str, int], error: str | None, finished_at: datetime) -> None:
+def end_run(conn: AnyConnection, pk: int, counts: dict[str, int], error: str | None, finished_at: datetime) -> None:
     """Write a pull's counts, its error (None: it worked) and when it ended into its ``sync_runs`` row."""
     dbapi(conn).execute(
         f"UPDATE sync_runs SET {', '.join(f'{c} = ?' for c in RUN_COUNTS)}, error = ?, finished_at = ? WHERE id = ?",
@@ -297,7 +299,7 @@ def end_run(conn: Any, pk: int, counts: dict[str, int], error: str | None, finis
 _OPEN = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
 
 
-def has_open_changes(conn: Any, entity: str, ids: Sequence[str]) -> bool:
+def has_open_changes(conn: AnyConnection, entity: str, ids: Sequence[str]) -> bool:
     """Whether local writes still open in the outbox touch any of these rows.
 
     The pull then re-applies them on top of what it fetched (:func:`mirror.outbox.reapply_pending`,

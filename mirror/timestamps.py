@@ -40,9 +40,9 @@ def format_utc(value: datetime) -> str:
 def parse_utc(text: str) -> datetime:
     """Parse ISO-8601 with or without ``Z``/offset; a naive value is taken as UTC."""
     if len(text) == 24 and text[23] == "Z" and text[19] == "." and text[10] == "T":
-        value = StoredUTC.fromisoformat(text)  # already the stored form: keep the text (see StoredUTC)
-        value.stored = text
-        return value
+        kept = StoredUTC.fromisoformat(text)  # already the stored form: keep the text (see StoredUTC)
+        kept.stored = text
+        return kept
     value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)

@@ -30,8 +30,8 @@ from machina.domain.maintenance_plan import MaintenancePlan
 from machina.domain.spare_part import SparePart
 from machina.domain.work_order import WorkOrder, WorkOrderStatus, WorkOrderType
 from machina.exceptions import ConnectorError
-from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlalchemy import ColumnElement, func, or_
+from sqlmodel import col, select
 
 from mirror import writes
 from mirror.db import Mirror, open_mirror
@@ -114,10 +114,10 @@ class MirrorConnector:
         or an UpKeep one (``open``, ``onHold``, ``inProgress``, ``complete``; also the spellings
         Machina's connector uses, ``"on hold"``, ``"in progress"``).
         """
-        where = [WorkOrderRow.asset_id == asset_id] if asset_id else []
+        where: list[ColumnElement[bool]] = [col(WorkOrderRow.asset_id) == asset_id] if asset_id else []
         if status:
             where.append(_status_filter(status))
-        return await self._all(WorkOrderRow, lambda q: q.where(*where).order_by(WorkOrderRow.created_at.desc(),
+        return await self._all(WorkOrderRow, lambda q: q.where(*where).order_by(col(WorkOrderRow.created_at).desc(),
                                                                                 WorkOrderRow.id))
 
     async def get_work_order(self, work_order_id: str) -> WorkOrder | None:
@@ -129,16 +129,16 @@ class MirrorConnector:
         UpKeep's parts carry no asset-compatibility list, so ``asset_id`` selects the parts listed
         as compatible (none from UpKeep) or used on any work order of that asset.
         """
-        where = [SparePartRow.sku == sku] if sku else []
+        where: list[ColumnElement[bool]] = [col(SparePartRow.sku) == sku] if sku else []
         if asset_id:
             used = await asyncio.to_thread(self._parts_used_on, asset_id)
-            where.append(or_(SparePartRow.id.in_(used),
+            where.append(or_(col(SparePartRow.id).in_(used),
                              func.instr(func.json(SparePartRow.compatible_assets), f'"{asset_id}"') > 0))
         return await self._all(SparePartRow, lambda q: q.where(*where).order_by(SparePartRow.name, SparePartRow.id))
 
     async def read_maintenance_plans(self, *, asset_id: str = "") -> list[MaintenancePlan]:
         """Preventive-maintenance plans (one per UpKeep PM trigger), optionally of one asset."""
-        where = [MaintenancePlanRow.asset_id == asset_id] if asset_id else []
+        where = [col(MaintenancePlanRow.asset_id) == asset_id] if asset_id else []
         return await self._all(MaintenancePlanRow, lambda q: q.where(*where).order_by(MaintenancePlanRow.name,
                                                                                       MaintenancePlanRow.id))
 
@@ -222,7 +222,7 @@ class MirrorConnector:
     @sandbox_aware
     async def close_work_order(self, work_order_id: str) -> WorkOrder:
         """Complete the work order in UpKeep (shown ``completed``; ``closed`` once archived in UpKeep)."""
-        return await self.update_work_order(work_order_id, status=WorkOrderStatus.CLOSED)  # type: ignore[no-any-return]
+        return await self.update_work_order(work_order_id, status=WorkOrderStatus.CLOSED)
 
     async def cancel_work_order(self, work_order_id: str) -> WorkOrder:
         """Refused: UpKeep has no cancelled status (Machina's connector would put it on hold)."""
@@ -261,7 +261,7 @@ class MirrorConnector:
         found = await self._one(WorkOrderRow, record_id)
         if found is None:
             raise ConnectorError(f"work order {record_id} not found in the mirror after the write")
-        return found  # type: ignore[no-any-return]
+        return found
 
     async def _write(self, fn: Callable[[], Any]) -> Any:
         try:
@@ -272,7 +272,7 @@ class MirrorConnector:
     def _parts_used_on(self, asset_id: str) -> list[str]:
         with self._require().session() as s:
             lists = s.exec(select(WorkOrderRow.parts_used).where(
-                WorkOrderRow.asset_id == asset_id, WorkOrderRow.deleted_at.is_(None)))
+                col(WorkOrderRow.asset_id) == asset_id, col(WorkOrderRow.deleted_at).is_(None)))
             return sorted({p["part_id"] for used in lists for p in used or []})
 
 
@@ -280,12 +280,12 @@ def _machina_value(status: WorkOrderStatus | str) -> str:
     return status.value if isinstance(status, WorkOrderStatus) else str(status).strip().lower()
 
 
-def _status_filter(status: WorkOrderStatus | str) -> Any:
+def _status_filter(status: WorkOrderStatus | str) -> ColumnElement[bool]:
     value = _machina_value(status)
     if value in {s.value for s in WorkOrderStatus}:
-        return WorkOrderRow.status == value
+        return col(WorkOrderRow.status) == value
     if value in STATUS_SPELLINGS:
-        return WorkOrderRow.upkeep_status == STATUS_SPELLINGS[value]
+        return col(WorkOrderRow.upkeep_status) == STATUS_SPELLINGS[value]
     raise ConnectorError(f"unknown work order status {status!r}; use a Machina status "
                          f"({', '.join(s.value for s in WorkOrderStatus)}) or UpKeep's "
                          f"({', '.join(s.value for s in UpKeepStatus)})")
@@ -321,6 +321,6 @@ def _category_for(mirror: Mirror, kind: WorkOrderType) -> str | None:
     if kind == WorkOrderType.CORRECTIVE:
         return None
     with mirror.session() as s:
-        seen = s.exec(select(WorkOrderRow.category, func.count()).where(WorkOrderRow.category.is_not(None))
+        seen = s.exec(select(WorkOrderRow.category, func.count()).where(col(WorkOrderRow.category).is_not(None))
                       .group_by(WorkOrderRow.category).order_by(func.count().desc())).all()
     return next((c for c, _n in seen if work_order_type(c) == kind.value), kind.value.capitalize())

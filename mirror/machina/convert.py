@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from mirror.errors import MachinaNotInstalled
-from mirror.schema import AssetRow, MaintenancePlanRow, Mirrored, SparePartRow, WorkOrderRow
+from mirror.schema import AssetRow, MaintenancePlanRow, Mirrored, SparePartRow, WorkOrderRow, table_of
 
 _FIELDS = {
     AssetRow: ("Asset", [
@@ -72,7 +72,7 @@ def machina_fields(row: Mirrored, model: type[Mirrored] | None = None) -> dict[s
     """The row's values under Machina's field names (no ``machina-ai`` needed)."""
     model = model or type(row)
     _, names = _FIELDS[model]
-    out = {}
+    out: dict[str, Any] = {}
     for name in names:
         if name == "metadata":
             out[name] = full_metadata(row, model)
@@ -104,7 +104,7 @@ def _model(table_model: type[Mirrored]) -> Any:
 
 def machina_columns(model: type[Mirrored]) -> list[Any]:
     """The table columns a conversion reads: select only these to convert many rows fast."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     names = [n for n in _FIELDS[model][1] if n != "metadata"] + ["raw", "metadata", "local_state"]
     return [table.c[n] for n in names if n in table.c]
 
@@ -124,4 +124,5 @@ def rows_to_machina(model: type[Mirrored], mappings: Any) -> list[Any]:
     on a few thousand rows).
     """
     machina_model = _model(model)
-    return [machina_model.model_validate(machina_fields(_Columns(m), model)) for m in mappings]  # type: ignore[arg-type]
+    return [machina_model.model_validate(machina_fields(_Columns(m), model))  # type: ignore[arg-type]  # duck-typed row
+            for m in mappings]

@@ -111,6 +111,7 @@ def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Threshold
                              stale_after=thresholds.stale_after) for e in CORE_ENTITIES}
     never, stale, late_only = ([e for e in CORE_ENTITIES if verdicts[e] == v]
                                for v in (Freshness.NEVER, Freshness.STALE, Freshness.LATE))
+    known = {e: a for e, a in ages.items() if a is not None}  # every verdict but NEVER had a pull
     unhealthy, degraded = [], []
     if never:
         unhealthy.append(f"never pulled: {', '.join(never)} (run `upkeep-mirror sync`)")
@@ -120,7 +121,7 @@ def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Threshold
         since = details["offline_seconds"]
         degraded.append("UpKeep offline" + (f" for {_span(since)}" if since is not None else ""))
     if late_only:
-        oldest_age = max(ages[e] for e in late_only)
+        oldest_age = max(known[e] for e in late_only)
         degraded.append(f"data {_span(oldest_age)} old ({', '.join(late_only)})")
     if waiting:
         age = details["oldest_write_waiting_seconds"] or 0
@@ -134,7 +135,7 @@ def assess(mirror: Mirror, *, now: datetime | None = None, thresholds: Threshold
         return Health(UNHEALTHY, "; ".join(unhealthy + degraded), details)
     if degraded:
         return Health(DEGRADED, "; ".join(degraded), details)
-    newest = max(ages[e] for e in CORE_ENTITIES)
+    newest = max(known[e] for e in CORE_ENTITIES)
     return Health(HEALTHY, f"mirror fresh (oldest core pull {_span(newest)} ago)"
                   + (f"; {waiting} local write{'s' if waiting != 1 else ''} waiting" if waiting else ""), details)
 

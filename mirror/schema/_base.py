@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Dialect
 from sqlalchemy.types import String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -19,33 +19,33 @@ from mirror.timestamps import format_utc, parse_utc
 from mirror.vocabulary import LocalState
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime stored as sortable ISO-8601 text."""
 
     impl = String
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | str | None, dialect: Dialect) -> str | None:
         if value is None or isinstance(value, str):
             return value
         return format_utc(value)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
         return None if value is None else parse_utc(value)
 
 
-class ISODate(TypeDecorator):
+class ISODate(TypeDecorator[date]):
     """A calendar date stored as ``YYYY-MM-DD`` text."""
 
     impl = String
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: date | str | None, dialect: Dialect) -> str | None:
         if value is None or isinstance(value, str):
             return value
         return value.isoformat()
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: str | None, dialect: Dialect) -> date | None:
         return None if value is None else date.fromisoformat(value)
 
 

@@ -42,4 +42,4 @@ MIRRORED: dict[str, type[Mirrored]] = {
 def table_of(entity: str | type[Mirrored]) -> Table:
     """An entity's SQLAlchemy table (plain code that needs only its name: :func:`mirror.store.table_name`)."""
     model = MIRRORED[entity] if isinstance(entity, str) else entity
-    return model.__table__  # type: ignore[attr-defined]
+    return model.__table__  # type: ignore[attr-defined]  # set at runtime on table=True models

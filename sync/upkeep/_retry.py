@@ -92,7 +92,7 @@ class RetryPolicy:
         return stop_after_attempt(self.attempts) | stop_before_delay(self.max_delay)
 
     def wait(self) -> wait_base:
-        backoff = wait_exponential(multiplier=self.initial, max=self.maximum)
+        backoff: wait_base = wait_exponential(multiplier=self.initial, max=self.maximum)
         if self.jitter:
             backoff = backoff + wait_random(0, self.jitter)
         return wait_retry_after(backoff)

@@ -27,6 +27,8 @@ UpKeep's messages before raising.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import httpx
 
 __all__ = [
@@ -45,6 +47,15 @@ __all__ = [
     "UpKeepError",
     "error_for_status",
 ]
+
+
+class _Context(TypedDict, total=False):
+    """The keyword arguments every :class:`UpKeepError` takes besides its message."""
+
+    status: int | None
+    response: httpx.Response | None
+    method: str | None
+    path: str | None
 
 
 class UpKeepError(Exception):
@@ -86,7 +97,7 @@ class UpKeepError(Exception):
 class RetriableError(UpKeepError):
     """Transient failure (network, 429, 5xx): the same call may well succeed later."""
 
-    def __init__(self, message: str, *, ambiguous: bool = False, **kwargs) -> None:
+    def __init__(self, message: str, *, ambiguous: bool = False, **kwargs: Unpack[_Context]) -> None:
         self.ambiguous = ambiguous
         super().__init__(message, **kwargs)
 
@@ -98,7 +109,7 @@ class RetriableError(UpKeepError):
 class RateLimited(RetriableError):
     """Raised on 429; ``retry_after`` is the server's Retry-After in seconds, or None."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Unpack[_Context]) -> None:
         self.retry_after = retry_after
         super().__init__(message, **kwargs)
 
@@ -161,7 +172,7 @@ def error_for_status(
 
     ``ambiguous`` applies to 5xx only: a 429 is a refusal before any work, so never ambiguous.
     """
-    where = {"status": status, "response": response, "method": method, "path": path}
+    where: _Context = {"status": status, "response": response, "method": method, "path": path}
     if status == 429:
         return RateLimited(message, retry_after=retry_after, **where)
     if status >= 500:
