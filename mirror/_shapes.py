@@ -1,9 +1,9 @@
 """What saving rows needs to know of each mirrored table, read from the schema's own source.
 
 The pull writes through plain ``sqlite3`` (:mod:`mirror.sqlite`) and never imports SQLAlchemy or
-the SQLModel models (:mod:`mirror.schema`), so it cannot ask the models for their tables. It reads
-their source instead, once per process, with :mod:`ast`: each entity's table, the table's columns
-in order with how a Python value is stored in each (``utc`` a datetime as UTC text, ``date`` a
+the SQLModel models (:mod:`mirror.schema`), so it cannot ask the models for their columns. It reads
+their source instead, once per process, with :mod:`ast`: for each mirrored entity of the registry
+(:mod:`mirror.entities`, which names its table and model), the table's columns in order with how a Python value is stored in each (``utc`` a datetime as UTC text, ``date`` a
 date as ``YYYY-MM-DD``, ``json`` JSON text, ``bool`` 0/1, ``""`` as it is), and the value a column
 takes when a row leaves it out.
 
@@ -27,11 +27,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mirror.entities import ENTITIES
+
 __all__ = ["Column", "columns", "entity_tables"]
 
 _SCHEMA = Path(__file__).parent / "schema"
-#: The registries naming the mirrored tables, in pull order: the main pull's, then field work's.
-_REGISTRIES = ("MIRRORED", "FIELDWORK_MIRRORED")
 #: Column type (``sa_type=``) -> storage kind.
 _KINDS = {"UTCDateTime": "utc", "ISODate": "date", "JSON": "json"}
 _FACTORIES = {"list": list, "dict": dict}
@@ -51,30 +51,22 @@ class Column:
 class _Class:
     bases: list[str]
     table: str | None
-    entity: str | None
     fields: list[Column]
 
 
 def entity_tables() -> dict[str, str]:
     """Mirrored entity (as the pull names it) -> its table, in pull order (main pull, then field work)."""
-    classes, registries = _read()
-    tables: dict[str, str] = {}
-    for registry in _REGISTRIES:
-        for name in registries[registry]:
-            found = classes[name]
-            assert found.entity is not None and found.table is not None, f"{name}: no entity or table"
-            tables[found.entity] = found.table
-    return tables
+    return {e.name: e.table for e in ENTITIES if e.mirrored}
 
 
 @cache
 def columns(table: str) -> tuple[Column, ...]:
     """The table's columns in order (``KeyError`` for a table that is not a mirrored one)."""
-    classes, registries = _read()
-    for registry in _REGISTRIES:
-        for name in registries[registry]:
-            if classes[name].table == table:
-                return tuple(_all_fields(classes, name))
+    classes = _read()
+    for entity in ENTITIES:
+        if entity.mirrored and entity.table == table:
+            assert classes[entity.model].table == table, f"{entity.model}: not the table {table}"
+            return tuple(_all_fields(classes, entity.model))
     raise KeyError(table)
 
 
@@ -85,9 +77,8 @@ def _all_fields(classes: dict[str, _Class], name: str) -> list[Column]:
 
 
 @cache
-def _read() -> tuple[dict[str, _Class], dict[str, list[str]]]:
+def _read() -> dict[str, _Class]:
     classes: dict[str, _Class] = {}
-    registries: dict[str, list[str]] = {}
     for path in sorted(_SCHEMA.glob("*.py")):
         module = ast.parse(path.read_text(), filename=str(path))
         imported = {alias.asname or alias.name: node.module for node in module.body
@@ -95,9 +86,7 @@ def _read() -> tuple[dict[str, _Class], dict[str, list[str]]]:
         for node in module.body:
             if isinstance(node, ast.ClassDef):
                 classes[node.name] = _read_class(node, imported)
-            elif isinstance(node, ast.AnnAssign | ast.Assign) and (target := _target(node)) in _REGISTRIES:
-                registries[target] = _names_in_order(node.value)
-    return classes, registries
+    return classes
 
 
 def _target(node: ast.AnnAssign | ast.Assign) -> str | None:
@@ -105,23 +94,13 @@ def _target(node: ast.AnnAssign | ast.Assign) -> str | None:
     return target.id if isinstance(target, ast.Name) else None
 
 
-def _names_in_order(value: ast.expr | None) -> list[str]:
-    """The class names a registry lists: the elements of the first tuple in its definition."""
-    for node in ast.walk(value) if value is not None else ():
-        if isinstance(node, ast.Tuple):
-            return [e.id for e in node.elts if isinstance(e, ast.Name)]
-    return []
-
-
 def _read_class(node: ast.ClassDef, imported: dict[str, str]) -> _Class:
-    found = _Class([b.id for b in node.bases if isinstance(b, ast.Name)], None, None, [])
+    found = _Class([b.id for b in node.bases if isinstance(b, ast.Name)], None, [])
     for item in node.body:
         if isinstance(item, ast.Assign) and _target(item) == "__tablename__":
             found.table = ast.literal_eval(item.value)
         elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
             if ast.unparse(item.annotation).startswith("ClassVar"):
-                if item.target.id == "entity" and item.value is not None:
-                    found.entity = ast.literal_eval(item.value)
                 continue
             found.fields.append(_read_column(item.target.id, item.annotation, item.value, imported))
     return found

@@ -26,7 +26,7 @@ from mirror.timestamps import StoredUTC, format_utc, parse_utc
 from mirror.vocabulary import OPEN_STATES
 
 __all__ = ["RUN_COUNTS", "Cursor", "begin_run", "complete_row", "end_run", "existing_ids", "get_cursor",
-           "has_open_changes", "mirrored_entities", "row_values", "save_cursor", "table_name", "tombstone",
+           "has_open_changes", "row_values", "save_cursor", "table_name", "tombstone",
            "upsert_rows", "upsert_values"]
 
 #: Columns a pull never overwrites: the row's local state belongs to the outbox.
@@ -36,11 +36,6 @@ _KEEP_ON_UPDATE = {"id", "local_state"}
 def table_name(entity: str) -> str:
     """The table an entity is mirrored into (``parts`` -> ``spare_parts``)."""
     return _tables()[entity]
-
-
-def mirrored_entities() -> list[str]:
-    """Every mirrored entity, in the order a sync pulls them: the main pull's, then field work's."""
-    return list(_tables())
 
 
 @cache

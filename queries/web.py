@@ -30,6 +30,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup
 
+from mirror.entities import ENTITIES
 from queries import display, files, pages
 from queries.named import load
 
@@ -69,13 +70,10 @@ ID_LINKS = {
     "created_by": "users",
 }
 #: The table whose rows a view lists (its ``id`` column links there).
-VIEW_TABLES = {f"{t}_detail": t for t in (
-    "work_orders", "assets", "spare_parts", "maintenance_plans", "meters", "meter_readings", "requests",
-    "purchase_orders", "locations", "users", "teams", "vendors", "customers")}
-#: Outbox entities and search kinds -> table.
-ENTITY_TABLES = {"work_orders": "work_orders", "parts": "spare_parts", "requests": "requests",
-                 "meter_readings": "meter_readings", "assets": "assets", "work order": "work_orders",
-                 "asset": "assets", "part": "spare_parts"}
+VIEW_TABLES = {f"{e.table}_detail": e.table for e in ENTITIES if e.detail_view}
+#: Outbox entities (those local writes target) and search kinds -> table.
+ENTITY_TABLES = {e.name: e.table for e in ENTITIES if e.writes} | {
+    e.search_kind: e.table for e in ENTITIES if e.search_kind}
 
 
 def serves_mirror(datasette: Any) -> bool:

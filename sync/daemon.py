@@ -55,6 +55,7 @@ from sync.settings import (
     MB,
 )
 from sync.upkeep import Credentials, RetriableError, RetryPolicy, UpKeepClient, UpKeepError
+from sync.upkeep.endpoints import PROBE
 from sync.upkeep.paging import DEFAULT_LIMIT
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,6 @@ DAEMON_RETRIES = RetryPolicy(attempts=4, max_delay=20.0, maximum=8.0)
 
 #: The probe is itself the retry loop (with its own backoff): one request, no retries.
 PROBE_RETRIES = RetryPolicy(attempts=1)
-
-#: A cheap, always-valid request: one user (the list takes offset and limit).
-PROBE = ("/api/v2/users/", {"offset": 0, "limit": 1})
 
 JOBS = ("pull", "outbox", "probe")
 

@@ -15,12 +15,11 @@ the pull never imports it: what the pull knows of each table it reads from these
 from __future__ import annotations
 
 from mirror.schema._base import ISODate, Mirrored, UTCDateTime
-from mirror.schema._registry import MIRRORED, table_of
+from mirror.schema._registry import FIELDWORK_MIRRORED, MIRRORED, table_of
 from mirror.schema.bookkeeping import Connectivity, ReconcileSeen, Reject, SchemaVersion, SyncCursor, SyncRun
 from mirror.schema.core import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
 from mirror.schema.fieldwork import (
     CONTENT_STATES,
-    FIELDWORK_MIRRORED,
     AssetDowntimeStatusRow,
     CustomFieldDefinitionRow,
     FileChunkRow,

@@ -9,7 +9,7 @@ synced, a tombstone and the local state.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, Dialect
 from sqlalchemy.types import String, TypeDecorator
@@ -60,10 +60,7 @@ def ts(**kw: Any) -> Any:
 
 
 class Mirrored(SQLModel):
-    """Bookkeeping columns shared by every mirrored table."""
-
-    #: Name used for the entity in runs, rejects, the CLI and the outbox.
-    entity: ClassVar[str]
+    """Bookkeeping columns shared by every mirrored table (its entity's name: :mod:`mirror.entities`)."""
 
     id: str = Field(primary_key=True, description="UpKeep id (stable key)")
     upkeep_created_at: datetime | None = ts(description="UpKeep createdAt")

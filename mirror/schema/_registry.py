@@ -1,41 +1,25 @@
-"""Every mirrored table of the main pull, by entity name, in the order a sync pulls them."""
+"""The models of the mirrored entities, looked up by the names the registry (:mod:`mirror.entities`) gives."""
 
 from __future__ import annotations
 
 from sqlalchemy import Table
 
+from mirror.entities import ENTITIES
+from mirror.schema import core, fieldwork, plant
 from mirror.schema._base import Mirrored
-from mirror.schema.core import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
-from mirror.schema.plant import (
-    CustomerRow,
-    LocationRow,
-    MeterReadingRow,
-    MeterRow,
-    PurchaseOrderRow,
-    RequestRow,
-    TeamRow,
-    UserRow,
-    VendorRow,
-)
 
-#: Every mirrored table, keyed by entity name, in the order a sync pulls them (referenced first).
-MIRRORED: dict[str, type[Mirrored]] = {
-    m.entity: m
-    for m in (
-        UserRow,
-        TeamRow,
-        LocationRow,
-        VendorRow,
-        CustomerRow,
-        AssetRow,
-        SparePartRow,
-        MeterRow,
-        MeterReadingRow,
-        MaintenancePlanRow,
-        WorkOrderRow,
-        RequestRow,
-        PurchaseOrderRow,
-    )
+_MODULES = (core, plant, fieldwork)
+
+
+def _model(name: str) -> type:
+    return next(getattr(m, name) for m in _MODULES if hasattr(m, name))
+
+
+#: Every mirrored table of the main pull, keyed by entity name, in the order a sync pulls them (referenced first).
+MIRRORED: dict[str, type[Mirrored]] = {e.name: _model(e.model) for e in ENTITIES if e.pull == "main"}
+#: The field-work entities pulled from list endpoints, in pull order.
+FIELDWORK_MIRRORED: dict[str, type[Mirrored]] = {
+    e.name: _model(e.model) for e in ENTITIES if e.mirrored and e.pull != "main"
 }
 
 

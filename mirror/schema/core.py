@@ -12,7 +12,7 @@ them as names; the ``*_detail`` views resolve them into readable columns.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON
 from sqlmodel import Field
@@ -22,7 +22,6 @@ from mirror.schema._base import ISODate, Mirrored, UTCDateTime, ref, ts
 
 class AssetRow(Mirrored, table=True):
     __tablename__ = "assets"
-    entity: ClassVar[str] = "assets"
 
     # Machina Asset
     name: str
@@ -49,7 +48,6 @@ class AssetRow(Mirrored, table=True):
 
 class WorkOrderRow(Mirrored, table=True):
     __tablename__ = "work_orders"
-    entity: ClassVar[str] = "work_orders"
 
     # Machina WorkOrder
     type: str  # WorkOrderType value
@@ -88,7 +86,6 @@ class WorkOrderRow(Mirrored, table=True):
 
 class SparePartRow(Mirrored, table=True):
     __tablename__ = "spare_parts"
-    entity: ClassVar[str] = "parts"
 
     # Machina SparePart (keyed by sku in Machina; here by the UpKeep part id, which never changes)
     sku: str = Field(index=True)
@@ -111,7 +108,6 @@ class SparePartRow(Mirrored, table=True):
 
 class MaintenancePlanRow(Mirrored, table=True):
     __tablename__ = "maintenance_plans"
-    entity: ClassVar[str] = "preventive_maintenance"
 
     # Machina MaintenancePlan
     asset_id: str | None = ref("assets")

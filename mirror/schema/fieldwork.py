@@ -19,7 +19,7 @@ pull of those records brought, with nothing to keep in step.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, LargeBinary
 from sqlmodel import Field, SQLModel
@@ -33,7 +33,6 @@ CONTENT_STATES = ("missing", "stored", "partial", "skipped", "failed", "not_need
 
 class FormTemplateRow(Mirrored, table=True):
     __tablename__ = "form_templates"
-    entity: ClassVar[str] = "form_templates"
 
     name: str
     description: str = ""
@@ -43,14 +42,12 @@ class FormTemplateRow(Mirrored, table=True):
 
 class AssetDowntimeStatusRow(Mirrored, table=True):
     __tablename__ = "asset_downtime_statuses"
-    entity: ClassVar[str] = "asset_downtime_statuses"
 
     name: str
 
 
 class CustomFieldDefinitionRow(Mirrored, table=True):
     __tablename__ = "custom_field_definitions"
-    entity: ClassVar[str] = "custom_fields_assets"
 
     applies_to: str = "assets"
     name: str
@@ -62,7 +59,6 @@ class CustomFieldDefinitionRow(Mirrored, table=True):
 
 class FileRow(Mirrored, table=True):
     __tablename__ = "files"
-    entity: ClassVar[str] = "files"
 
     filename: str
     url: str | None = Field(default=None, index=True)
@@ -109,9 +105,3 @@ class WorkOrderTaskListRow(SQLModel, table=True):
     upkeep_updated_at: datetime | None = ts()
     items: int = 0
     synced_at: datetime | None = ts()
-
-
-#: The field-work entities pulled from list endpoints, in pull order.
-FIELDWORK_MIRRORED: dict[str, type[Mirrored]] = {
-    m.entity: m for m in (FormTemplateRow, AssetDowntimeStatusRow, CustomFieldDefinitionRow, FileRow)
-}

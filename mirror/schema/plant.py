@@ -8,7 +8,7 @@ unenforced foreign keys.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON
 from sqlmodel import Field
@@ -18,7 +18,6 @@ from mirror.schema._base import Mirrored, ref, ts
 
 class LocationRow(Mirrored, table=True):
     __tablename__ = "locations"
-    entity: ClassVar[str] = "locations"
 
     name: str
     address: str = ""
@@ -29,7 +28,6 @@ class LocationRow(Mirrored, table=True):
 
 class UserRow(Mirrored, table=True):
     __tablename__ = "users"
-    entity: ClassVar[str] = "users"
 
     name: str  # "First Last", or the email when there is no name
     email: str = ""
@@ -41,7 +39,6 @@ class UserRow(Mirrored, table=True):
 
 class TeamRow(Mirrored, table=True):
     __tablename__ = "teams"
-    entity: ClassVar[str] = "teams"
 
     name: str
     description: str = ""
@@ -49,7 +46,6 @@ class TeamRow(Mirrored, table=True):
 
 class RequestRow(Mirrored, table=True):
     __tablename__ = "requests"
-    entity: ClassVar[str] = "requests"
 
     title: str
     description: str = ""
@@ -67,7 +63,6 @@ class RequestRow(Mirrored, table=True):
 
 class MeterRow(Mirrored, table=True):
     __tablename__ = "meters"
-    entity: ClassVar[str] = "meters"
 
     name: str
     units: str = ""
@@ -79,7 +74,6 @@ class MeterRow(Mirrored, table=True):
 
 class MeterReadingRow(Mirrored, table=True):
     __tablename__ = "meter_readings"
-    entity: ClassVar[str] = "meter_readings"
 
     meter_id: str | None = ref("meters")
     value: float
@@ -89,7 +83,6 @@ class MeterReadingRow(Mirrored, table=True):
 
 class VendorRow(Mirrored, table=True):
     __tablename__ = "vendors"
-    entity: ClassVar[str] = "vendors"
 
     name: str  # UpKeep "businessName"
     email: str = ""
@@ -100,7 +93,6 @@ class VendorRow(Mirrored, table=True):
 
 class CustomerRow(Mirrored, table=True):
     __tablename__ = "customers"
-    entity: ClassVar[str] = "customers"
 
     name: str
     email: str = ""
@@ -110,7 +102,6 @@ class CustomerRow(Mirrored, table=True):
 
 class PurchaseOrderRow(Mirrored, table=True):
     __tablename__ = "purchase_orders"
-    entity: ClassVar[str] = "purchase_orders"
 
     title: str
     description: str = ""

@@ -9,6 +9,7 @@ import click
 
 from mirror import connectivity
 from mirror.db import inspect_mirror, open_mirror
+from mirror.entities import PULLED
 from mirror.lock import writer_lock
 from mirror.status import latest_runs, queue_summary
 from mirror.vocabulary import WAITING_STATES, OpState
@@ -19,14 +20,13 @@ from sync.service import PullOutcome, pull_all
 from sync.settings import DEFAULT_FILES_BUDGET_MB, MB, Settings
 from sync.upkeep import UpKeepClient
 from sync.upkeep._client import DEFAULT_MAX_CONNECTIONS
-from sync.upkeep.endpoints import SOURCES
 from sync.upkeep.paging import DEFAULT_LIMIT
 
 
 @click.command()
 @db_option
 @upkeep_options
-@click.option("--entity", "entities", multiple=True, type=click.Choice(list(SOURCES)),
+@click.option("--entity", "entities", multiple=True, type=click.Choice(list(PULLED)),
               help="Pull only this entity (repeatable). Default: all, referenced ones first.")
 @click.option("--full", is_flag=True,
               help="Reconcile: list every object, apply what changed and tombstone what UpKeep no longer has.")

@@ -10,49 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sync.mapping.core import map_asset, map_part, map_pm_trigger, map_work_order
+from mirror.entities import ENTITIES
+from sync.mapping import core, fieldwork, other
+from sync.mapping.core import map_work_order
 from sync.mapping.fields import MalformedObject
-from sync.mapping.fieldwork import (
-    map_custom_field,
-    map_downtime_status,
-    map_file,
-    map_form_item,
-    map_form_items,
-    map_form_template,
-)
-from sync.mapping.other import (
-    map_customer,
-    map_location,
-    map_meter,
-    map_meter_reading,
-    map_purchase_order,
-    map_request,
-    map_team,
-    map_user,
-    map_vendor,
-)
+from sync.mapping.fieldwork import map_form_items
 
-#: Entity name (as in ``mirror.schema.MIRRORED``) -> mapper.
-MAPPERS: dict[str, Callable[..., dict[str, Any]]] = {
-    "users": map_user,
-    "teams": map_team,
-    "locations": map_location,
-    "vendors": map_vendor,
-    "customers": map_customer,
-    "assets": map_asset,
-    "parts": map_part,
-    "meters": map_meter,
-    "meter_readings": map_meter_reading,
-    "preventive_maintenance": map_pm_trigger,
-    "work_orders": map_work_order,
-    "requests": map_request,
-    "purchase_orders": map_purchase_order,
-    "form_templates": map_form_template,
-    "asset_downtime_statuses": map_downtime_status,
-    "custom_fields_assets": map_custom_field,
-    "files": map_file,
-    "work_order_tasks": map_form_item,
-}
+_MODULES = (core, other, fieldwork)
+
+
+def _mapper(name: str) -> Callable[..., dict[str, Any]]:
+    found: Callable[..., dict[str, Any]] = next(getattr(m, name) for m in _MODULES if hasattr(m, name))
+    return found
+
+
+#: Entity name -> mapper: the function the registry names (:attr:`mirror.entities.Entity.mapper`).
+MAPPERS: dict[str, Callable[..., dict[str, Any]]] = {e.name: _mapper(e.mapper) for e in ENTITIES}
 
 
 def transform(entity: str, obj: Any, *, part_skus: Mapping[str, str] | None = None) -> dict[str, Any]:

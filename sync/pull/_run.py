@@ -24,7 +24,7 @@ process (:mod:`sync.pull._map_pool`), the others in the fetch threads (:mod:`syn
 thread writes: the one that called :func:`sync_entities`. A big first listing into a (nearly)
 empty table is bulk-loaded (:mod:`mirror.bulk`): indexes and full-text index built once at the end.
 
-Where entities are listed: :mod:`sync.upkeep.endpoints`; mapping and saving a batch: :mod:`sync.pull._save`.
+Where entities are listed: the registry (:mod:`mirror.entities`); mapping and saving a batch: :mod:`sync.pull._save`.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from mirror import bulk, pull_state
 from mirror.db import Mirror
+from mirror.entities import PULLED, Entity
 from mirror.rejects import forget_unlisted_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
 from sync.pull._fetch import End, Failed, Fetcher, Page, Split, Stream
@@ -44,7 +45,7 @@ from sync.pull._map import Mapped, log_rejects, map_page, part_skus
 from sync.pull._memory import limit_malloc_arenas
 from sync.pull._save import save_batch, tombstone_unseen
 from sync.upkeep import UpKeepClient
-from sync.upkeep.endpoints import DEPENDS_ON, SOURCES, FullListing, Source, paths
+from sync.upkeep.endpoints import FullListing, paths
 from sync.upkeep.errors import AuthenticationFailed, ConfigurationError, RetriableError, UpKeepError
 from sync.upkeep.keyset import KeysetPager, to_ms, value_ms
 from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
@@ -52,7 +53,7 @@ from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
 if TYPE_CHECKING:
     from sync.pull._map_pool import Answer, MapPool
 
-__all__ = ["SOURCES", "PullOptions", "PullResult", "Source", "Stopped", "pull_entity", "sync_entities"]
+__all__ = ["PullOptions", "PullResult", "Stopped", "pull_entity", "sync_entities"]
 
 
 
@@ -128,17 +129,17 @@ def sync_entities(
     entity and the run goes on.
     """
     options = options or PullOptions()
-    wanted = list(entities or SOURCES)
-    run = _Run(mirror, client, options, [SOURCES[e] for e in SOURCES if e in wanted])
+    wanted = list(entities or PULLED)
+    run = _Run(mirror, client, options, [PULLED[e] for e in PULLED if e in wanted])
     run.go()
-    return [run.results[e] for e in SOURCES if e in run.results]
+    return [run.results[e] for e in PULLED if e in run.results]
 
 
-def pull_entity(mirror: Mirror, client: UpKeepClient, source: Source, *, run_id: str, options: PullOptions) -> PullResult:
+def pull_entity(mirror: Mirror, client: UpKeepClient, source: Entity, *, run_id: str, options: PullOptions) -> PullResult:
     """Pull one entity and record the run in ``sync_runs`` under ``run_id``, whatever happens."""
     run = _Run(mirror, client, options, [source], run_id=run_id)
     run.go()
-    return run.results[source.entity]
+    return run.results[source.name]
 
 
 def _classify(result: PullResult, exc: BaseException) -> None:
@@ -159,7 +160,7 @@ def _classify(result: PullResult, exc: BaseException) -> None:
 class _Entity:
     """The writer's view of one entity being pulled."""
 
-    source: Source
+    source: Entity
     result: PullResult
     run_pk: int
     started: datetime
@@ -175,13 +176,13 @@ class _Entity:
 
     @property
     def entity(self) -> str:
-        return self.source.entity
+        return self.source.name
 
 
 class _Run:
     """One sync run: starts entities, feeds the fetcher, writes what it fetches, finishes entities."""
 
-    def __init__(self, mirror: Mirror, client: UpKeepClient, options: PullOptions, sources: list[Source],
+    def __init__(self, mirror: Mirror, client: UpKeepClient, options: PullOptions, sources: list[Entity],
                  run_id: str | None = None):
         self.mirror, self.client, self.options = mirror, client, options
         self.run_id = run_id or uuid.uuid4().hex[:12]
@@ -230,30 +231,30 @@ class _Run:
                 continue  # started meanwhile: _start -> _finish (nothing left to fetch) -> _start_ready
             if self.probing and (self.active or self.done):
                 return
-            dependency = DEPENDS_ON.get(source.entity)
-            if dependency in self.active or any(w.entity == dependency for w in self.waiting if w is not source):
+            dependency = source.depends_on
+            if dependency in self.active or any(w.name == dependency for w in self.waiting if w is not source):
                 continue
             self.waiting.remove(source)
             self._start(source)
 
-    def _start(self, source: Source) -> None:
+    def _start(self, source: Entity) -> None:
         options = self.options
         reconcile = options.full or not source.change_filter
-        result = PullResult(source.entity, "full" if reconcile else "incremental")
+        result = PullResult(source.name, "full" if reconcile else "incremental")
         started = datetime.now(UTC)
-        self.results[source.entity] = result
+        self.results[source.name] = result
         with self.mirror.transaction() as conn:
-            run_pk = begin_run(conn, self.run_id, source.entity, result.mode, started)
+            run_pk = begin_run(conn, self.run_id, source.name, result.mode, started)
             result.sync_run_id, result.run_id = run_pk, self.run_id
             if reconcile:
-                pull_state.forget_pass(conn, source.entity)
-            cursor_ms = get_cursor(conn, source.entity).cursor_ms
-            windows = pull_state.load_windows(conn, source.entity)
+                pull_state.forget_pass(conn, source.name)
+            cursor_ms = get_cursor(conn, source.name).cursor_ms
+            windows = pull_state.load_windows(conn, source.name)
             state = _Entity(source, result, run_pk, started, reconcile, to_ms(started))
             streams = self._plan(conn, state, cursor_ms, windows)
-        if source.entity == "work_orders":
+        if source.name == "work_orders":
             state.part_skus = part_skus(self.mirror.connection())
-        self.active[source.entity] = state
+        self.active[source.name] = state
         state.streams.update(streams)
         if not streams:
             self._finish(state)
@@ -264,7 +265,7 @@ class _Run:
     def _plan(self, conn: Any, state: _Entity, cursor_ms: int | None, windows: list[pull_state.Window]) -> list[Stream]:
         """The entity's streams: resumed windows, a fresh scan, an incremental listing, or one per meter."""
         source, limit = state.source, self.options.page_size
-        entity = source.entity
+        entity = source.name
         if not source.change_filter:
             return [Stream(entity, source.path, FullListing(limit))]
         if source.per_meter:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from mirror.db import Mirror
+from mirror.entities import ENTITIES
 from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refresh, upsert_files
 from mirror.rejects import record_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor
@@ -34,18 +35,14 @@ from mirror.timestamps import format_utc, parse_utc
 from sync.mapping import MalformedObject, map_form_items, transform
 from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
 from sync.upkeep import UpKeepClient
+from sync.upkeep.endpoints import collection
 from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
 from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
 
 log = logging.getLogger(__name__)
 
-#: (entity, path, sort parameter or None when the endpoint takes no parameters at all)
-SETTINGS = (
-    ("form_templates", "/api/v2/form-templates", "sort"),
-    ("asset_downtime_statuses", "/api/v2/asset-downtime-statuses", "orderBy"),
-    ("custom_fields_assets", "/api/v2/custom-fields/assets", None),
-)
-FILES_PATH = "/api/v2/files"
+#: The settings lists, each read whole (:attr:`mirror.entities.Entity.sort`: how, if at all, it pages).
+SETTINGS = tuple(e for e in ENTITIES if e.pull == "settings")
 
 
 @dataclass
@@ -81,9 +78,9 @@ def pull_fieldwork(
     options = options or FieldworkOptions()
     run_id = run_id or uuid.uuid4().hex
     results: list = []
-    for entity, path, sort in SETTINGS:
-        results.append(_recorded(mirror, run_id, entity, options, lambda r, e=entity, p=path, s=sort: _settings(
-            mirror, client, r, e, p, s, options, run_id)))
+    for setting in SETTINGS:
+        results.append(_recorded(mirror, run_id, setting.name, options, lambda r, e=setting: _settings(
+            mirror, client, r, e.name, e.path, e.sort, options, run_id)))
     results.append(_recorded(mirror, run_id, "files", options, lambda r: _files(mirror, client, r, options, run_id)))
     results.append(_recorded(mirror, run_id, "work_order_tasks", options,
                              lambda r: _checklists(mirror, client, r, options, run_id)))
@@ -172,7 +169,7 @@ def _files(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, option
     since = None if options.full else get_cursor(mirror.connection(), "files").cursor_ms
     offset, seen = 0, []
     while not options.should_stop():
-        page = client.get_list(FILES_PATH, {"offset": offset, "limit": options.page_size, "sort": "createdAt DESC"})
+        page = client.get_list(collection("files"), {"offset": offset, "limit": options.page_size, "sort": "createdAt DESC"})
         result.requests += 1
         rows, rejects, ids = _map("files", page, result)
         seen += ids
@@ -218,7 +215,7 @@ def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, o
         fetched = []
         for wo_id, updated in todo:
             try:
-                wo = client.get_one(f"/api/v2/work-orders/{wo_id}", {"includes": "formItems"})
+                wo = client.get_one(collection("work_order_tasks", work_order=wo_id), {"includes": "formItems"})
             except NotFound:
                 fetched.append((wo_id, updated, None, None))
                 continue

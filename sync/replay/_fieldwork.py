@@ -38,6 +38,7 @@ from mirror.timestamps import parse_utc
 from mirror.writes import marker
 from sync.crashpoints import crash_point
 from sync.mapping import map_form_items, transform
+from sync.upkeep.endpoints import DOWNTIME, collection, record_path
 from sync.upkeep.errors import BadRequest
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WO_PATH = "/api/v2/work-orders"
 #: How far before its first attempt an upload may have been stamped (clock skew, slow servers).
 LOOKBACK = timedelta(minutes=10)
 
@@ -68,7 +68,7 @@ def _same(kind: str, a: Any, b: Any) -> bool:
 def task_value(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
     """One checklist item: every item is sent back, ours changed (nothing to look up: a PATCH of
     the same value twice is harmless)."""
-    path = f"{WO_PATH}/{op.record_id}"
+    path = record_path("work_orders", op.record_id)
     task = op.payload["task"]
     items = r.client.get_one(path, {"includes": "formItems"}).get("formItems") or []
     index = next((i for i, it in enumerate(items) if isinstance(it, dict) and it.get("id") == task["id"]), None)
@@ -129,7 +129,7 @@ def find_upload(r: ReplayContext, op: OutboxOp) -> dict | None:
     since = (op.first_sent_at or op.created_at) - LOOKBACK
     offset = 0
     while True:
-        page = r.client.get_list("/api/v2/files", {"offset": offset, "limit": 100, "sort": "createdAt DESC"})
+        page = r.client.get_list(collection("files"), {"offset": offset, "limit": 100, "sort": "createdAt DESC"})
         for record in page:
             if tag in str(record.get("filename") or ""):
                 return record
@@ -153,10 +153,10 @@ def attach(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
         if record is None:
             content = _content(r, op.payload["file_id"])
             r.claim(op, stage="upload")
-            record = r.client.upload("/api/v2/files", op.payload["upload_name"], content, op.payload["mime"])
+            record = r.client.upload(collection("files"), op.payload["upload_name"], content, op.payload["mime"])
             crash_point("outbox:answered")
         uploaded = _uploaded(r, op, record)
-    path = f"{WO_PATH}/{op.record_id}"
+    path = record_path("work_orders", op.record_id)
     work_order = r.client.get_one(path)
     files = [f for f in work_order.get("files") or [] if isinstance(f, str)]
     if uploaded in files:
@@ -211,7 +211,7 @@ def downtime(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
     """A downtime event of an asset: the asset's status before the claim tells whether it landed."""
     row = op.payload["row"]
     expected = row.get("statusCategory") or row["status"]
-    path = f"/api/v2/assets/{op.record_id}"
+    path = record_path("assets", op.record_id)
     if maybe_applied and op.payload.get("before") is not None:
         r.settle(op)
         asset = r.client.get_one(path)
@@ -223,12 +223,12 @@ def downtime(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
     else:
         asset = r.client.get_one(path)
     r.claim(op, before={"downtimeStatus": asset.get("downtimeStatus"), "updatedAt": asset.get("updatedAt")})
-    body = r.client.post_rows("/api/v2/assets/downtime", [row])
+    body = r.client.post_rows(DOWNTIME, [row])
     crash_point("outbox:answered")
     result = next(iter(body.get("results") or []), {})
     if result.get("errors") or body.get("success") is False:
         reasons = "; ".join(str(e.get("message")) for e in result.get("errors") or []) or "refused"
-        raise BadRequest(f"downtime not recorded: {reasons}", status=400, method="POST", path="/api/v2/assets/downtime")
+        raise BadRequest(f"downtime not recorded: {reasons}", status=400, method="POST", path=DOWNTIME)
     _downtime_done(r, op, r.client.get_one(path), result.get("newAssetActivityUpdateId"))
 
 

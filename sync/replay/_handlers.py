@@ -17,13 +17,13 @@ from mirror.vocabulary import OpKind
 from sync.crashpoints import crash_point
 from sync.replay import _fieldwork
 from sync.replay._match import (
-    PATHS,
     find_created,
     message_posted,
     update_item_ids,
     with_marker,
     without_marker,
 )
+from sync.upkeep.endpoints import collection, record_path
 
 if TYPE_CHECKING:
     from sync.replay._context import ReplayContext
@@ -37,9 +37,9 @@ def create_request(op: OutboxOp) -> tuple[str, dict[str, Any]]:
     """The POST that creates ``op``'s record: path and body (a marker in the description, to find it again)."""
     fields = dict(op.payload["fields"])
     if op.kind == OpKind.READING:
-        return f"/api/v2/meters/{op.payload['columns']['meter_id']}/readings", fields
+        return collection("meter_readings", meter=op.payload["columns"]["meter_id"]), fields
     fields["description"] = with_marker(fields.get("description"), op.op_id)
-    return PATHS[op.entity] + "/", fields
+    return collection(op.entity) + "/", fields
 
 
 def create(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
@@ -61,7 +61,7 @@ def create(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
 
 def update(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
     """Fields of a record: a conflict or a change UpKeep already holds is settled without a PATCH."""
-    path = f"{PATHS[op.entity]}/{op.record_id}"
+    path = record_path(op.entity, op.record_id)
     remote = r.client.get_one(path)
     remote_row = r.row(op.entity, remote)
     conflicts = find_conflicts(op, remote_row, normalize=without_marker)
@@ -81,7 +81,7 @@ def update(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
 
 def message(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
     """A message on a work order: the update items it had before the claim tell whether it was posted."""
-    path = f"{PATHS['work_orders']}/{op.record_id}"
+    path = record_path("work_orders", op.record_id)
     if maybe_applied:
         r.settle(op)
         work_order = r.client.get_one(path, {"includes": "arrayOfUpdateItems"})

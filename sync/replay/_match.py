@@ -37,9 +37,8 @@ from typing import Any
 from mirror.outbox import OutboxOp
 from mirror.vocabulary import OpKind
 from sync.upkeep import UpKeepClient
+from sync.upkeep.endpoints import collection
 
-#: API collection per mirrored entity the outbox writes to.
-PATHS = {"work_orders": "/api/v2/work-orders", "requests": "/api/v2/requests", "parts": "/api/v2/parts"}
 #: How far before the first attempt a created record's createdAt may lie (clock differences).
 SKEW = timedelta(minutes=10)
 PAGE = 100
@@ -80,7 +79,7 @@ def find_created(client: UpKeepClient, op: OutboxOp, *, now: datetime) -> dict[s
     since = _ms(op.first_sent_at - SKEW)
     fields = op.payload["fields"]
     if op.kind == OpKind.READING:
-        path = f"/api/v2/meters/{op.payload['columns']['meter_id']}/readings"
+        path = collection("meter_readings", meter=op.payload["columns"]["meter_id"])
         params = {"dateGreaterThanOrEqualTo": fields["date"], "dateLessThanOrEqualTo": fields["date"],
                   "createdAtGreaterThanOrEqualTo": since}
         value = float(fields["value"])
@@ -91,7 +90,7 @@ def find_created(client: UpKeepClient, op: OutboxOp, *, now: datetime) -> dict[s
             except (TypeError, ValueError):
                 return False
     else:
-        path = PATHS[op.entity]
+        path = collection(op.entity)
         params = {"title": fields["title"], "createdAtGreaterThanOrEqualTo": since}
         tag = marker(op.op_id)
 
@@ -136,13 +135,11 @@ def message_posted(op: OutboxOp, work_order: dict[str, Any]) -> bool:
     return False
 
 
-#: Entities whose list takes ``updatedAtGreaterThanOrEqualTo`` (the reference lists it for both).
-LISTABLE = ("work_orders", "parts")
-
-
 def changed_since(client: UpKeepClient, entity: str, since_ms: int,
                   wanted: set[str]) -> tuple[dict[str, dict[str, Any]], bool]:
     """UpKeep's current objects among ``wanted`` that changed at or after ``since_ms``: one request.
+
+    For an entity whose listing takes the change filters (:attr:`mirror.entities.Entity.change_filter`).
 
     Returns ``(found, complete)``. The listing is trusted only when it fits in one page (offset
     paging over a list others are changing can skip a row); otherwise ``complete`` is False, and
@@ -151,6 +148,6 @@ def changed_since(client: UpKeepClient, entity: str, since_ms: int,
     ``offset``, ``limit``).
     """
     params = {"updatedAtGreaterThanOrEqualTo": since_ms, "orderBy": "updatedAt ASC", "offset": 0, "limit": PAGE}
-    page = client.get_list(PATHS[entity], params)
+    page = client.get_list(collection(entity), params)
     found = {obj["id"]: obj for obj in page if isinstance(obj, dict) and obj.get("id") in wanted}
     return found, len(page) < PAGE or len(found) == len(wanted)

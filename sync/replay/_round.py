@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mirror import outbox
+from mirror.entities import ENTITY
 from mirror.outbox import OutboxOp
 from mirror.vocabulary import CREATE_KINDS, UPDATE_KINDS, OpKind, OpState
 from sync.crashpoints import crash_point
 from sync.mapping import MalformedObject
 from sync.replay._handlers import create_request
-from sync.replay._match import LISTABLE, PATHS, changed_since, update_item_ids, without_marker
+from sync.replay._match import changed_since, update_item_ids, without_marker
+from sync.upkeep.endpoints import record_path
 from sync.upkeep.errors import (
     FatalError,
     NetworkError,
@@ -103,7 +105,7 @@ class Round:
         listed: dict[str, list[OutboxOp]] = {}
         to_get: list[OutboxOp] = []
         for op in self.ops:
-            if op.kind in UPDATE_KINDS and op.entity in LISTABLE and op.payload.get("as_of_ms"):
+            if op.kind in UPDATE_KINDS and ENTITY[op.entity].change_filter and op.payload.get("as_of_ms"):
                 listed.setdefault(op.entity, []).append(op)
             elif op.kind in UPDATE_KINDS or op.kind == OpKind.MESSAGE:
                 to_get.append(op)
@@ -136,7 +138,7 @@ class Round:
 
     def _path(self, op: OutboxOp) -> str:
         entity = "work_orders" if op.kind == OpKind.MESSAGE else op.entity
-        return f"{PATHS[entity]}/{op.record_id}"
+        return record_path(entity, op.record_id)
 
     # 2. decide and claim ------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ import orjson
 
 from ._retry import RetryPolicy, parse_retry_after
 from ._throttle import Throttle
+from .endpoints import AUTH
 from .errors import (
     AuthenticationFailed,
     ConfigurationError,
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.onupkeep.com"
 API_VERSION = "2022-09-14"
-AUTH_PATH = "/api/v2/auth"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 #: Connections open at once: the most requests one client (all its threads) has in flight.
 DEFAULT_MAX_CONNECTIONS = 8
@@ -255,20 +255,20 @@ class UpKeepClient:
         creds = self._credentials
         self._token = None
         payload = {"email": creds.email, "password": creds.password}
-        response = self._send("POST", AUTH_PATH, json=payload, login=True)
+        response = self._send("POST", AUTH, json=payload, login=True)
         status = response.status_code
         if 400 <= status < 500 and status != 429:
             reason = self._redact(_message(_json(response)) or response.reason_phrase)
             # No response attached: its request carries the password.
             raise AuthenticationFailed(
-                f"login refused: {reason}", status=status, method="POST", path=AUTH_PATH
+                f"login refused: {reason}", status=status, method="POST", path=AUTH
             )
-        body = self._parse("POST", AUTH_PATH, response, login=True)
+        body = self._parse("POST", AUTH, response, login=True)
         result = body.get("result")
         token = result.get("sessionToken") if isinstance(result, dict) else None
         if not isinstance(token, str) or not token:
             raise MalformedResponse(
-                "the login answer has no result.sessionToken", status=status, method="POST", path=AUTH_PATH
+                "the login answer has no result.sessionToken", status=status, method="POST", path=AUTH
             )
         self._token = token
         with self._stats_lock:

@@ -1,55 +1,40 @@
-"""Where each mirrored entity is listed on UpKeep, and which filters its listing takes (per the API reference)."""
+"""UpKeep's endpoints, per the API reference: each entity's listing is the registry's
+(:mod:`mirror.entities`); the others, and the paths built from both, are here. Every
+``/api/v2/...`` path the engine sends comes from one of the two (the emulator keeps its own).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from mirror.db import Mirror
-from mirror.store import mirrored_entities
+from mirror.entities import ENTITY, Entity
 from mirror.timestamps import format_utc
 from sync.upkeep.paging import Pager
 
-__all__ = ["DEPENDS_ON", "SOURCES", "FullListing", "Source", "paths"]
+__all__ = ["AUTH", "DOWNTIME", "PROBE", "FullListing", "collection", "paths", "record_path"]
+
+#: Logging in: email and password for a session token.
+AUTH = "/api/v2/auth"
+#: Recording asset downtime (rows of status changes).
+DOWNTIME = "/api/v2/assets/downtime"
+def collection(entity: str, **parent: str) -> str:
+    """Where ``entity``'s records are listed and created (``meter=`` for a meter's readings)."""
+    return ENTITY[entity].path.format(**parent)
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where an entity is listed, and which filters its listing takes."""
-
-    entity: str
-    path: str
-    change_filter: bool = True  # createdAt*/updatedAt* filters exist
-    per_meter: bool = False  # listed under /meters/<id>/readings
+def record_path(entity: str, record_id: str) -> str:
+    """One record of ``entity`` (``/api/v2/work-orders/<id>``)."""
+    return f"{collection(entity).rstrip('/')}/{record_id}"
 
 
-SOURCES: dict[str, Source] = {
-    s.entity: s
-    for s in (
-        Source("users", "/api/v2/users/"),
-        Source("teams", "/api/v2/teams/"),
-        Source("locations", "/api/v2/locations"),
-        Source("vendors", "/api/v2/vendors/"),
-        Source("customers", "/api/v2/customers/"),
-        Source("assets", "/api/v2/assets"),
-        Source("parts", "/api/v2/parts"),
-        Source("meters", "/api/v2/meters/"),
-        Source("meter_readings", "/api/v2/meters/{meter}/readings", per_meter=True),
-        Source("preventive_maintenance", "/api/v2/preventive-maintenance", change_filter=False),
-        Source("work_orders", "/api/v2/work-orders"),
-        Source("requests", "/api/v2/requests"),
-        Source("purchase_orders", "/api/v2/purchase-orders/"),
-    )
-}
-assert list(SOURCES) == mirrored_entities()[: len(SOURCES)], "pull order must follow mirror.schema.MIRRORED"
-
-#: Entities whose pull needs another's rows first: work orders name parts by SKU, meter readings
-#: are listed per meter.
-DEPENDS_ON = {"work_orders": "parts", "meter_readings": "meters"}
+#: The cheapest request that proves UpKeep answers and the login holds: one user.
+PROBE: tuple[str, dict[str, Any]] = (collection("users"), {"offset": 0, "limit": 1})
 
 
-def paths(mirror: Mirror, source: Source, since_ms: int | None) -> Iterator[str]:
+def paths(mirror: Mirror, source: Entity, since_ms: int | None) -> Iterator[str]:
     """The listings to read: one, or for meter readings one per meter.
 
     Incrementally, only meters changed since the last readings pull are listed: a new reading

@@ -42,8 +42,9 @@ from mirror.vocabulary import OpKind  # noqa: E402
 from sync.emulator import Emulator  # noqa: E402
 from sync.mapping import transform  # noqa: E402
 from sync.replay import flush  # noqa: E402
-from sync.replay._match import PATHS, with_marker  # noqa: E402
+from sync.replay._match import with_marker  # noqa: E402
 from sync.upkeep import API_VERSION, Credentials, UpKeepClient  # noqa: E402
+from sync.upkeep.endpoints import collection, record_path  # noqa: E402
 
 
 def ids(mirror, model, n: int) -> list[str]:
@@ -105,13 +106,13 @@ def requests_of(mirror) -> list[tuple[str, str, dict]]:
         fields = dict(op.payload["fields"])
         if op.kind == OpKind.CREATE:
             fields["description"] = with_marker(fields.get("description"), op.op_id)
-            out.append(("POST", PATHS["work_orders"] + "/", fields))
+            out.append(("POST", collection("work_orders") + "/", fields))
         elif op.kind == OpKind.READING:
             out.append(("POST", f"/api/v2/meters/{op.payload['columns']['meter_id']}/readings", fields))
         elif op.kind == OpKind.MESSAGE:
-            out.append(("POST", f"{PATHS['work_orders']}/{op.record_id}/update-messages/", fields))
+            out.append(("POST", f"{record_path('work_orders', op.record_id)}/update-messages/", fields))
         else:
-            out.append(("PATCH", f"{PATHS[op.entity]}/{op.record_id}", fields))
+            out.append(("PATCH", record_path(op.entity, op.record_id), fields))
     return out
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from mirror.entities import PULLED as SOURCES
 from mirror.schema import table_of
 from sync.pull import PullOptions, sync_entities
-from sync.upkeep.endpoints import SOURCES
 from tests.support.pull import assert_converged
 from tests.support.retries import FAST_PATIENT
 from tests.support.upkeep import upkeep_client

@@ -7,8 +7,8 @@ import json
 from sqlalchemy import text
 
 from mirror.db import Mirror
+from mirror.entities import PULLED as SOURCES
 from mirror.schema import table_of
-from sync.pull._run import SOURCES
 
 
 def upstream_id(entity: str, obj: dict) -> str:
