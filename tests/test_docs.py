@@ -1,11 +1,12 @@
 """Docs that drift fail the suite: the Quick start, CI, the command reference, the README as a short
-front door and the MkDocs site's pages."""
+front door, the MkDocs site's pages and their generated parts."""
 
 from __future__ import annotations
 
 import re
 
 import click
+from cogapp import Cog
 
 from sync.cli import cli
 from tests.support.docs import DOCS, README, ROOT, quick_start
@@ -67,3 +68,9 @@ def test_every_docs_page_is_in_the_mkdocs_nav():
     pages = {str(page.relative_to(DOCS)) for page in DOCS.rglob("*.md")}
     assert pages - in_nav == set(), f"docs pages missing from mkdocs.yml nav: {sorted(pages - in_nav)}"
     assert in_nav - pages == set(), f"mkdocs.yml nav names missing pages: {sorted(in_nav - pages)}"
+
+
+def test_the_generated_parts_of_the_docs_match_their_source():
+    """``docs/schema.md``'s entity table is generated from mirror/entities.py: ``cog -r docs/schema.md``."""
+    status = Cog().main(["cog", "--check", str(DOCS / "schema.md")])
+    assert status == 0, "docs/schema.md is stale: run `cog -r docs/schema.md`"
