@@ -84,3 +84,37 @@ def test_python_examples_import_only_public_names(where, block):
         assert not any(part.startswith("_") for part in module.split(".")), f"{where}: imports {module}"
     private_paths = re.findall(r"\b(?:mirror|sync|queries)(?:\.\w+)*\._\w+", block)
     assert not private_paths, f"{where}: names private paths {private_paths}"
+
+
+def test_the_docs_name_only_paths_and_modules_that_exist():
+    """A file path (``mirror/...``) or dotted name (``sync.service.pull_all``) quoted in the README or
+    the docs must exist, so a move that leaves the prose behind fails here."""
+    root = DOCS.parent
+    pages = [("README.md", README)] + [(f"docs/{p.name}", p.read_text()) for p in sorted(DOCS.glob("*.md"))]
+    stale = []
+    for where, text in pages:
+        for quoted in set(re.findall(r"`([^`\s]+)`", text)):
+            token = quoted.rstrip(".,:;")
+            if re.fullmatch(r"(mirror|sync|queries|tests)/[\w./-]*", token):
+                if not (root / token).exists():
+                    stale.append(f"{where}: {token}")
+            elif re.fullmatch(r"(mirror|sync|queries)(\.\w+)+", token) and not resolves(token):
+                stale.append(f"{where}: {token}")
+    assert not stale, f"the docs name what does not exist: {sorted(stale)}"
+
+
+def resolves(dotted: str) -> bool:
+    """Whether a dotted name is a module, or an attribute reached from the longest importable module."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[cut:]:
+                obj = getattr(obj, part)
+        except (AttributeError, ImportError):
+            return False
+        return True
+    return False
