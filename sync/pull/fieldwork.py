@@ -204,7 +204,6 @@ def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, o
                 run_id: str) -> None:
     after = ""
     with mirror.transaction() as conn:
-        # Checklists of work orders that no longer have one (or are gone) go too.
         drop_orphan_tasks(conn)
     while not options.should_stop():
         todo = tasks_to_refresh(mirror.connection(), limit=options.checklists_per_commit, after=after)
