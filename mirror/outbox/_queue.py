@@ -328,12 +328,15 @@ def mark_dead(session: Session, op: OutboxOp, error: str, *, now: datetime | Non
 
 
 def mark_conflict(
-    session: Session, op: OutboxOp, remote: dict[str, Any], *, now: datetime | None = None
+    session: Session, op: OutboxOp, remote: dict[str, Any], *, now: datetime | None = None,
+    error: str | None = None,
 ) -> bool:
-    """UpKeep changed a field this update changed, since its base: keep both values, for a person."""
+    """UpKeep changed a field this update changed, since its base: keep both values, for a person.
+
+    ``error`` says what changed when the changed columns do not (a checklist item's value)."""
     cols = ", ".join(sorted(remote.get("columns", {})))
     if not _transition(session, op, OpState.CONFLICT, now, remote=remote, next_attempt_at=None,
-                       last_error=f"changed in UpKeep since this change was made: {cols}"):
+                       last_error=error or f"changed in UpKeep since this change was made: {cols}"):
         return False
     refresh_local_state(session, op.entity, op.record_id)
     return True

@@ -15,7 +15,8 @@ from typing import IO, Any
 
 import orjson
 
-from sync.pull._map import map_page, part_skus
+from mirror.references import part_skus
+from sync.pull._map import map_page
 
 __all__ = ["receive", "send", "serve"]
 

@@ -37,10 +37,11 @@ from typing import TYPE_CHECKING, Any
 
 from mirror import bulk, pull_state
 from mirror.db import Mirror
+from mirror.references import meter_ids, part_skus
 from mirror.rejects import forget_unlisted_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
 from sync.pull._fetch import End, Failed, Fetcher, Page, Split, Stream
-from sync.pull._map import Mapped, log_rejects, map_page, part_skus
+from sync.pull._map import Mapped, log_rejects, map_page
 from sync.pull._memory import limit_malloc_arenas
 from sync.pull._save import save_batch, tombstone_unseen
 from sync.upkeep import UpKeepClient
@@ -270,8 +271,10 @@ class _Run:
         if source.per_meter:
             since = None if state.reconcile else cursor_ms
             field_name = "createdAt" if state.reconcile else "updatedAt"
+            changed_since = None if since is None else datetime.fromtimestamp(since / 1000, tz=UTC)
+            meters = meter_ids(conn, changed_since=changed_since)
             return [Stream(entity, path, KeysetPager(field=field_name, since_ms=since, limit=limit))
-                    for path in paths(self.mirror, source, since)]
+                    for path in paths(source, meters)]
         if state.reconcile:
             return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit), splittable=True)]
         if cursor_ms is not None:

@@ -52,7 +52,7 @@ from mirror import outbox
 from mirror.db import Mirror
 from mirror.lock import MirrorBusy, writer_lock
 from mirror.outbox import OutboxOp
-from mirror.schema import table_of
+from mirror.references import part_skus
 from mirror.store import upsert_rows
 from mirror.vocabulary import WAITING_STATES, OpState
 from sync.crashpoints import crash_point
@@ -280,10 +280,8 @@ class _Replayer:
         if entity != "work_orders":
             return transform(entity, obj)
         ids = [p for p in obj.get("parts") or [] if isinstance(p, str)]
-        table = table_of("parts")
         with self.mirror.session() as s:
-            skus = dict(s.execute(table.select().with_only_columns(table.c.id, table.c.sku)
-                                  .where(table.c.id.in_(ids))).all()) if ids else {}
+            skus = part_skus(s, ids)
         return transform(entity, obj, part_skus=skus)
 
     def created(self, op: OutboxOp, obj: dict[str, Any]) -> None:

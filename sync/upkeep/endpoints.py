@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from mirror.db import Mirror
 from mirror.store import mirrored_entities
-from mirror.timestamps import format_utc
 from sync.upkeep.paging import Pager
 
 __all__ = ["DEPENDS_ON", "SOURCES", "FullListing", "Source", "paths"]
@@ -49,21 +46,17 @@ assert list(SOURCES) == mirrored_entities()[: len(SOURCES)], "pull order must fo
 DEPENDS_ON = {"work_orders": "parts", "meter_readings": "meters"}
 
 
-def paths(mirror: Mirror, source: Source, since_ms: int | None) -> Iterator[str]:
-    """The listings to read: one, or for meter readings one per meter.
+def paths(source: Source, meter_ids: Iterable[str] = ()) -> Iterator[str]:
+    """The listings to read: one, or for meter readings one per meter of ``meter_ids``.
 
-    Incrementally, only meters changed since the last readings pull are listed: a new reading
-    changes its meter's ``lastReading`` and so its ``updatedAt``. The full pass lists them all.
+    Which meters is the caller's to say (:func:`mirror.references.meter_ids`): incrementally, only
+    meters changed since the last readings pull, as a new reading changes its meter's
+    ``lastReading`` and so its ``updatedAt``; the full pass lists them all.
     """
     if not source.per_meter:
         yield source.path
         return
-    sql, params = "SELECT id FROM meters WHERE deleted_at IS NULL", []
-    if since_ms is not None:
-        sql += " AND upkeep_updated_at >= ?"
-        params.append(format_utc(datetime.fromtimestamp(since_ms / 1000, tz=UTC)))
-    meters = [row[0] for row in mirror.connection().execute(sql + " ORDER BY id", params)]
-    for meter in meters:
+    for meter in meter_ids:
         yield source.path.format(meter=meter)
 
 
