@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from mirror.db import Mirror
 from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refresh, upsert_files
@@ -82,8 +83,9 @@ def pull_fieldwork(
     run_id = run_id or uuid.uuid4().hex
     results: list = []
     for entity, path, sort in SETTINGS:
-        results.append(_recorded(mirror, run_id, entity, options, lambda r, e=entity, p=path, s=sort: _settings(
-            mirror, client, r, e, p, s, options, run_id)))
+        def step(r: FieldworkResult, e: str = entity, p: str = path, s: str | None = sort) -> None:
+            _settings(mirror, client, r, e, p, s, options, run_id)
+        results.append(_recorded(mirror, run_id, entity, options, step))
     results.append(_recorded(mirror, run_id, "files", options, lambda r: _files(mirror, client, r, options, run_id)))
     results.append(_recorded(mirror, run_id, "work_order_tasks", options,
                              lambda r: _checklists(mirror, client, r, options, run_id)))
@@ -215,7 +217,8 @@ def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, o
         todo = tasks_to_refresh(mirror.connection(), limit=options.checklists_per_commit, after=after)
         if not todo:
             return
-        fetched = []
+        fetched: list[tuple[str, str | None, Any, dict[str, Any] | None]] = []
+        wo: dict[str, Any] | None  # None: UpKeep no longer has the work order
         for wo_id, updated in todo:
             try:
                 wo = client.get_one(f"/api/v2/work-orders/{wo_id}", {"includes": "formItems"})
