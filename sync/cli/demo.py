@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 import httpx
@@ -97,7 +98,7 @@ def demo_network(state: str, directory: Path) -> None:
 
 
 def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool) -> None:
-    bars: dict[str, object] = {}
+    bars: dict[str, Any] = {}  # click's ProgressBar, a private class
 
     def on_page(result: PullResult) -> None:
         bar = bars.get(result.entity)
