@@ -144,7 +144,7 @@ def record(mirror: Mirror, *, pulled: bool = False, flushed: bool = False, heart
         _stamp_row(row, datetime.now(UTC), pulled=pulled, flushed=flushed, heartbeat=heartbeat)
 
 
-def _stamp_row(row, now: datetime, *, pulled: bool, flushed: bool, heartbeat: bool) -> None:
+def _stamp_row(row: Connectivity, now: datetime, *, pulled: bool, flushed: bool, heartbeat: bool) -> None:
     if pulled:
         row.last_pull_at = now
     if flushed:

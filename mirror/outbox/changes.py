@@ -22,11 +22,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlmodel import Session, col
+from sqlalchemy import Table, select, update
+from sqlmodel import Session
 
 from mirror.outbox._queue import OutboxOp, open_records, refresh_local_state, utcnow
-from mirror.schema import MIRRORED, SparePartRow
+from mirror.schema import MIRRORED
 from mirror.timestamps import format_utc, parse_utc
 from mirror.vocabulary import (
     DEFAULT_UPKEEP_PRIORITY,
@@ -84,7 +84,7 @@ def raw_form(fields: dict[str, Any]) -> dict[str, Any]:
 # --- applying values to a row -------------------------------------------------------------------
 
 
-def _table(entity: str):
+def _table(entity: str) -> Table:
     return MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
 
 
@@ -102,9 +102,9 @@ def derive(session: Session, entity: str, row: dict[str, Any]) -> dict[str, Any]
     priority = row.get("upkeep_priority")
     priority = DEFAULT_UPKEEP_PRIORITY if priority is None else int(priority)
     used = row.get("parts_used") or []
+    parts = _table("parts")
     skus: dict[str, str] = dict(session.execute(
-        select(col(SparePartRow.id), col(SparePartRow.sku))
-        .where(col(SparePartRow.id).in_([p["part_id"] for p in used]))
+        select(parts.c.id, parts.c.sku).where(parts.c.id.in_([p["part_id"] for p in used]))
     ).all()) if used else {}
     metadata = dict(row.get("metadata") or {})
     for key in ("title", "work_order_no", "upkeep_status", "upkeep_priority", "category"):

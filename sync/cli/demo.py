@@ -21,7 +21,7 @@ import click
 import httpx
 from sqlalchemy import text
 
-from mirror.db import open_mirror
+from mirror.db import Mirror, open_mirror
 from mirror.lock import writer_lock
 from mirror.vocabulary import UNFINISHED_STATUSES_SQL, UpKeepStatus
 from sync.cli.common import end_child, launch_serve, program, refusals, stop_on_signal, wait_until_stopped
@@ -97,7 +97,7 @@ def demo_network(state: str, directory: Path) -> None:
                else "UpKeep is reachable again: the daemon will flush the outbox, then pull.")
 
 
-def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool) -> None:
+def _first_sync(mirror: Mirror, client: UpKeepClient, totals: dict[str, int], full: bool) -> None:
     bars: dict[str, Any] = {}  # click's ProgressBar, a private class
 
     def on_page(result: PullResult) -> None:
@@ -128,7 +128,7 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
         raise click.ClickException(f"field work: {outcome.fieldwork_error}")
 
 
-def _has_data(mirror) -> bool:
+def _has_data(mirror: Mirror) -> bool:
     with mirror.session() as s:
         return bool(s.execute(text("SELECT 1 FROM work_orders LIMIT 1")).first())
 
@@ -150,7 +150,7 @@ def _start_datasette(db: Path, port: int) -> subprocess.Popen:
     raise click.ClickException(f"Datasette did not answer on port {port} within 30 s")
 
 
-def _explain(directory: Path, db: Path, port: int, mirror) -> None:
+def _explain(directory: Path, db: Path, port: int, mirror: Mirror) -> None:
     """What to open and what to try, as commands that run as printed (full paths: the Quick start
     never puts the venv's bin/ on PATH)."""
     with mirror.session() as s:

@@ -39,7 +39,7 @@ from mirror import bulk, pull_state
 from mirror.db import Mirror
 from mirror.rejects import forget_unlisted_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
-from sync.pull._fetch import End, Failed, Fetcher, Page, Split, Stream
+from sync.pull._fetch import End, Failed, Fetcher, Item, Page, Split, Stream
 from sync.pull._map import Mapped, log_rejects, map_page, part_skus
 from sync.pull._memory import limit_malloc_arenas
 from sync.pull._save import save_batch, tombstone_unseen
@@ -323,7 +323,7 @@ class _Run:
 
     # --- in the writer -----------------------------------------------------------------------
 
-    def _handle(self, state: _Entity, item) -> None:
+    def _handle(self, state: _Entity, item: Item) -> None:
         if isinstance(item, Failed):
             raise item.error  # UpKeep's errors are this entity's failure; anything else is a bug
         if isinstance(item, Page):

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mirror.db import Mirror
 from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refresh, upsert_files
@@ -37,6 +37,9 @@ from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
 from sync.upkeep import UpKeepClient
 from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
 from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
+
+if TYPE_CHECKING:
+    from sync.pull.files import ContentFetcher
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ class FieldworkResult:
 
 def pull_fieldwork(
     mirror: Mirror, client: UpKeepClient, options: FieldworkOptions | None = None, *, run_id: str | None = None,
-    content_fetcher=None,
+    content_fetcher: ContentFetcher | None = None,
 ) -> list:
     """Run the four steps; return their results (the content step's is a ``ContentReport``)."""
     options = options or FieldworkOptions()
