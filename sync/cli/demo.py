@@ -15,11 +15,12 @@ import shlex
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 import httpx
 
-from mirror.db import open_mirror
+from mirror.db import Mirror, open_mirror
 from mirror.examples import has_work_orders, open_task, open_work_order
 from mirror.lock import writer_lock
 from sync.cli.common import end_child, launch_serve, program, refusals, stop_on_signal, wait_until_stopped
@@ -95,8 +96,8 @@ def demo_network(state: str, directory: Path) -> None:
                else "UpKeep is reachable again: the daemon will flush the outbox, then pull.")
 
 
-def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool) -> None:
-    bars: dict[str, object] = {}
+def _first_sync(mirror: Mirror, client: UpKeepClient, totals: dict[str, int], full: bool) -> None:
+    bars: dict[str, Any] = {}  # click's ProgressBar, a private class
 
     def on_page(result: PullResult) -> None:
         bar = bars.get(result.entity)
@@ -126,7 +127,7 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
         raise click.ClickException(f"field work: {outcome.fieldwork_error}")
 
 
-def _has_data(mirror) -> bool:
+def _has_data(mirror: Mirror) -> bool:
     return has_work_orders(mirror.connection())
 
 
@@ -147,7 +148,7 @@ def _start_datasette(db: Path, port: int) -> subprocess.Popen:
     raise click.ClickException(f"Datasette did not answer on port {port} within 30 s")
 
 
-def _explain(directory: Path, db: Path, port: int, mirror) -> None:
+def _explain(directory: Path, db: Path, port: int, mirror: Mirror) -> None:
     """What to open and what to try, as commands that run as printed (full paths: the Quick start
     never puts the venv's bin/ on PATH)."""
     conn = mirror.connection()

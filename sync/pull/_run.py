@@ -40,7 +40,7 @@ from mirror.db import Mirror
 from mirror.references import meter_ids, part_skus
 from mirror.rejects import forget_unlisted_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor, table_name
-from sync.pull._fetch import End, Failed, Fetcher, Page, Split, Stream
+from sync.pull._fetch import End, Failed, Fetcher, Item, Page, Split, Stream
 from sync.pull._map import Mapped, log_rejects, map_page
 from sync.pull._memory import limit_malloc_arenas
 from sync.pull._save import save_batch, tombstone_unseen
@@ -326,7 +326,7 @@ class _Run:
 
     # --- in the writer -----------------------------------------------------------------------
 
-    def _handle(self, state: _Entity, item) -> None:
+    def _handle(self, state: _Entity, item: Item) -> None:
         if isinstance(item, Failed):
             raise item.error  # UpKeep's errors are this entity's failure; anything else is a bug
         if isinstance(item, Page):
@@ -375,8 +375,8 @@ class _Run:
         if not state.windows_saved:
             return
         with self.mirror.transaction() as conn:
-            pull_state.save_split(conn, state.entity, split.stream.window, split.stream.hi_ms,
-                                  [(w.window, w.lo_ms, w.hi_ms) for w in split.windows], state.scan_started_ms)
+            pull_state.save_split(conn, state.entity, split.stream.window, split.stream.hi_ms,  # type: ignore[arg-type]  # a first sync's streams have a window
+                                  [(w.window, w.lo_ms, w.hi_ms) for w in split.windows], state.scan_started_ms)  # type: ignore[misc]  # same
 
     def _batch_rows(self, state: _Entity) -> int:
         return self.options.bulk_batch_rows if state.bulk else self.options.batch_rows
@@ -433,9 +433,9 @@ class _Run:
                 pull_state.record_seen(conn, entity, batch.ids)
         elif state.windows_saved:
             if keys:
-                pull_state.save_keys(conn, entity, [(w.window, k) for w, k in keys.items()])
+                pull_state.save_keys(conn, entity, [(w.window, k) for w, k in keys.items()])  # type: ignore[misc]  # a first sync's streams have a window
             if ended:
-                pull_state.mark_windows_done(conn, entity, [w.window for w in ended])
+                pull_state.mark_windows_done(conn, entity, [w.window for w in ended])  # type: ignore[misc]  # a first sync's streams have a window
         elif source.change_filter and not source.per_meter:
             cursor = get_cursor(conn, entity)
             cursor.cursor_ms = min(batch.resume_ms or 0, next_cursor(state.scan_started_ms, self.options.skew_ms))

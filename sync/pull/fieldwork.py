@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from mirror.db import Mirror
 from mirror.fieldwork_store import (
@@ -42,6 +43,9 @@ from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
 from sync.upkeep import UpKeepClient
 from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
 from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
+
+if TYPE_CHECKING:
+    from sync.pull.files import ContentFetcher
 
 log = logging.getLogger(__name__)
 
@@ -81,15 +85,16 @@ class FieldworkResult:
 
 def pull_fieldwork(
     mirror: Mirror, client: UpKeepClient, options: FieldworkOptions | None = None, *, run_id: str | None = None,
-    content_fetcher=None,
+    content_fetcher: ContentFetcher | None = None,
 ) -> list:
     """Run the four steps; return their results (the content step's is a ``ContentReport``)."""
     options = options or FieldworkOptions()
     run_id = run_id or uuid.uuid4().hex
     results: list = []
     for entity, path, sort in SETTINGS:
-        results.append(_recorded(mirror, run_id, entity, options, lambda r, e=entity, p=path, s=sort: _settings(
-            mirror, client, r, e, p, s, options, run_id)))
+        def step(r: FieldworkResult, e: str = entity, p: str = path, s: str | None = sort) -> None:
+            _settings(mirror, client, r, e, p, s, options, run_id)
+        results.append(_recorded(mirror, run_id, entity, options, step))
     results.append(_recorded(mirror, run_id, "files", options, lambda r: _files(mirror, client, r, options, run_id)))
     results.append(_recorded(mirror, run_id, "work_order_tasks", options,
                              lambda r: _checklists(mirror, client, r, options, run_id)))
@@ -209,7 +214,8 @@ def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, o
         todo = tasks_to_refresh(mirror.connection(), limit=options.checklists_per_commit, after=after)
         if not todo:
             return
-        fetched = []
+        fetched: list[tuple[str, str | None, Any, dict[str, Any] | None]] = []
+        wo: dict[str, Any] | None  # None: UpKeep no longer has the work order
         for wo_id, updated in todo:
             try:
                 wo = client.get_one(f"/api/v2/work-orders/{wo_id}", {"includes": "formItems"})

@@ -213,7 +213,7 @@ def downtime(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
     r.claim(op, before={"downtimeStatus": asset.get("downtimeStatus"), "updatedAt": asset.get("updatedAt")})
     body = r.client.post_rows("/api/v2/assets/downtime", [row])
     crash_point("outbox:answered")
-    result = next(iter(body.get("results") or []), {})
+    result: dict[str, Any] = next(iter(body.get("results") or []), {})
     if result.get("errors") or body.get("success") is False:
         reasons = "; ".join(str(e.get("message")) for e in result.get("errors") or []) or "refused"
         raise BadRequest(f"downtime not recorded: {reasons}", status=400, method="POST", path="/api/v2/assets/downtime")

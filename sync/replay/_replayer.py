@@ -176,7 +176,7 @@ class _Replayer:
                 while not self.report.stopped:
                     with self.mirror.session() as s:
                         batch = [op.seq for op in outbox.ready_ops(s, now=self.clock(), limit=100)
-                                 if op.seq not in seen]
+                                 if op.seq is not None and op.seq not in seen]
                     if not batch:
                         break
                     # Each op as it is now: the snapshot its compare-and-sets start from.
@@ -194,7 +194,7 @@ class _Replayer:
                             if should_stop():
                                 self.report.stopped = True
                                 break
-                            self.replay(op.seq)
+                            self.replay(op.seq)  # type: ignore[arg-type]  # ops read back have a seq
                     if fresh and not self.report.stopped:
                         Round(self, pool, fresh).run()
         except Unreachable as exc:
@@ -289,7 +289,7 @@ class _Replayer:
         with self.mirror.write() as s:
             self.check(self.write_created(s, op, row), op, sent=self.claimed)
 
-    def updated(self, op: OutboxOp, row: dict[str, Any]) -> None:
+    def updated(self, op: OutboxOp, row: dict[str, Any] | None) -> None:
         with self.mirror.write() as s:
             self.check(self.write_updated(s, op, row), op, sent=self.claimed)
 
