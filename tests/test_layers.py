@@ -58,3 +58,28 @@ def test_no_sqlalchemy_outside_mirror(path: Path):
     """Queries built with SQLAlchemy are SQL too: they belong in ``mirror`` as well."""
     used = {name for name in _imports(path) if name.split(".")[0] in ("sqlalchemy", "sqlmodel")}
     assert used == set(), f"{path.relative_to(ROOT)} imports {sorted(used)}"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+        elif isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+    return modules
+
+
+def test_tests_share_only_tests_support():
+    """Shared test code lives in ``tests.support``: no test module (or benchmark) imports a test module,
+    a conftest or a benchmark, so each fixture and helper is defined once and found by its name."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for module in _imported_modules(path):
+            parts = module.split(".")
+            if parts[0] == "tests" and (parts[-1].startswith("test_") or parts[-1] == "conftest"
+                                        or "benchmarks" in parts):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+            elif parts[0] == "conftest" or parts[0].startswith("test_"):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert not offenders, offenders
