@@ -67,7 +67,7 @@ def _read(conn: Any) -> Connectivity:
     found = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM connectivity WHERE id = 1").fetchone()
     if found is None:
         return Connectivity(updated_at=datetime.now(UTC))
-    values = {name: (parse_utc(v) if name in _TIMES and v is not None else v) for name, v in zip(_COLUMNS, found, strict=True)}
+    values: dict[str, Any] = {name: (parse_utc(v) if name in _TIMES and v is not None else v) for name, v in zip(_COLUMNS, found, strict=True)}
     values["online"] = bool(values["online"])
     return Connectivity(**values)
 
@@ -144,7 +144,7 @@ def record(mirror: Mirror, *, pulled: bool = False, flushed: bool = False, heart
         _stamp_row(row, datetime.now(UTC), pulled=pulled, flushed=flushed, heartbeat=heartbeat)
 
 
-def _stamp_row(row, now: datetime, *, pulled: bool, flushed: bool, heartbeat: bool) -> None:
+def _stamp_row(row: Connectivity, now: datetime, *, pulled: bool, flushed: bool, heartbeat: bool) -> None:
     if pulled:
         row.last_pull_at = now
     if flushed:

@@ -6,7 +6,10 @@
 - :func:`upsert_files` writes file records without touching what the mirror knows of their content
   (size, stored bytes, state), which a record from ``/files`` cannot know.
 - :func:`tasks_to_refresh` lists work orders whose checklist is missing or older than the work
-  order, so a pull fetches only those.
+  order, so a pull fetches only those; :func:`drop_orphan_tasks` clears the checklists of work
+  orders that no longer have one.
+- :func:`adopt_upload` gives a file added here UpKeep's id and record once the replayer uploaded it.
+- :func:`tombstone_unlisted_files` marks what a complete ``/files`` listing no longer has as deleted.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mirror.file_content import rename_content
 from mirror.sqlite import AnyConnection, dbapi
 from mirror.store import table_name, upsert_rows
 from mirror.timestamps import format_utc
@@ -101,6 +105,15 @@ def tasks_to_refresh(conn: AnyConnection, *, limit: int = 500, after: str = "") 
     return [(r[0], r[1]) for r in rows]
 
 
+def drop_orphan_tasks(conn: AnyConnection) -> None:
+    """Delete the checklist items of work orders that are gone or no longer list form items: no
+    refresh would replace them (:func:`tasks_to_refresh` skips such work orders)."""
+    dbapi(conn).execute(
+        "DELETE FROM work_order_tasks WHERE work_order_id IN (SELECT t.work_order_id FROM work_order_task_lists t "
+        "JOIN work_orders w ON w.id = t.work_order_id WHERE w.deleted_at IS NOT NULL "
+        "OR coalesce(json_array_length(w.raw, '$.formItems'), 0) = 0)")
+
+
 FILE_RECORD_COLUMNS = ("id", "upkeep_created_at", "upkeep_updated_at", "raw", "filename", "url", "mime_type",
                        "is_image")
 
@@ -121,6 +134,32 @@ def upsert_files(conn: AnyConnection, rows: Sequence[dict[str, Any]], *, now: da
         [{**{c: _sql_value(r.get(c)) for c in FILE_RECORD_COLUMNS}, "synced": stamp} for r in rows],
     )
     return max(result.rowcount, 0)
+
+
+def tombstone_unlisted_files(conn: AnyConnection, listed: Sequence[str], *, now: datetime | None = None) -> int:
+    """After a complete ``/files`` listing: mark file records it no longer has as deleted; return
+    how many. Files added here and not uploaded yet (content ``local``) are not UpKeep's to list."""
+    gone = dbapi(conn).execute(
+        "UPDATE files SET deleted_at = :t WHERE deleted_at IS NULL AND content_state != 'local' "
+        "AND id NOT IN (SELECT value FROM json_each(:ids))",
+        {"t": format_utc(now or datetime.now(UTC)), "ids": json.dumps(list(listed))}).rowcount
+    return max(gone, 0)
+
+
+def adopt_upload(conn: AnyConnection, local_id: str, row: dict[str, Any]) -> None:
+    """The file added here as ``local_id`` was uploaded and is UpKeep's ``row`` now (same content):
+    the local row and its content take the new id, so the bytes are not downloaded again. A record
+    of that id a pull brought meanwhile (with or without content) gives way to it."""
+    conn = dbapi(conn)
+    new = row["id"]
+    if conn.execute("SELECT 1 FROM files WHERE id = :i", {"i": new}).fetchone():
+        conn.execute("DELETE FROM file_chunks WHERE file_id = :i", {"i": new})
+        conn.execute("DELETE FROM files WHERE id = :i", {"i": new})
+    conn.execute("UPDATE files SET id = :n WHERE id = :o", {"n": new, "o": local_id})
+    rename_content(conn, local_id, new)
+    upsert_files(conn, [row])
+    conn.execute("UPDATE files SET content_state = 'stored', local_state = :s WHERE id = :i",
+                 {"s": LocalState.SYNCED.value, "i": new})
 
 
 def open_field_ops(session: Session, kind: str) -> list[OutboxOp]:

@@ -61,7 +61,7 @@ def record_seen(conn: Any, entity: str, ids: Iterable[str]) -> None:
     conn.executemany("INSERT OR IGNORE INTO reconcile_seen (entity, id) VALUES (?, ?)", [(entity, i) for i in ids])
 
 
-def save_keys(conn: Any, entity: str, keys: Iterable[tuple[int, int]]) -> None:
+def save_keys(conn: Any, entity: str, keys: Iterable[tuple[int, int | None]]) -> None:
     """Each (window, key_ms): where the window's listing resumes after a crash."""
     conn.executemany("UPDATE sync_windows SET key_ms = ? WHERE entity = ? AND idx = ?",
                      [(key, entity, window) for window, key in keys])

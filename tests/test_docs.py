@@ -70,6 +70,14 @@ def test_every_docs_page_is_in_the_mkdocs_nav():
     assert in_nav - pages == set(), f"mkdocs.yml nav names missing pages: {sorted(in_nav - pages)}"
 
 
+def test_ci_checks_the_house_rules_before_the_tests():
+    """Import contracts, types and the docs site are checked on every CI run, before the suite."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    for check in (".venv/bin/lint-imports", ".venv/bin/mypy", ".venv/bin/mkdocs build --strict"):
+        assert check in ci, check
+        assert ci.index(check) < ci.index(quick_start()[1])
+
+
 def test_the_generated_parts_of_the_docs_match_their_source():
     """``docs/schema.md``'s entity table is generated from mirror/entities.py: ``cog -r docs/schema.md``."""
     status = Cog().main(["cog", "--check", str(DOCS / "schema.md")])

@@ -43,12 +43,13 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, Index, and_, exists, func, or_, select, text, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 from mirror.schema import MIRRORED, UTCDateTime
 from mirror.vocabulary import OPEN_STATES, UPDATE_KINDS, WAITING_STATES, LocalState, OpKind, OpState
@@ -118,7 +119,7 @@ def new_local_id() -> str:
 
 
 def is_local(record_id: str | None) -> bool:
-    return bool(record_id) and record_id.startswith(LOCAL_PREFIX)
+    return record_id is not None and record_id.startswith(LOCAL_PREFIX)
 
 
 # --- queue --------------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ def _as_of(session: Session, entity: str, record_id: str) -> int | None:
     """
     if is_local(record_id) or record_ops(session, entity, record_id):
         return None
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
     raw = session.execute(select(table.c.raw).where(table.c.id == record_id)).scalar()
     value = raw.get("updatedAt") if isinstance(raw, dict) else None
     if not isinstance(value, str) or not value:
@@ -187,8 +188,8 @@ def record_ops(
     """The record's operations in the given states, in seq order."""
     stmt = (
         select(OutboxOp)
-        .where(OutboxOp.entity == entity, OutboxOp.record_id == record_id, OutboxOp.state.in_(list(states)))
-        .order_by(OutboxOp.seq)
+        .where(col(OutboxOp.entity) == entity, col(OutboxOp.record_id) == record_id, col(OutboxOp.state).in_(list(states)))
+        .order_by(col(OutboxOp.seq))
     )
     return list(session.scalars(stmt))
 
@@ -202,19 +203,19 @@ def ready_ops(session: Session, *, now: datetime | None = None, limit: int = 100
     stamp = now or utcnow()
     earlier = aliased(OutboxOp)
     blocked = exists().where(
-        earlier.entity == OutboxOp.entity,
-        earlier.record_id == OutboxOp.record_id,
-        earlier.seq < OutboxOp.seq,
-        earlier.state.in_(list(OPEN_STATES)),
+        col(earlier.entity) == col(OutboxOp.entity),
+        col(earlier.record_id) == col(OutboxOp.record_id),
+        col(earlier.seq) < col(OutboxOp.seq),
+        col(earlier.state).in_(list(OPEN_STATES)),
     )
     stmt = (
         select(OutboxOp)
         .where(
-            OutboxOp.state.in_([s.value for s in WAITING_STATES]),
-            or_(OutboxOp.next_attempt_at.is_(None), OutboxOp.next_attempt_at <= stamp),
+            col(OutboxOp.state).in_([s.value for s in WAITING_STATES]),
+            or_(col(OutboxOp.next_attempt_at).is_(None), col(OutboxOp.next_attempt_at) <= stamp),
             ~blocked,
         )
-        .order_by(OutboxOp.seq)
+        .order_by(col(OutboxOp.seq))
         .limit(limit)
     )
     return list(session.scalars(stmt))
@@ -222,26 +223,26 @@ def ready_ops(session: Session, *, now: datetime | None = None, limit: int = 100
 
 def counts(session: Session) -> dict[str, int]:
     """Number of operations per state."""
-    rows = session.execute(select(OutboxOp.state, func.count()).group_by(OutboxOp.state))
+    rows = session.execute(select(col(OutboxOp.state), func.count()).group_by(col(OutboxOp.state)))
     return {state: n for state, n in rows}
 
 
 def queue_length(session: Session) -> int:
     """Operations still to send (pending or sending): what a scheduler checks before flushing."""
-    stmt = select(func.count()).where(OutboxOp.state.in_([s.value for s in WAITING_STATES]))
+    stmt = select(func.count()).where(col(OutboxOp.state).in_([s.value for s in WAITING_STATES]))
     return session.scalar(stmt) or 0
 
 
 def delivered_since(session: Session, moment: datetime) -> int:
     """Operations UpKeep accepted at or after ``moment`` (e.g. since the mirror went offline)."""
-    stmt = select(func.count()).where(OutboxOp.state == OpState.DONE.value, OutboxOp.done_at >= moment)
+    stmt = select(func.count()).where(col(OutboxOp.state) == OpState.DONE.value, col(OutboxOp.done_at) >= moment)
     return session.scalar(stmt) or 0
 
 
 def list_ops(session: Session, *, states: Iterable[str] | None = None, limit: int = 200) -> list[OutboxOp]:
-    stmt = select(OutboxOp).order_by(OutboxOp.seq).limit(limit)
+    stmt = select(OutboxOp).order_by(col(OutboxOp.seq)).limit(limit)
     if states:
-        stmt = stmt.where(OutboxOp.state.in_(list(states)))
+        stmt = stmt.where(col(OutboxOp.state).in_(list(states)))
     return list(session.scalars(stmt))
 
 
@@ -255,12 +256,12 @@ def _transition(session: Session, op: OutboxOp, state: OpState, now: datetime | 
     on a win the snapshot is updated to the new values, on a loss nothing at all is written.
     """
     values = {"state": state.value, "updated_at": now or utcnow(), **values}
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(OutboxOp)
-        .where(OutboxOp.seq == op.seq, OutboxOp.state == op.state, OutboxOp.attempts == op.attempts)
+        .where(col(OutboxOp.seq) == op.seq, col(OutboxOp.state) == op.state, col(OutboxOp.attempts) == op.attempts)
         .values(**values)
         .execution_options(synchronize_session=False)
-    )
+    ))  # an UPDATE's result is a CursorResult, which has the rowcount
     if result.rowcount != 1:
         return False
     for key, value in values.items():
@@ -299,7 +300,7 @@ def mark_done(
     if op.kind == OpKind.MESSAGE:
         session.execute(
             update(WorkOrderMessage)
-            .where(WorkOrderMessage.id == op.op_id)
+            .where(col(WorkOrderMessage.id) == op.op_id)
             .values(local_state=LocalState.SYNCED.value, sent_at=stamp)
         )
     refresh_local_state(session, op.entity, op.record_id)
@@ -328,12 +329,15 @@ def mark_dead(session: Session, op: OutboxOp, error: str, *, now: datetime | Non
 
 
 def mark_conflict(
-    session: Session, op: OutboxOp, remote: dict[str, Any], *, now: datetime | None = None
+    session: Session, op: OutboxOp, remote: dict[str, Any], *, now: datetime | None = None,
+    error: str | None = None,
 ) -> bool:
-    """UpKeep changed a field this update changed, since its base: keep both values, for a person."""
+    """UpKeep changed a field this update changed, since its base: keep both values, for a person.
+
+    ``error`` says what changed when the changed columns do not (a checklist item's value)."""
     cols = ", ".join(sorted(remote.get("columns", {})))
     if not _transition(session, op, OpState.CONFLICT, now, remote=remote, next_attempt_at=None,
-                       last_error=f"changed in UpKeep since this change was made: {cols}"):
+                       last_error=error or f"changed in UpKeep since this change was made: {cols}"):
         return False
     refresh_local_state(session, op.entity, op.record_id)
     return True
@@ -349,8 +353,8 @@ def refresh_local_state(session: Session, entity: str, record_id: str) -> str:
     waiting; synced: none are open.
     """
     states = set(session.scalars(
-        select(OutboxOp.state).where(
-            OutboxOp.entity == entity, OutboxOp.record_id == record_id, OutboxOp.state.in_(list(OPEN_STATES))
+        select(col(OutboxOp.state)).where(
+            col(OutboxOp.entity) == entity, col(OutboxOp.record_id) == record_id, col(OutboxOp.state).in_(list(OPEN_STATES))
         )
     ))
     if states & {OpState.CONFLICT.value, OpState.DEAD.value}:
@@ -359,7 +363,7 @@ def refresh_local_state(session: Session, entity: str, record_id: str) -> str:
         value = LocalState.PENDING.value
     else:
         value = LocalState.SYNCED.value
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
     session.execute(update(table).where(table.c.id == record_id).values(local_state=value))
     return value
 
@@ -367,7 +371,7 @@ def refresh_local_state(session: Session, entity: str, record_id: str) -> str:
 @cache
 def _referencing_columns(entity: str) -> list[tuple[Any, Any]]:
     """Every (table, column) whose foreign key points at ``entity``'s table."""
-    target = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    target = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
     out = []
     for table in SQLModel.metadata.sorted_tables:
         for column in table.c:
@@ -385,7 +389,7 @@ def remap_id(session: Session, entity: str, old: str, new: str) -> None:
     """
     if old == new:
         return
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
     if session.execute(select(table.c.id).where(table.c.id == new)).first():
         session.execute(table.delete().where(table.c.id == old))
     else:
@@ -394,13 +398,13 @@ def remap_id(session: Session, entity: str, old: str, new: str) -> None:
         session.execute(update(ref_table).where(column == old).values({column.name: new}))
     session.execute(
         update(OutboxOp)
-        .where(OutboxOp.entity == entity, OutboxOp.record_id == old)
+        .where(col(OutboxOp.entity) == entity, col(OutboxOp.record_id) == old)
         .values(record_id=new)
         .execution_options(synchronize_session="evaluate")
     )
     # References in the payloads of operations still to send (e.g. a body naming the record).
     like = f"%{old}%"
-    stmt = select(OutboxOp).where(OutboxOp.state.in_(list(OPEN_STATES)), text("(payload LIKE :p OR base LIKE :p)"))
+    stmt = select(OutboxOp).where(col(OutboxOp.state).in_(list(OPEN_STATES)), text("(payload LIKE :p OR base LIKE :p)"))
     for op in session.scalars(stmt.params(p=like)):
         op.payload = _replace(op.payload, old, new)
         op.base = _replace(op.base, old, new)
@@ -426,9 +430,9 @@ def open_records(session: Session, entity: str, ids: Iterable[str]) -> dict[str,
     stmt = (
         select(OutboxOp)
         .where(and_(
-            OutboxOp.entity == entity, OutboxOp.record_id.in_(ids), OutboxOp.state.in_(list(OPEN_STATES))
+            col(OutboxOp.entity) == entity, col(OutboxOp.record_id).in_(ids), col(OutboxOp.state).in_(list(OPEN_STATES))
         ))
-        .order_by(OutboxOp.seq)
+        .order_by(col(OutboxOp.seq))
     )
     for op in session.scalars(stmt):
         out.setdefault(op.record_id, []).append(op)

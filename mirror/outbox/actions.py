@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from mirror.db import Mirror
 from mirror.errors import OutboxActionRefused
@@ -72,13 +72,13 @@ def discard_op(mirror: Mirror, seq: int, *, now: datetime | None = None) -> list
             )
         if op.kind in CREATE_KINDS:
             victims = record_ops(s, op.entity, op.record_id)
-            table = MIRRORED[op.entity].__table__  # type: ignore[attr-defined]
-            s.execute(delete(WorkOrderMessage).where(WorkOrderMessage.work_order_id == op.record_id))
+            table = MIRRORED[op.entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+            s.execute(delete(WorkOrderMessage).where(col(WorkOrderMessage.work_order_id) == op.record_id))
             s.execute(delete(table).where(table.c.id == op.record_id))
         else:
             victims = [op]
             if op.kind == OpKind.MESSAGE:
-                s.execute(delete(WorkOrderMessage).where(WorkOrderMessage.id == op.op_id))
+                s.execute(delete(WorkOrderMessage).where(col(WorkOrderMessage.id) == op.op_id))
             else:
                 revert_values(s, op)
         for victim in victims:
@@ -87,7 +87,7 @@ def discard_op(mirror: Mirror, seq: int, *, now: datetime | None = None) -> list
             s.add(victim)
         s.flush()
         refresh_local_state(s, op.entity, op.record_id)
-        return [v.seq for v in victims]  # type: ignore[misc]
+        return [v.seq for v in victims]  # type: ignore[misc]  # ops read back have a seq
 
 
 def resolve_op(mirror: Mirror, seq: int, *, keep: str, now: datetime | None = None) -> OutboxOp:

@@ -22,11 +22,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlmodel import Session
 
 from mirror.outbox._queue import OutboxOp, open_records, refresh_local_state, utcnow
-from mirror.schema import MIRRORED, SparePartRow
+from mirror.schema import MIRRORED
 from mirror.timestamps import format_utc, parse_utc
 from mirror.vocabulary import (
     DEFAULT_UPKEEP_PRIORITY,
@@ -84,8 +84,8 @@ def raw_form(fields: dict[str, Any]) -> dict[str, Any]:
 # --- applying values to a row -------------------------------------------------------------------
 
 
-def _table(entity: str):
-    return MIRRORED[entity].__table__  # type: ignore[attr-defined]
+def _table(entity: str) -> Table:
+    return MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
 
 
 def load_row(session: Session, entity: str, record_id: str) -> dict[str, Any] | None:
@@ -102,8 +102,9 @@ def derive(session: Session, entity: str, row: dict[str, Any]) -> dict[str, Any]
     priority = row.get("upkeep_priority")
     priority = DEFAULT_UPKEEP_PRIORITY if priority is None else int(priority)
     used = row.get("parts_used") or []
-    skus = dict(session.execute(
-        select(SparePartRow.id, SparePartRow.sku).where(SparePartRow.id.in_([p["part_id"] for p in used]))
+    parts = _table("parts")
+    skus: dict[str, str] = dict(session.execute(
+        select(parts.c.id, parts.c.sku).where(parts.c.id.in_([p["part_id"] for p in used]))
     ).all()) if used else {}
     metadata = dict(row.get("metadata") or {})
     for key in ("title", "work_order_no", "upkeep_status", "upkeep_priority", "category"):
@@ -219,7 +220,7 @@ def revert_values(session: Session, op: OutboxOp) -> None:
     """
     later = [
         o for o in open_records(session, op.entity, [op.record_id]).get(op.record_id, [])
-        if o.seq > op.seq and o.kind in UPDATE_KINDS
+        if o.seq > op.seq and o.kind in UPDATE_KINDS  # type: ignore[operator]  # ops read back have a seq
     ]
     taken = {c for o in later for c in o.payload.get("columns", {})}
     base, remote = op.base or {}, op.remote or {}

@@ -71,15 +71,15 @@ UNSET: Any = _Unset()
 
 def _work_order(session: Session, work_order_id: Any) -> dict[str, Any]:
     record_id = check.ref(session, "work_orders", "work_order_id", work_order_id)
-    return load_row(session, "work_orders", record_id)  # type: ignore[arg-type,return-value]
+    return load_row(session, "work_orders", record_id)  # type: ignore[arg-type,return-value]  # ref raises unless it exists
 
 
 def _queued(op: OutboxOp) -> Queued:
-    return Queued(op.seq, op.op_id, op.entity, op.record_id, op.kind)  # type: ignore[arg-type]
+    return Queued(op.seq, op.op_id, op.entity, op.record_id, op.kind)  # type: ignore[arg-type]  # seq is set once the op is flushed
 
 
 def _insert(session: Session, entity: str, row: dict[str, Any]) -> None:
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
     session.execute(insert(table).values(complete_row(table.name, row)))
 
 
@@ -282,6 +282,6 @@ def set_part_quantity(mirror: Mirror, part: str, quantity: Any, *, now: datetime
     with mirror.write() as s:
         part_id = check.ref(s, "parts", "part", part, by="sku")
         amount = check.number("quantity", quantity, minimum=0)
-        row = load_row(s, "parts", part_id)  # type: ignore[arg-type]
+        row: dict[str, Any] = load_row(s, "parts", part_id)  # type: ignore[arg-type,assignment]  # ref raises unless it exists
         return _queue_update(s, "parts", row, OpKind.PART_COUNT, {"quantity": amount},
                              {"stock_quantity": math.floor(amount)}, now)

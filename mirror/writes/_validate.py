@@ -130,7 +130,7 @@ def ref(session: Session, entity: str, field: str, value: Any, *, by: str | None
     if not isinstance(value, str) or not value.strip():
         raise InvalidWrite(field, f"expected an id, got {short(value)}")
     fits(field, value, "id")
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
     rows = session.execute(select(table.c.id, table.c.deleted_at).where(table.c.id == value.strip())).all()
     if not rows and by is not None:
         rows = session.execute(
@@ -152,7 +152,7 @@ def category(session: Session, entity: str, value: Any) -> str | None:
     given = text("category", value) or None
     if given is None:
         return None
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]
+    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
     known = session.scalars(
         select(table.c.category).where(func.lower(table.c.category) == given.lower()).limit(1)
     ).first()

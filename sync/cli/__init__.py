@@ -11,6 +11,7 @@ Errors reach the user as one sentence on stderr and a non-zero exit code, never 
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import click
 
@@ -37,7 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use, from a name -> "module:attr" registry."""
 
-    def __init__(self, *args, lazy: dict[str, tuple[str, str]], **kwargs):
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = lazy
 

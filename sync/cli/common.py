@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -78,10 +78,10 @@ def program() -> str:
     return f"{shlex.quote(sys.executable)} -m sync.cli"
 
 
-def launch_serve(db: Path, host: str, port: int, **popen: object) -> subprocess.Popen:
+def launch_serve(db: Path, host: str, port: int, **popen: Any) -> subprocess.Popen:
     """``upkeep-mirror serve`` in a child process of this same Python (its own imports, its own GIL)."""
     command = [sys.executable, "-m", "sync.cli", "serve", "--db", str(db), "--host", host, "--port", str(port)]
-    return subprocess.Popen(command, **popen)  # type: ignore[call-overload]
+    return subprocess.Popen(command, **popen)
 
 
 def stop_on_signal() -> threading.Event:

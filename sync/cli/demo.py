@@ -15,14 +15,14 @@ import shlex
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 import httpx
-from sqlalchemy import text
 
-from mirror.db import open_mirror
+from mirror.db import Mirror, open_mirror
+from mirror.examples import has_work_orders, open_task, open_work_order
 from mirror.lock import writer_lock
-from mirror.vocabulary import UNFINISHED_STATUSES_SQL, UpKeepStatus
 from sync.cli.common import end_child, launch_serve, program, refusals, stop_on_signal, wait_until_stopped
 from sync.cli.pull import report_fieldwork
 from sync.daemon import Daemon, DaemonConfig
@@ -96,8 +96,8 @@ def demo_network(state: str, directory: Path) -> None:
                else "UpKeep is reachable again: the daemon will flush the outbox, then pull.")
 
 
-def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool) -> None:
-    bars: dict[str, object] = {}
+def _first_sync(mirror: Mirror, client: UpKeepClient, totals: dict[str, int], full: bool) -> None:
+    bars: dict[str, Any] = {}  # click's ProgressBar, a private class
 
     def on_page(result: PullResult) -> None:
         bar = bars.get(result.entity)
@@ -127,9 +127,8 @@ def _first_sync(mirror, client: UpKeepClient, totals: dict[str, int], full: bool
         raise click.ClickException(f"field work: {outcome.fieldwork_error}")
 
 
-def _has_data(mirror) -> bool:
-    with mirror.session() as s:
-        return bool(s.execute(text("SELECT 1 FROM work_orders LIMIT 1")).first())
+def _has_data(mirror: Mirror) -> bool:
+    return has_work_orders(mirror.connection())
 
 
 def _start_datasette(db: Path, port: int) -> subprocess.Popen:
@@ -149,16 +148,11 @@ def _start_datasette(db: Path, port: int) -> subprocess.Popen:
     raise click.ClickException(f"Datasette did not answer on port {port} within 30 s")
 
 
-def _explain(directory: Path, db: Path, port: int, mirror) -> None:
+def _explain(directory: Path, db: Path, port: int, mirror: Mirror) -> None:
     """What to open and what to try, as commands that run as printed (full paths: the Quick start
     never puts the venv's bin/ on PATH)."""
-    with mirror.session() as s:
-        wo = s.execute(text(f"SELECT id, title FROM work_orders WHERE upkeep_status = '{UpKeepStatus.OPEN}' "
-                            "AND deleted_at IS NULL ORDER BY id LIMIT 1")).first()
-        task = s.execute(text(
-            "SELECT t.work_order_id, t.name FROM work_order_tasks t JOIN work_orders w ON w.id = t.work_order_id "
-            f"WHERE w.upkeep_status IN {UNFINISHED_STATUSES_SQL} AND w.deleted_at IS NULL AND t.type = 'TASK' "
-            "AND coalesce(t.value, 'OPEN') != 'COMPLETE' ORDER BY t.work_order_id, t.position LIMIT 1")).first()
+    conn = mirror.connection()
+    wo, task = open_work_order(conn), open_task(conn)
     photo = directory / "seal-leak.png"
     if not photo.exists():
         from sync.emulator.content import header_for

@@ -84,7 +84,7 @@ def outbox_show(db: Path, seq: int) -> None:
         if op.state == OpState.CONFLICT and op.remote:
             click.echo("conflict (column: base -> yours | UpKeep's):")
             for col, theirs in op.remote["columns"].items():
-                click.echo(f"  {col}: {op.base['columns'].get(col)!r} -> {op.payload['columns'].get(col)!r} "
+                click.echo(f"  {col}: {op.base['columns'].get(col)!r} -> {op.payload['columns'].get(col)!r} "  # type: ignore[index]  # a conflict's update has a base
                            f"| {theirs!r}")
             click.echo(f"settle it: upkeep-mirror outbox resolve {seq} --keep-local | --keep-remote")
 
@@ -143,7 +143,7 @@ def outbox_flush(db: Path, base_url: str | None, settings: Settings) -> None:
     if outcome.fatal:  # recorded like the daemon's, so `status` and sync_health say so
         raise click.ClickException(outcome.reason or "")
     if outcome.busy:
-        raise click.ClickException(f"nothing sent: {outcome.report.last_error}")
+        raise click.ClickException(f"nothing sent: {outcome.report.last_error}")  # type: ignore[union-attr]  # busy: there is a report
     click.echo(str(outcome.report))
     if outcome.unreachable:
         raise click.ClickException("UpKeep could not be reached; the operations stay queued")

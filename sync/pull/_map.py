@@ -8,18 +8,18 @@ nothing to hash. Saving the result is :mod:`sync.pull._save`.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from mirror.references import part_skus
 from mirror.store import row_values
 from sync.mapping import MalformedObject, transform, upkeep_id
 
 if TYPE_CHECKING:
     from mirror.db import Mirror
 
-__all__ = ["Mapped", "log_rejects", "map_page", "part_skus"]
+__all__ = ["Mapped", "log_rejects", "map_page"]
 
 log = logging.getLogger("sync.pull._run")
 
@@ -49,11 +49,6 @@ class Mapped:
         self.ids += other.ids
         self.fetched += other.fetched
         self.resume_ms = other.resume_ms
-
-
-def part_skus(conn: sqlite3.Connection) -> dict[str, str]:
-    """Every part's SKU by id: work orders name their parts by SKU (read once per run, not per page)."""
-    return dict(conn.execute("SELECT id, sku FROM spare_parts WHERE sku IS NOT NULL").fetchall())
 
 
 def map_page(mirror: Mirror | None, entity: str, page: list[dict], skus: dict[str, str] | None = None, *,

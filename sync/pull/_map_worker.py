@@ -15,7 +15,8 @@ from typing import IO, Any
 
 import orjson
 
-from sync.pull._map import map_page, part_skus
+from mirror.references import part_skus
+from sync.pull._map import map_page
 
 __all__ = ["receive", "send", "serve"]
 
@@ -23,6 +24,7 @@ _HEADER = struct.Struct(">I")
 
 
 def send(stream: IO[bytes] | None, message: Any) -> None:
+    assert stream is not None  # the pipe of a process started with stdin=PIPE
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
@@ -30,6 +32,7 @@ def send(stream: IO[bytes] | None, message: Any) -> None:
 
 def receive(stream: IO[bytes] | None) -> Any | None:
     """The next message, or None at the end of the stream."""
+    assert stream is not None  # the pipe of a process started with stdout=PIPE
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         return None
@@ -53,7 +56,7 @@ def serve(uri: str) -> None:
                 finally:
                     conn.close()
             mapped = map_page(None, entity, orjson.loads(body), skus, log_rejects=False)
-            answer = (True, pickle.dumps(mapped, protocol=pickle.HIGHEST_PROTOCOL))  # unpickled by the writer
+            answer: tuple[bool, bytes | str] = (True, pickle.dumps(mapped, protocol=pickle.HIGHEST_PROTOCOL))  # unpickled by the writer
         except Exception as exc:  # said back: the pull decides (a bug, not UpKeep's data: rejects are mapped)
             answer = (False, f"{type(exc).__name__}: {exc}")
         try:

@@ -18,26 +18,36 @@ Each step commits as it goes (a page, a few checklists), so an interrupted run r
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from mirror.db import Mirror
-from mirror.entities import ENTITIES
-from mirror.fieldwork_store import replace_tasks, sync_settings, tasks_to_refresh, upsert_files
+from mirror.entities import ENTITIES, Entity
+from mirror.fieldwork_store import (
+    drop_orphan_tasks,
+    replace_tasks,
+    sync_settings,
+    tasks_to_refresh,
+    tombstone_unlisted_files,
+    upsert_files,
+)
 from mirror.rejects import record_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor
-from mirror.timestamps import format_utc, parse_utc
+from mirror.timestamps import parse_utc
 from sync.mapping import MalformedObject, map_form_items, transform
 from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
 from sync.upkeep import UpKeepClient
 from sync.upkeep.endpoints import collection
 from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
 from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
+
+if TYPE_CHECKING:
+    from sync.pull.files import ContentFetcher
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +82,16 @@ class FieldworkResult:
 
 def pull_fieldwork(
     mirror: Mirror, client: UpKeepClient, options: FieldworkOptions | None = None, *, run_id: str | None = None,
-    content_fetcher=None,
+    content_fetcher: ContentFetcher | None = None,
 ) -> list:
     """Run the four steps; return their results (the content step's is a ``ContentReport``)."""
     options = options or FieldworkOptions()
     run_id = run_id or uuid.uuid4().hex
     results: list = []
     for setting in SETTINGS:
-        results.append(_recorded(mirror, run_id, setting.name, options, lambda r, e=setting: _settings(
-            mirror, client, r, e.name, e.path, e.sort, options, run_id)))
+        def step(r: FieldworkResult, e: Entity = setting) -> None:
+            _settings(mirror, client, r, e.name, e.path, e.sort, options, run_id)
+        results.append(_recorded(mirror, run_id, setting.name, options, step))
     results.append(_recorded(mirror, run_id, "files", options, lambda r: _files(mirror, client, r, options, run_id)))
     results.append(_recorded(mirror, run_id, "work_order_tasks", options,
                              lambda r: _checklists(mirror, client, r, options, run_id)))
@@ -159,10 +170,6 @@ def _settings(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, ent
     result.tombstoned += gone
 
 
-def _json(value: object) -> str:
-    return json.dumps(value)
-
-
 def _files(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, options: FieldworkOptions,
            run_id: str) -> None:
     started_ms = int(time.time() * 1000)
@@ -186,11 +193,7 @@ def _files(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, option
         return
     with mirror.transaction() as conn:
         if options.full or since is None:
-            gone = conn.execute(
-                "UPDATE files SET deleted_at = :t WHERE deleted_at IS NULL AND content_state != 'local' "
-                "AND id NOT IN (SELECT value FROM json_each(:ids))",
-                {"t": format_utc(datetime.now(UTC)), "ids": _json(seen)}).rowcount
-            result.tombstoned += max(gone, 0)
+            result.tombstoned += tombstone_unlisted_files(conn, seen)
         cursor = get_cursor(conn, "files")
         cursor.cursor_ms = next_cursor(started_ms, options.skew_ms)
         cursor.last_success_at = datetime.now(UTC)
@@ -203,16 +206,13 @@ def _checklists(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, o
                 run_id: str) -> None:
     after = ""
     with mirror.transaction() as conn:
-        # Checklists of work orders that no longer have one (or are gone) go too.
-        conn.execute(
-            "DELETE FROM work_order_tasks WHERE work_order_id IN (SELECT t.work_order_id FROM work_order_task_lists t "
-            "JOIN work_orders w ON w.id = t.work_order_id WHERE w.deleted_at IS NOT NULL "
-            "OR coalesce(json_array_length(w.raw, '$.formItems'), 0) = 0)")
+        drop_orphan_tasks(conn)
     while not options.should_stop():
         todo = tasks_to_refresh(mirror.connection(), limit=options.checklists_per_commit, after=after)
         if not todo:
             return
-        fetched = []
+        fetched: list[tuple[str, str | None, Any, dict[str, Any] | None]] = []
+        wo: dict[str, Any] | None  # None: UpKeep no longer has the work order
         for wo_id, updated in todo:
             try:
                 wo = client.get_one(collection("work_order_tasks", work_order=wo_id), {"includes": "formItems"})

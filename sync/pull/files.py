@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 
@@ -52,6 +53,8 @@ from sync.upkeep.errors import NetworkError
 
 log = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+
 DEFAULT_BUDGET = DEFAULT_FILES_BUDGET_MB * MB
 
 @dataclass
@@ -66,8 +69,8 @@ class ContentReport:
     stored_bytes: int = 0
     budget_bytes: int = DEFAULT_BUDGET
     requests: int = 0
-    skipped: list[tuple[str, str, int]] = field(default_factory=list)
-    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str | None, int]] = field(default_factory=list)
+    failed: list[tuple[str, str | None, str]] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
 
@@ -174,7 +177,7 @@ class ContentFetcher:
                 self.sleep(wait)
         self._last = time.monotonic()
 
-    def _with_retries(self, attempt: Callable[[], object], url: str) -> object:
+    def _with_retries(self, attempt: Callable[[], _T], url: str) -> _T:
         delay = self.policy.initial
         for n in range(1, self.policy.attempts + 1):
             self._pace()
@@ -202,7 +205,7 @@ class ContentFetcher:
                 raise _Unavailable(f"no size for {_host(url)}: HEAD answered without Content-Length")
             return int(length)
 
-        return self._with_retries(attempt, url)  # type: ignore[return-value]
+        return self._with_retries(attempt, url)
 
     def _download(self, mirror: Mirror, file_id: str, url: str, size: int, report: ContentReport) -> int:
         """Fetch the rest of a file; returns bytes received in this run."""

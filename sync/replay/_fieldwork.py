@@ -27,11 +27,8 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from mirror import outbox
-from mirror.fieldwork_store import replace_tasks, upsert_files
-from mirror.file_content import rename_content
+from mirror.fieldwork_store import adopt_upload, replace_tasks
 from mirror.outbox import OutboxOp
 from mirror.store import upsert_rows
 from mirror.timestamps import parse_utc
@@ -87,10 +84,8 @@ def task_value(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
     if not _same(task["type"], theirs, seen):
         with r.mirror.write() as s:
             remote = {"columns": {}, "fields": {}, "task": {"id": items[index].get("id"), "value": theirs}}
-            r.check(outbox.mark_conflict(s, op, remote, now=r.clock()), op)
-            s.execute(text("UPDATE outbox SET last_error = :e WHERE seq = :s"), {
-                "e": f"checklist item {task['name']!r} was set to {theirs!r} in UpKeep since it was {base!r} here",
-                "s": op.seq})
+            error = f"checklist item {task['name']!r} was set to {theirs!r} in UpKeep since it was {base!r} here"
+            r.check(outbox.mark_conflict(s, op, remote, now=r.clock(), error=error), op)
             replace_tasks(s, op.record_id, map_form_items(op.record_id, items), upkeep_updated_at=None)
         r.report.conflicts += 1
         return
@@ -182,14 +177,7 @@ def _uploaded(r: ReplayContext, op: OutboxOp, record: dict) -> str:
     with r.mirror.write() as s:
         claimed = outbox.mark_sending(s, op, now=r.clock(), uploaded=row["id"], stage="attach")
         r.check(claimed, op)
-        if s.execute(text("SELECT 1 FROM files WHERE id = :i"), {"i": row["id"]}).first():
-            s.execute(text("DELETE FROM file_chunks WHERE file_id = :i"), {"i": row["id"]})
-            s.execute(text("DELETE FROM files WHERE id = :i"), {"i": row["id"]})
-        s.execute(text("UPDATE files SET id = :n WHERE id = :o"), {"n": row["id"], "o": local})
-        rename_content(s, local, row["id"])
-        upsert_files(s, [row])
-        s.execute(text("UPDATE files SET content_state = 'stored', local_state = 'synced' WHERE id = :i"),
-                  {"i": row["id"]})
+        adopt_upload(s, local, row)
     r.claimed = True
     return row["id"]
 
@@ -225,7 +213,7 @@ def downtime(r: ReplayContext, op: OutboxOp, maybe_applied: bool) -> None:
     r.claim(op, before={"downtimeStatus": asset.get("downtimeStatus"), "updatedAt": asset.get("updatedAt")})
     body = r.client.post_rows(DOWNTIME, [row])
     crash_point("outbox:answered")
-    result = next(iter(body.get("results") or []), {})
+    result: dict[str, Any] = next(iter(body.get("results") or []), {})
     if result.get("errors") or body.get("success") is False:
         reasons = "; ".join(str(e.get("message")) for e in result.get("errors") or []) or "refused"
         raise BadRequest(f"downtime not recorded: {reasons}", status=400, method="POST", path=DOWNTIME)

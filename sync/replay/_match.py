@@ -86,7 +86,7 @@ def find_created(client: UpKeepClient, op: OutboxOp, *, now: datetime) -> dict[s
 
         def match(obj: dict) -> bool:
             try:
-                return float(obj.get("value")) == value
+                return float(obj.get("value")) == value  # type: ignore[arg-type]  # None: TypeError, below
             except (TypeError, ValueError):
                 return False
     else:

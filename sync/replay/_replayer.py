@@ -52,7 +52,7 @@ from mirror import outbox
 from mirror.db import Mirror
 from mirror.lock import MirrorBusy, writer_lock
 from mirror.outbox import OutboxOp
-from mirror.schema import table_of
+from mirror.references import part_skus
 from mirror.store import upsert_rows
 from mirror.vocabulary import WAITING_STATES, OpState
 from sync.crashpoints import crash_point
@@ -176,7 +176,7 @@ class _Replayer:
                 while not self.report.stopped:
                     with self.mirror.session() as s:
                         batch = [op.seq for op in outbox.ready_ops(s, now=self.clock(), limit=100)
-                                 if op.seq not in seen]
+                                 if op.seq is not None and op.seq not in seen]
                     if not batch:
                         break
                     # Each op as it is now: the snapshot its compare-and-sets start from.
@@ -194,7 +194,7 @@ class _Replayer:
                             if should_stop():
                                 self.report.stopped = True
                                 break
-                            self.replay(op.seq)
+                            self.replay(op.seq)  # type: ignore[arg-type]  # ops read back have a seq
                     if fresh and not self.report.stopped:
                         Round(self, pool, fresh).run()
         except Unreachable as exc:
@@ -280,10 +280,8 @@ class _Replayer:
         if entity != "work_orders":
             return transform(entity, obj)
         ids = [p for p in obj.get("parts") or [] if isinstance(p, str)]
-        table = table_of("parts")
         with self.mirror.session() as s:
-            skus = dict(s.execute(table.select().with_only_columns(table.c.id, table.c.sku)
-                                  .where(table.c.id.in_(ids))).all()) if ids else {}
+            skus = part_skus(s, ids)
         return transform(entity, obj, part_skus=skus)
 
     def created(self, op: OutboxOp, obj: dict[str, Any]) -> None:
@@ -291,7 +289,7 @@ class _Replayer:
         with self.mirror.write() as s:
             self.check(self.write_created(s, op, row), op, sent=self.claimed)
 
-    def updated(self, op: OutboxOp, row: dict[str, Any]) -> None:
+    def updated(self, op: OutboxOp, row: dict[str, Any] | None) -> None:
         with self.mirror.write() as s:
             self.check(self.write_updated(s, op, row), op, sent=self.claimed)
 

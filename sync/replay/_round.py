@@ -99,9 +99,9 @@ class Round:
 
     # 1. look ------------------------------------------------------------------------------------
 
-    def _look(self) -> dict[int, dict[str, Any] | None]:
+    def _look(self) -> dict[int | None, dict[str, Any] | None]:
         """Per update or message seq: UpKeep's object now, or None when it is unchanged since ``as_of_ms``."""
-        remotes: dict[int, dict[str, Any] | None] = {}
+        remotes: dict[int | None, dict[str, Any] | None] = {}
         listed: dict[str, list[OutboxOp]] = {}
         to_get: list[OutboxOp] = []
         for op in self.ops:
@@ -129,9 +129,9 @@ class Round:
                     remotes[op.seq] = None
                 else:
                     gets[self.pool.submit(self.r.client.get_one, self._path(op))] = op
-        for future, op in gets.items():
+        for got, op in gets.items():
             try:
-                remotes[op.seq] = future.result()
+                remotes[op.seq] = got.result()
             except Exception as exc:  # handled below as the single-op path would
                 self._failed(op, exc, claimed=False)
         return remotes
@@ -142,7 +142,7 @@ class Round:
 
     # 2. decide and claim ------------------------------------------------------------------------
 
-    def _decide(self, remotes: dict[int, dict[str, Any] | None]) -> tuple[list[_Send], list[tuple]]:
+    def _decide(self, remotes: dict[int | None, dict[str, Any] | None]) -> tuple[list[_Send], list[tuple]]:
         sends: list[_Send] = []
         settled: list[tuple] = []  # ("conflict", op, conflicts, row) | ("done", op, row or None)
         failed = {op.seq for op, _ in self.failures}

@@ -5,13 +5,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from mirror.db import Mirror
 from mirror.entities import ENTITY, Entity
-from mirror.timestamps import format_utc
 from sync.upkeep.paging import Pager
 
 __all__ = ["AUTH", "DOWNTIME", "PROBE", "FullListing", "collection", "paths", "record_path"]
@@ -20,6 +17,8 @@ __all__ = ["AUTH", "DOWNTIME", "PROBE", "FullListing", "collection", "paths", "r
 AUTH = "/api/v2/auth"
 #: Recording asset downtime (rows of status changes).
 DOWNTIME = "/api/v2/assets/downtime"
+
+
 def collection(entity: str, **parent: str) -> str:
     """Where ``entity``'s records are listed and created (``meter=`` for a meter's readings)."""
     return ENTITY[entity].path.format(**parent)
@@ -34,21 +33,17 @@ def record_path(entity: str, record_id: str) -> str:
 PROBE: tuple[str, dict[str, Any]] = (collection("users"), {"offset": 0, "limit": 1})
 
 
-def paths(mirror: Mirror, source: Entity, since_ms: int | None) -> Iterator[str]:
-    """The listings to read: one, or for meter readings one per meter.
+def paths(source: Entity, meter_ids: Iterable[str] = ()) -> Iterator[str]:
+    """The listings to read: one, or for meter readings one per meter of ``meter_ids``.
 
-    Incrementally, only meters changed since the last readings pull are listed: a new reading
-    changes its meter's ``lastReading`` and so its ``updatedAt``. The full pass lists them all.
+    Which meters is the caller's to say (:func:`mirror.references.meter_ids`): incrementally, only
+    meters changed since the last readings pull, as a new reading changes its meter's
+    ``lastReading`` and so its ``updatedAt``; the full pass lists them all.
     """
     if not source.per_meter:
         yield source.path
         return
-    sql, params = "SELECT id FROM meters WHERE deleted_at IS NULL", []
-    if since_ms is not None:
-        sql += " AND upkeep_updated_at >= ?"
-        params.append(format_utc(datetime.fromtimestamp(since_ms / 1000, tz=UTC)))
-    meters = [row[0] for row in mirror.connection().execute(sql + " ORDER BY id", params)]
-    for meter in meters:
+    for meter in meter_ids:
         yield source.path.format(meter=meter)
 
 

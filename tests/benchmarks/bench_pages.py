@@ -25,7 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.bench_queries import build  # noqa: E402 - after the path set-up above
+from tests.support.big_mirror import build  # noqa: E402 - after the path set-up above
 from tests.support.serving import serving  # noqa: E402
 
 #: Pages that must answer in under this many milliseconds (median).

@@ -22,7 +22,7 @@ from sync import daemon as daemon_module
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
 from sync.upkeep import Credentials, RetryPolicy
-from tests.daemon.test_daemon import wait_for
+from tests.support.waiting import wait_for
 from tests.support.retries import FAST_THREE_TRIES
 
 #: The daemon's retries, minus the waiting: a cut is noticed in a fraction of a second.

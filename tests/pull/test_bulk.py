@@ -29,6 +29,7 @@ from tests.support.upkeep import upkeep_client
 _CHILD = """
 import os, sys
 import sync.pull._run as pull
+from mirror.db import open_mirror
 from sync.upkeep import Credentials, UpKeepClient
 
 db, url, step, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
