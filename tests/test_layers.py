@@ -77,9 +77,7 @@ def test_tests_share_only_tests_support():
     for path in sorted((ROOT / "tests").rglob("*.py")):
         for module in _imported_modules(path):
             parts = module.split(".")
-            if parts[0] == "tests" and (parts[-1].startswith("test_") or parts[-1] == "conftest"
-                                        or "benchmarks" in parts):
-                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
-            elif parts[0] == "conftest" or parts[0].startswith("test_"):
+            if (parts[0] == "tests" and (parts[-1].startswith("test_") or parts[-1] == "conftest"
+                                        or "benchmarks" in parts)) or parts[0] == "conftest" or parts[0].startswith("test_"):
                 offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     assert not offenders, offenders

@@ -26,11 +26,11 @@ from sync.upkeep.errors import (
 
 __all__ = [
     "API_VERSION",
+    "DEFAULT_BASE_URL",
     "AuthenticationFailed",
     "BadRequest",
     "ConfigurationError",
     "Credentials",
-    "DEFAULT_BASE_URL",
     "FatalError",
     "Forbidden",
     "MalformedResponse",

@@ -88,4 +88,4 @@ def test_the_mapping_worker_imports_only_the_mapping():
     HTTP client, the pull's run or the ORM (each would add megabytes to every first sync's second process)."""
     loaded = modules_after("import sync.pull._map_worker")
     assert "sync.mapping" in loaded
-    assert not {m for m in loaded if m.startswith(("httpx", "sync.upkeep._client", "sync.pull._run") + ORM)}
+    assert not {m for m in loaded if m.startswith(("httpx", "sync.upkeep._client", "sync.pull._run", *ORM))}

@@ -22,8 +22,8 @@ from sync import daemon as daemon_module
 from sync.daemon import Daemon, DaemonConfig
 from sync.emulator import Emulator
 from sync.upkeep import Credentials, RetryPolicy
-from tests.support.waiting import wait_for
 from tests.support.retries import FAST_THREE_TRIES
+from tests.support.waiting import wait_for
 
 #: The daemon's retries, minus the waiting: a cut is noticed in a fraction of a second.
 FAST = RetryPolicy(attempts=3, initial=0.01, maximum=0.05, jitter=0.0, max_delay=2.0)
