@@ -66,7 +66,9 @@ def columns(table: str) -> tuple[Column, ...]:
     for entity in ENTITIES:
         if entity.mirrored and entity.table == table:
             assert classes[entity.model].table == table, f"{entity.model}: not the table {table}"
-            return tuple(_all_fields(classes, entity.model))
+            found = tuple(_all_fields(classes, entity.model))
+            assert found[0].name == "id", f"{table}: mirror.store's row tuples start with the id"
+            return found
     raise KeyError(table)
 
 
