@@ -1,7 +1,7 @@
 """Pull benchmark against the emulator (not part of the test run):
 
     .venv/bin/python tests/benchmarks/bench_pull.py [--work-orders 100000] [--small 20000]
-        [--latency-work-orders 3000] [--repeat 3] [--state-dir /tmp]
+        [--latency-work-orders 3000] [--repeat 3] [--state-dir /tmp] [--baseline CHECKOUT]
 
 Prints, from one run on this machine, full sync next to the fetch floor (a plain sequential httpx
 page loop, see ``tests/support/measure_sync.py``) as ratios with medians:
@@ -15,6 +15,10 @@ page loop, see ``tests/support/measure_sync.py``) as ratios with medians:
 
 Sync and floor alternate, so machine noise hits both alike; every figure is the median of
 ``--repeat`` runs. On a shared machine absolute seconds move a lot; the ratios less so.
+
+``--baseline CHECKOUT`` names another checkout of the project with its own ``.venv`` (an older
+commit, say): its full and no-change syncs of the big plant alternate with this one's against the
+same emulator, and the before/after ratios are printed from that one run.
 """
 
 from __future__ import annotations
@@ -29,6 +33,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sync.emulator import EmulatorProcess
 from tests.support.measure_sync import run
+
+
+def _baseline_runner(checkout: Path):
+    """``run`` for another checkout: its own interpreter and measuring script (where that version keeps it)."""
+    import json
+    import subprocess
+
+    python = checkout / ".venv" / "bin" / "python"
+    script = next(p for p in (checkout / "tests" / "support" / "measure_sync.py",
+                              checkout / "tests" / "benchmarks" / "measure_sync.py") if p.exists())
+
+    def run_baseline(db, base_url: str, *flags: str) -> dict:
+        out = subprocess.run([str(python), str(script), str(db), base_url, *flags],
+                             check=True, capture_output=True, text=True, cwd=checkout)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    return run_baseline
 
 
 def _pairs(work: Path, base_url: str, repeat: int, tag: str) -> tuple[list[dict], list[dict]]:
@@ -55,6 +76,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=100, help="per request, for the latency-bound run")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--state-dir", default=tempfile.gettempdir(), help="emulator state files (reused)")
+    parser.add_argument("--baseline", type=Path, help="another checkout (with .venv) to compare with, in the same run")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-pull-"))
     lines = []
@@ -71,8 +93,20 @@ def main() -> None:
         small = run(work / "small.db", emu.base_url)
 
     with emulator(args.work_orders) as emu:
-        syncs, floors = _pairs(work, emu.base_url, args.repeat, "big")
-        noop = [run(work / "big-0.db", emu.base_url) for _ in range(args.repeat)]
+        if args.baseline:
+            before = _baseline_runner(args.baseline.resolve())
+            base_syncs, base_noop = [], []
+            syncs, floors, noop = [], [], []
+            for i in range(args.repeat):  # floor, before, after: machine noise hits all three alike
+                floors.append(run(work / "big-floor.db", emu.base_url, "--floor"))
+                base_syncs.append(before(work / f"base-{i}.db", emu.base_url))
+                syncs.append(run(work / f"big-{i}.db", emu.base_url))
+            for _ in range(args.repeat):
+                base_noop.append(before(work / "base-0.db", emu.base_url))
+                noop.append(run(work / "big-0.db", emu.base_url))
+        else:
+            syncs, floors = _pairs(work, emu.base_url, args.repeat, "big")
+            noop = [run(work / "big-0.db", emu.base_url) for _ in range(args.repeat)]
     lines.insert(0, _ratio_line(f"0 ms/request, {args.work_orders:,} WO", syncs, floors))
 
     med = statistics.median
@@ -87,6 +121,16 @@ def main() -> None:
               f"{med(s['worker_rss_mb'] for s in runs):.0f} MB)")
     print(f"no-change incremental sync: median {med(n['seconds'] for n in noop):.2f} s, "
           f"{noop[0]['requests']} requests (login included), {noop[0]['fetched']} objects fetched")
+    if args.baseline:
+        print(f"before ({args.baseline}) and after, alternating in this run, {args.work_orders:,} WO, medians of "
+              f"{args.repeat}:")
+        for label, b, a in (("full sync, s", [s["seconds"] for s in base_syncs], [s["seconds"] for s in syncs]),
+                            ("full sync / floor", [s["seconds"] / f["seconds"] for s, f in zip(base_syncs, floors, strict=True)],
+                             [s["seconds"] / f["seconds"] for s, f in zip(syncs, floors, strict=True)]),
+                            ("peak RSS, MB", [s["combined_rss_mb"] for s in base_syncs],
+                             [s["combined_rss_mb"] for s in syncs]),
+                            ("no-change sync, s", [n["seconds"] for n in base_noop], [n["seconds"] for n in noop])):
+            print(f"  {label:<20} before {med(b):7.2f}  after {med(a):7.2f}  after/before {med(a) / med(b):.2f}")
 
 
 if __name__ == "__main__":
