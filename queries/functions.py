@@ -369,6 +369,7 @@ class LocalWrite(Row):
     payload: Json[Any]
     base: Json[Any] | None
     remote: Json[Any] | None
+    local_id: str | None  # the local-... id the record had before UpKeep accepted its create
 
 
 def local_writes(session: Session) -> list[LocalWrite]:

@@ -7,6 +7,9 @@ the reference-faithful mapping (UpKeep's real statuses, assignees, parents, SKUs
 Writes go through :mod:`mirror.writes`: validated, applied to the mirror at once and queued in the
 outbox in one transaction; the daemon's replayer delivers them when UpKeep is reachable. Each
 returns the local record (a created work order has a ``local-...`` id until UpKeep assigns one).
+That id keeps working after delivery: every method taking an id takes the ``local-...`` one too
+and answers with (or changes) the delivered record, under UpKeep's id
+(:func:`mirror.outbox.resolve_id`).
 Writes are ``@sandbox_aware``: in Machina's sandbox mode they raise ``SandboxViolationError``
 and queue nothing. ``health_check`` reports freshness, connectivity and the queue
 (:mod:`mirror.machina.health`).
@@ -38,10 +41,12 @@ from mirror.db import Mirror, open_mirror
 from mirror.errors import MirrorUnusable
 from mirror.machina.convert import machina_columns, rows_to_machina, to_machina
 from mirror.machina.health import Thresholds, assess
-from mirror.schema import AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
+from mirror.outbox import resolve_id
+from mirror.schema import MIRRORED, AssetRow, MaintenancePlanRow, SparePartRow, WorkOrderRow
 from mirror.vocabulary import STATUS_SPELLINGS, UpKeepStatus, work_order_type
 
 _TITLE_MAX = 100
+_ENTITY = {model: entity for entity, model in MIRRORED.items()}
 
 
 class MirrorConnector:
@@ -121,6 +126,7 @@ class MirrorConnector:
                                                                                 WorkOrderRow.id))
 
     async def get_work_order(self, work_order_id: str) -> WorkOrder | None:
+        """The work order, or None; a ``local-...`` id UpKeep has since accepted gives the delivered record."""
         return await self._one(WorkOrderRow, work_order_id)
 
     async def read_spare_parts(self, *, asset_id: str = "", sku: str = "") -> list[SparePart]:
@@ -189,6 +195,9 @@ class MirrorConnector:
     ) -> WorkOrder:
         """Queue changes to a work order; return it as the mirror now shows it.
 
+        ``work_order_id`` may be the ``local-...`` id ``create_work_order`` returned, also after
+        UpKeep accepted the work order: the change is then queued for (and returned with) UpKeep's id.
+
         ``status`` as in :meth:`read_work_orders`; ``cancelled`` is refused (UpKeep has none),
         ``closed`` completes it in UpKeep. ``assigned_to`` is a user id or email. Setting values
         the work order already has queues nothing and returns it unchanged.
@@ -252,7 +261,7 @@ class MirrorConnector:
 
         def run() -> Any:
             with mirror.session() as s:
-                row = s.get(model, record_id)
+                row = s.get(model, resolve_id(s, _ENTITY[model], record_id))
                 return None if row is None or row.deleted_at is not None else to_machina(row)
 
         return await asyncio.to_thread(run)

@@ -1,7 +1,8 @@
 """The outbox: local writes waiting to reach UpKeep, and what they do to the mirror rows.
 
 - the queue (:mod:`mirror.outbox._queue`): the ``outbox`` table, appending an operation, the
-  replayer's compare-and-set state changes, a row's local state, swapping a local id for UpKeep's;
+  replayer's compare-and-set state changes, a row's local state, swapping a local id for UpKeep's
+  (:func:`remap_id`) and finding UpKeep's id from a delivered local one (:func:`resolve_id`);
 - :mod:`mirror.outbox.changes`: applying an operation's values to its row, re-applying open ones
   after a pull, finding conflicts, reverting;
 - :mod:`mirror.outbox.actions`: what a person does (retry, discard, resolve a conflict).
@@ -33,6 +34,7 @@ from mirror.outbox._queue import (
     record_ops,
     refresh_local_state,
     remap_id,
+    resolve_id,
     utcnow,
 )
 from mirror.outbox.actions import discard_op, resolve_op, retry_op
@@ -81,6 +83,7 @@ __all__ = [
     "record_ops",
     "refresh_local_state",
     "remap_id",
+    "resolve_id",
     "resolve_op",
     "retry_op",
     "revert_values",

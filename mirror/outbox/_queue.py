@@ -52,7 +52,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col
 
 from mirror.schema import MIRRORED, UTCDateTime
-from mirror.vocabulary import OPEN_STATES, UPDATE_KINDS, WAITING_STATES, LocalState, OpKind, OpState
+from mirror.vocabulary import (
+    CREATE_KINDS,
+    OPEN_STATES,
+    UPDATE_KINDS,
+    WAITING_STATES,
+    LocalState,
+    OpKind,
+    OpState,
+)
 
 #: Prefix of the id a record gets when it is created locally, until UpKeep assigns one.
 LOCAL_PREFIX = "local-"
@@ -75,7 +83,8 @@ class OutboxOp(SQLModel, table=True):
     seq: int | None = Field(default=None, primary_key=True)
     op_id: str = Field(unique=True, description="client operation id (uuid4 hex)")
     entity: str = Field(description="mirrored entity the operation changes (work_orders, parts, ...)")
-    record_id: str = Field(description="id of the mirror row; local-... until UpKeep assigns one")
+    record_id: str = Field(description="id of the mirror row; local-... until UpKeep assigns one (a delivered "
+                                       "create keeps the local id it was queued with, next to server_id)")
     kind: str
     state: str = Field(default=OpState.PENDING.value, index=True)
     attempts: int = 0
@@ -383,6 +392,10 @@ def _referencing_columns(entity: str) -> list[tuple[Any, Any]]:
 def remap_id(session: Session, entity: str, old: str, new: str) -> None:
     """Replace a local id by UpKeep's id everywhere: the row, references to it, queued operations.
 
+    The create that made the record (its ``server_id`` is ``new``) keeps ``old`` as its
+    ``record_id``: that row is the lasting record of ``old -> new``, which :func:`resolve_id` reads
+    so a caller who kept the local id still reaches the record.
+
     If a pull already brought UpKeep's row (the create was applied and pulled before the
     replayer learnt the id), the local row is dropped in favour of it; the caller re-applies
     the record's open operations on top.
@@ -398,7 +411,8 @@ def remap_id(session: Session, entity: str, old: str, new: str) -> None:
         session.execute(update(ref_table).where(column == old).values({column.name: new}))
     session.execute(
         update(OutboxOp)
-        .where(col(OutboxOp.entity) == entity, col(OutboxOp.record_id) == old)
+        .where(col(OutboxOp.entity) == entity, col(OutboxOp.record_id) == old,
+               or_(col(OutboxOp.server_id).is_(None), col(OutboxOp.server_id) != new))
         .values(record_id=new)
         .execution_options(synchronize_session="evaluate")
     )
@@ -409,6 +423,26 @@ def remap_id(session: Session, entity: str, old: str, new: str) -> None:
         op.payload = _replace(op.payload, old, new)
         op.base = _replace(op.base, old, new)
         session.add(op)
+
+
+def resolve_id(session: Session, entity: str, record_id: str) -> str:
+    """The id a record has now: UpKeep's for a ``local-...`` id whose create was delivered, else ``record_id``.
+
+    A record created here is shown under a local id until the replayer delivers it, then under
+    UpKeep's id (:func:`remap_id`); its create operation keeps both. Whoever kept the local id
+    (an agent, a script, a bookmark) passes it through this to reach the delivered record.
+    """
+    if not is_local(record_id):
+        return record_id
+    server_id = session.execute(
+        select(col(OutboxOp.server_id))
+        .where(col(OutboxOp.entity) == entity, col(OutboxOp.record_id) == record_id,
+               col(OutboxOp.server_id).is_not(None),
+               col(OutboxOp.kind).in_([k.value for k in CREATE_KINDS]))
+        .order_by(col(OutboxOp.seq))
+        .limit(1)
+    ).scalar()
+    return server_id or record_id
 
 
 def _replace(value: Any, old: str, new: str) -> Any:

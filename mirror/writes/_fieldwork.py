@@ -38,7 +38,7 @@ import mirror.writes._validate as check
 from mirror.db import Mirror
 from mirror.errors import InvalidWrite
 from mirror.file_content import store_local_file
-from mirror.outbox import OutboxOp, append, new_local_id, refresh_local_state, utcnow
+from mirror.outbox import OutboxOp, append, new_local_id, refresh_local_state, resolve_id, utcnow
 from mirror.timestamps import format_utc
 from mirror.vocabulary import CHECKLIST_VALUES, TASK_VALUES, LocalState, OpKind
 from mirror.writes._records import Queued
@@ -67,11 +67,16 @@ def _upload_name(filename: str, op_id: str) -> str:
 
 
 def _live_record(s: Session, table: str, field: str, noun: str, record_id: Any) -> str:
-    """The id of a live (not tombstoned) row of ``table``, or InvalidWrite naming ``field``."""
+    """The id of a live (not tombstoned) row of ``table``, or InvalidWrite naming ``field``.
+
+    ``table`` is a mirrored entity's table of the same name (work_orders, assets); a delivered
+    ``local-...`` id names the record by UpKeep's id (:func:`mirror.outbox.resolve_id`).
+    """
     if not isinstance(record_id, str) or not record_id.strip():
         raise InvalidWrite(field, f"expected {'an' if noun[0] in 'aeiou' else 'a'} {noun} id, got {check.short(record_id)}")
     check.fits(field, record_id, "id")
-    row = s.execute(text(f"SELECT id, deleted_at FROM {table} WHERE id = :i"), {"i": record_id.strip()}).first()
+    wanted = resolve_id(s, table, record_id.strip())
+    row = s.execute(text(f"SELECT id, deleted_at FROM {table} WHERE id = :i"), {"i": wanted}).first()
     if row is None:
         raise InvalidWrite(field, f"no {noun} {record_id!r} in the mirror (check the id, or sync first)")
     if row.deleted_at is not None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from mirror.errors import InvalidWrite
+from mirror.outbox import resolve_id
 from mirror.schema import MIRRORED
 from mirror.timestamps import parse_utc
 from mirror.vocabulary import (
@@ -124,14 +125,18 @@ def number(field: str, value: Any, *, minimum: float | None = None, positive: bo
 
 
 def ref(session: Session, entity: str, field: str, value: Any, *, by: str | None = None) -> str | None:
-    """The id of an existing, not deleted row of ``entity`` (looked up by id, else by ``by``)."""
+    """The id of an existing, not deleted row of ``entity`` (looked up by id, else by ``by``).
+
+    A ``local-...`` id of a record UpKeep has since accepted names that record (by UpKeep's id).
+    """
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise InvalidWrite(field, f"expected an id, got {short(value)}")
     fits(field, value, "id")
     table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
-    rows = session.execute(select(table.c.id, table.c.deleted_at).where(table.c.id == value.strip())).all()
+    wanted = resolve_id(session, entity, value.strip())
+    rows = session.execute(select(table.c.id, table.c.deleted_at).where(table.c.id == wanted)).all()
     if not rows and by is not None:
         rows = session.execute(
             select(table.c.id, table.c.deleted_at)

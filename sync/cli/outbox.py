@@ -15,7 +15,7 @@ import click
 
 from mirror.errors import OutboxActionRefused
 from mirror.lock import writer_lock
-from mirror.outbox import OutboxOp, counts, discard_op, list_ops, resolve_op, retry_op, utcnow
+from mirror.outbox import OutboxOp, counts, discard_op, is_local, list_ops, resolve_op, retry_op, utcnow
 from mirror.vocabulary import OPEN_STATES, WAITING_STATES, OpState
 from sync.cli._write import FLUSH_HINT
 from sync.cli.common import check_existing, open_existing, refusals
@@ -51,13 +51,17 @@ def _age(moment: datetime | None) -> str:
 @click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in OpState]),
               help="Only operations in this state (repeatable).")
 def outbox_list(db: Path, show_all: bool, states: tuple[str, ...]) -> None:
-    """List queued operations (pending, sending, conflict and dead by default) and a summary."""
+    """List queued operations (pending, sending, conflict and dead by default) and a summary.
+
+    A delivered create shows the id it was made under and UpKeep's: ``local-... -> <UpKeep id>``.
+    """
     wanted = list(states) or (None if show_all else [s.value for s in OPEN_STATES])
     with open_existing(db, readonly=True) as mirror, mirror.session() as s:
         ops, totals = list_ops(s, states=wanted, limit=10_000), counts(s)
     for op in ops:
         error = (op.last_error or "")[:60]
-        click.echo(f"#{op.seq:<6}{op.state:<10}{op.kind:<11}{op.entity:<15}{op.record_id:<40}"
+        record = f"{op.record_id} -> {op.server_id}" if op.server_id and is_local(op.record_id) else op.record_id
+        click.echo(f"#{op.seq:<6}{op.state:<10}{op.kind:<11}{op.entity:<15}{record:<40}"
                    f"{op.attempts:>3} tries {_age(op.created_at):>5} old  {error}")
     oldest = min((o.created_at for o in ops if o.state in WAITING_STATES), default=None)
     summary = ", ".join(f"{n} {state}" for state, n in sorted(totals.items())) or "empty"

@@ -269,9 +269,10 @@ def test_a_work_order_an_agent_creates_offline_reaches_upkeep_once_with_its_asse
         finally:
             await conn.disconnect()
 
-    synced, gone = run(read_back())
+    synced, by_local_id = run(read_back())
     assert synced.asset_id == asset_id and synced.priority == Priority.EMERGENCY
-    assert synced.metadata["local_state"] == "synced" and gone is None
+    assert synced.metadata["local_state"] == "synced"
+    assert by_local_id == synced  # the local id the agent kept finds the delivered record
     with open_mirror(path) as m, m.session() as s:
         assert s.exec(select(WorkOrderRow).where(WorkOrderRow.title == "Seal leaking on pump")).one().id == new_id
 
