@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mirror import freshness as fresh
-from mirror.vocabulary import OPEN_STATES_SQL, OpKind
+from mirror.vocabulary import CREATE_KINDS, OPEN_STATES_SQL, OpKind
 from queries.named import get
 
 #: How many past work orders the work order and asset pages list (the full history is one click away).
@@ -74,6 +74,22 @@ async def freshness(db: Any, now: datetime | None = None) -> dict[str, Any] | No
 async def today(db: Any) -> dict[str, int]:
     """The day's counts (the named query ``today``)."""
     return _rows(await db.execute(get("today").sql))[0]
+
+_DELIVERED = f"""
+SELECT o.server_id FROM outbox o INDEXED BY ix_outbox_record
+WHERE o.entity = :entity AND o.record_id = :id AND o.server_id IS NOT NULL
+  AND o.kind IN ({", ".join(f"'{k.value}'" for k in CREATE_KINDS)})
+ORDER BY o.seq LIMIT 1
+"""
+
+
+async def delivered_id(db: Any, entity: str, local_id: str) -> str | None:
+    """UpKeep's id of a record created here as ``local_id`` and since accepted, or None.
+
+    The same lookup as :func:`mirror.outbox.resolve_id`: the create operation keeps both ids.
+    """
+    found = _rows(await db.execute(_DELIVERED, {"entity": entity, "id": local_id}))
+    return found[0]["server_id"] if found else None
 
 
 async def work_order(db: Any, work_order_id: str) -> dict[str, Any] | None:

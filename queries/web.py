@@ -11,6 +11,8 @@
 - ``prepare_jinja2_environment``: the same date and status wording as filters for the templates.
 - ``register_routes``: ``/`` and ``/mirror`` render their pages themselves (Datasette's index and
   database views check every table first, which costs more than the whole page).
+- ``asgi_wrapper``: the page of a record created here, asked for by the ``local-...`` id it had
+  before UpKeep accepted it, redirects to the record under UpKeep's id (a kept link keeps working).
 
 Everything here only reads; the templates live in ``queries/templates``, the stylesheet in
 ``queries/static`` (wired by :func:`queries.datasette.datasette_options`).
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 from importlib import resources
@@ -28,6 +31,7 @@ from weakref import WeakKeyDictionary
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import asgi_send_redirect
 from markupsafe import Markup
 
 from mirror.entities import ENTITIES
@@ -74,6 +78,10 @@ VIEW_TABLES = {f"{e.table}_detail": e.table for e in ENTITIES if e.detail_view}
 #: Outbox entities (those local writes target) and search kinds -> table.
 ENTITY_TABLES = {e.name: e.table for e in ENTITIES if e.writes} | {
     e.search_kind: e.table for e in ENTITIES if e.search_kind}
+#: Tables local writes target -> their outbox entity.
+TABLE_ENTITIES = {e.table: e.name for e in ENTITIES if e.writes}
+#: A row page (HTML or JSON) asked for by a local id: ``/mirror/work_orders/local-...``.
+LOCAL_ROW = re.compile(rf"^/{DATABASE}/(?P<table>\w+)/(?P<id>local-[0-9a-f]+)(?P<ext>\.json)?$")
 
 
 def serves_mirror(datasette: Any) -> bool:
@@ -315,6 +323,29 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
         return []
     return [(r"^/$", start_page), (rf"^/(?P<database>{DATABASE})$", database_page),
             (r"^" + files.ROUTE, files.serve_file)]
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
+    """Redirect the page of a delivered ``local-...`` id to the record under UpKeep's id."""
+
+    def wrap(app: Any) -> Any:
+        async def redirect_delivered(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            found = LOCAL_ROW.match(scope.get("path") or "") if scope.get("type") == "http" else None
+            if found and found["table"] in TABLE_ENTITIES and serves_mirror(datasette):
+                db = datasette.get_database(DATABASE)
+                server_id = await pages.delivered_id(db, TABLE_ENTITIES[found["table"]], found["id"])
+                if server_id:
+                    query = scope.get("query_string") or b""
+                    location = (datasette.urls.table(DATABASE, found["table"]) + "/" + tilde_encode(server_id)
+                                + (found["ext"] or "") + ("?" + query.decode("latin-1") if query else ""))
+                    await asgi_send_redirect(send, location)
+                    return
+            await app(scope, receive, send)
+
+        return redirect_delivered
+
+    return wrap
 
 
 @hookimpl

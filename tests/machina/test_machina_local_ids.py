@@ -5,12 +5,14 @@ shows both ids."""
 from __future__ import annotations
 
 from click.testing import CliRunner
+from datasette.utils.testing import TestClient as DatasetteClient
 from machina.domain import WorkOrder
 from machina.domain.work_order import Priority, WorkOrderStatus, WorkOrderType
 
 from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
 from mirror import outbox
+from queries.datasette import load_metadata, make_datasette
 from queries.functions import local_writes
 from sync.cli import cli
 from sync.replay import flush
@@ -79,6 +81,32 @@ def test_a_delivered_local_id_still_reads_and_updates_the_work_order(own_plant):
     shown = CliRunner().invoke(cli, ["outbox", "list", "--all", "--db", str(path)])
     assert shown.exit_code == 0, shown.output
     assert f"{local.id} -> {server_id}" in shown.output
+
+
+def test_the_page_of_a_delivered_local_id_redirects_to_the_record(own_plant):
+    emu, path = own_plant
+    made = [run(_with(path, lambda c, t=title: c.create_work_order(WorkOrder(
+        id="ignored", type=WorkOrderType.CORRECTIVE, priority=Priority.LOW, asset_id="", description=t))))
+        for title in ("Conveyor belt frayed", "Dock door sensor")]
+    with open_mirror(path) as mirror, mirror.write() as s:  # the second stays here
+        assert outbox.mark_dead(s, outbox.list_ops(s)[-1], "held back by the test")
+    server_id = _flush(path, emu).remapped[made[0].id]
+    ds = make_datasette(path, load_metadata())
+    try:
+        client = DatasetteClient(ds)
+        moved = client.get(f"/mirror/work_orders/{made[0].id}")
+        assert moved.status == 302 and moved.headers["location"] == f"/mirror/work_orders/{server_id}"
+        page = client.get(moved.headers["location"])
+        assert page.status == 200 and "Conveyor belt frayed" in page.text
+        as_json = client.get(f"/mirror/work_orders/{made[0].id}.json?_shape=objects")
+        assert as_json.headers["location"] == f"/mirror/work_orders/{server_id}.json?_shape=objects"
+        assert client.get(as_json.headers["location"]).json["rows"][0]["id"] == server_id
+        waiting = client.get(f"/mirror/work_orders/{made[1].id}")  # not delivered: its own page
+        assert waiting.status == 200 and "Dock door sensor" in waiting.text
+        assert client.get("/mirror/work_orders/local-0123abc").status == 404
+    finally:
+        for database in ds.databases.values():
+            database.close()
 
 
 def test_a_local_id_not_yet_delivered_is_the_local_record(own_plant):

@@ -62,14 +62,16 @@ def test_offline_writes_show_at_once_and_arrive_once_when_back_online(synced, em
     assert (remote["title"], remote["status"], remote["priority"], remote["asset"]) == (
         "Seal replaced on P-7", "complete", "2", asset)
     assert [x["text"] for x in emu.messages(remote["id"])] == ["Replaced the seal, no leak after 30 min"]
-    # The local id is gone everywhere; the mirror holds UpKeep's record and answer.
+    # The local id is gone everywhere but in its create (local id -> UpKeep's); the mirror holds
+    # UpKeep's record and answer.
     assert report.remapped == {q.record_id: remote["id"]}
     assert get(synced, WorkOrderRow, q.record_id) is None
     wo = get(synced, WorkOrderRow, remote["id"])
     assert (wo.upkeep_status, wo.local_state, wo.work_order_no) == ("complete", "synced", remote["workOrderNo"])
     assert wo.upkeep_updated_at is not None
-    assert {(o.record_id, o.state) for o in ops(synced)} == {(remote["id"], "done")}
-    assert ops(synced)[0].server_id == remote["id"]
+    create, *later = ops(synced)
+    assert (create.record_id, create.server_id, create.state) == (q.record_id, remote["id"], "done")
+    assert {(o.record_id, o.state) for o in later} == {(remote["id"], "done")}
     assert get(synced, WorkOrderMessage, m.op_id).work_order_id == remote["id"]
     assert flush(synced, client).requests == 0  # nothing left
 
