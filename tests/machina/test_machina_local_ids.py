@@ -9,9 +9,9 @@ from datasette.utils.testing import TestClient as DatasetteClient
 from machina.domain import WorkOrder
 from machina.domain.work_order import Priority, WorkOrderStatus, WorkOrderType
 
+from mirror import outbox
 from mirror.db import open_mirror
 from mirror.machina import MirrorConnector
-from mirror import outbox
 from queries.datasette import load_metadata, make_datasette
 from queries.functions import local_writes
 from sync.cli import cli
@@ -110,7 +110,7 @@ def test_the_page_of_a_delivered_local_id_redirects_to_the_record(own_plant):
 
 
 def test_a_local_id_not_yet_delivered_is_the_local_record(own_plant):
-    emu, path = own_plant
+    _emu, path = own_plant
     local = run(_with(path, lambda c: c.create_work_order(WorkOrder(
         id="ignored", type=WorkOrderType.CORRECTIVE, priority=Priority.LOW, asset_id="",
         description="Loose guard rail"))))
