@@ -384,6 +384,10 @@ def extra_template_vars(
         if template in ("index.html", "database.html"):
             out["today"] = await pages.today(db)
             out["query_groups"] = query_groups(datasette)
+        if template.startswith("query") and request is not None:
+            named = load().get(tilde_decode(request.url_vars.get("table") or ""))
+            if named is not None:  # a canned query: each parameter's box says what to type
+                out["param_descriptions"] = {p.name: p.description for p in named.params}
         if view_name == "row" and database == DATABASE and request is not None:
             key = request.url_vars.get("pks")
             key = tilde_decode(key) if key else None
