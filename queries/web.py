@@ -8,7 +8,11 @@
   queries on the start page, and the data of the work order and asset pages.
 - ``extra_css_urls``: the stylesheet that makes the pages fit a phone; ``extra_js_urls``: a few lines
   that note on the page whether it is wider than the screen (what the browser tests check).
-- ``prepare_jinja2_environment``: the same date and status wording as filters for the templates.
+- ``prepare_jinja2_environment``: the same date and status wording as filters for the templates, and the
+  lists' words: each column's heading (metadata.json ``plugins`` -> ``upkeep-mirror`` ->
+  ``column_headings``), the columns a list shows (each fact once: :func:`shown_columns`), and "7 overdue
+  work orders" for a count (``row_words``). The mirror's ``query-mirror.html``, ``table.html``,
+  ``_table.html`` and ``_facet_results.html`` use them; the SQL column names, JSON and CSV stay as they are.
 - ``register_routes``: ``/`` and ``/mirror`` render their pages themselves (Datasette's index and
   database views check every table first, which costs more than the whole page).
 - ``asgi_wrapper``: the page of a record created here, asked for by the ``local-...`` id it had
@@ -73,6 +77,22 @@ ID_LINKS = {
     "meter_id": "meters", "work_order_id": "work_orders", "last_purchase_order_id": "purchase_orders",
     "created_by": "users",
 }
+#: Columns a list leaves out when the column after them is on it: the same fact twice otherwise.
+#: How late a due date is (the due date already reads "3 days overdue"); UpKeep's codes beside the
+#: same in words; an opaque id beside the name that links to its page. JSON and CSV keep them all.
+SAME_FACT: dict[str, tuple[str, ...]] = {
+    "days_overdue": ("due_date",),
+    "overdue": ("due_date",),
+    "days_until_due": ("next_due_date", "due_date"),
+    "upkeep_status": ("status",),
+    "upkeep_priority": ("priority",),
+    **{id_column: (name_column,) for name_column, (id_column, _table) in NAME_LINKS.items()},
+    "id": ("work_order_no", "title", "name", "sku"),
+}
+#: Columns no list shows: the full-text search's row number, and an id with no name beside it.
+NEVER_SHOWN = frozenset({"rowid", "last_purchase_order_id"})
+#: A list of what, when metadata.json's ``row_words`` does not say.
+ROW_WORDS = ("result", "results")
 #: The table whose rows a view lists (its ``id`` column links there).
 VIEW_TABLES = {f"{e.table}_detail": e.table for e in ENTITIES if e.detail_view}
 #: Outbox entities (those local writes target) and search kinds -> table.
@@ -125,6 +145,27 @@ def timezone(datasette: Any) -> tzinfo:
     if zone is None:
         zone = _ZONES[datasette] = display.plant_timezone(settings(datasette).get("timezone"))
     return zone
+
+
+def shown_columns(columns: Any) -> list[str]:
+    """The columns a list shows, in order: each fact once (see :data:`SAME_FACT`)."""
+    present = set(columns)
+    return [c for c in columns
+            if c not in NEVER_SHOWN and not any(other in present for other in SAME_FACT.get(c, ()))]
+
+
+def heading(datasette: Any, column: str) -> str:
+    """A column's heading in words: metadata.json's ``column_headings``, else its name made readable."""
+    headings = settings(datasette).get("column_headings", {})
+    return str(headings.get(column) or column.replace("_", " ").strip().capitalize() or column)
+
+
+def rows_in_words(datasette: Any, count: int, name: str | None, truncated: bool = False) -> str:
+    """``7 overdue work orders`` for a list's count, in the words metadata.json's ``row_words`` gives."""
+    one, many = settings(datasette).get("row_words", {}).get(name or "", ROW_WORDS)
+    if not count:
+        return f"No {many}"
+    return f"{'More than ' if truncated else ''}{count:,} {one if count == 1 and not truncated else many}"
 
 
 def _row_table(row: Any, table: str | None) -> str | None:
@@ -184,7 +225,7 @@ def render_cell(
         return Markup("yes") if value else Markup('<span class="badge badge-bad">no: offline</span>')
     if column == "active" and value in (0, 1) and table == "maintenance_plans_detail":
         return Markup("yes") if value else Markup('<span class="muted">paused</span>')
-    if column == "overdue" and value in (0, 1):
+    if column == "overdue" and value in (0, 1) and "due_date" in keys:  # the flag, not backlog's count
         return Markup('<span class="when late">overdue</span>') if value else Markup("")
     if column == "local_state" and value != "synced":
         label = {"pending": "pending: not yet in UpKeep", "conflict": "conflict: a person must choose"}
@@ -248,7 +289,19 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
         moment = display.parse_timestamp(value) if isinstance(value, str) else value
         return display.span(datetime.now(UTC) - moment) if moment else ""
 
+    def headings_in(text: Any, columns: Any) -> str:
+        """Datasette's "sorted by created_at descending" with the columns' headings instead of names."""
+        names = sorted((c for c in columns if c), key=len, reverse=True)
+        if not text or not names:
+            return str(text or "")
+        pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+        return pattern.sub(lambda m: heading(datasette, m.group(1)).lower(), str(text))
+
     env.filters.update({
+        "heading": lambda column: heading(datasette, str(column)),
+        "shown_columns": shown_columns,
+        "rows_in_words": lambda count, name, truncated=False: rows_in_words(datasette, count, name, truncated),
+        "headings_in": headings_in,
         "plant_when": when, "plant_ago": ago, "plant_due": due, "plant_clock": clock, "plant_since": since,
         "status_words": display.status_words,
         "tilde_encode": lambda v: tilde_encode(str(v)),
@@ -361,6 +414,10 @@ def extra_template_vars(
         if template in ("index.html", "database.html"):
             out["today"] = await pages.today(db)
             out["query_groups"] = query_groups(datasette)
+        if template.startswith("query") and request is not None:
+            named = load().get(tilde_decode(request.url_vars.get("table") or ""))
+            if named is not None:  # a canned query: each parameter's box says what to type
+                out["param_descriptions"] = {p.name: p.description for p in named.params}
         if view_name == "row" and database == DATABASE and request is not None:
             key = request.url_vars.get("pks")
             key = tilde_decode(key) if key else None

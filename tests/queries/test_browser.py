@@ -65,12 +65,46 @@ def test_database_page(live, tmp_path, browser: Browser):
         assert "select * from work_order_messages" not in dom
 
 
+def headings(dom: str) -> list[str]:
+    return [visible_text(th) for th in re.findall(r"<th\b[^>]*>(.*?)</th>", dom, flags=re.S)]
+
+
+def list_rows(dom: str) -> list[str]:
+    return [visible_text(tr) for tr in re.findall(r"<tr>(.*?)</tr>", dom.split("<tbody>", 1)[1], flags=re.S)]
+
+
 def test_overdue_list(live, tmp_path, browser: Browser):
     for dom in browser.render(tmp_path, f"{live}/mirror/overdue_work_orders", "overdue").values():
         text = visible_text(dom)
         assert "20 days overdue" in text and not ISO.search(text)
         assert 'href="/mirror/work_orders/qa-wo-c1">Inspect flue gas duct</a>' in dom
         assert f'href="/mirror/assets/{BOILER}">Boiler 2</a>' in dom
+        # reads like the start page: headings and the count in words, the SQL folded, each fact once
+        assert headings(dom)[:5] == ["No.", "Title", "Status", "Priority", "Due date"]
+        assert re.search(r'<p class="row-count">\d+ overdue work orders</p>', dom)
+        assert "Custom SQL query returning" not in dom
+        assert re.search(r'<details class="sql-details">\s*<summary>Show the SQL</summary>', dom)  # closed
+        assert all(row.count("overdue") == 1 for row in list_rows(dom))
+
+
+def test_my_open_work_orders(live, tmp_path, browser: Browser):
+    url = f"{live}/mirror/my_open_work_orders?user=ana%40plant.example"
+    for dom in browser.render(tmp_path, url, "my-open-work-orders").values():
+        assert "Your name, email or UpKeep user id (any case).</label>" in dom
+        assert '<p class="row-count">3 open work orders</p>' in dom
+        assert "Assigned to" in headings(dom) and not [h for h in headings(dom) if "_" in h]
+        assert re.search(r'<details class="sql-details">\s*<summary>Show the SQL</summary>', dom)
+        assert all(row.count("overdue") <= 1 for row in list_rows(dom))
+        assert not ISO.search(visible_text(dom))
+
+
+def test_work_orders_table(live, tmp_path, browser: Browser):
+    for dom in browser.render(tmp_path, f"{live}/mirror/work_orders_detail", "work-orders-table").values():
+        found = headings(dom)
+        assert found[:5] == ["No.", "Title", "Status", "Priority", "Due date"], found
+        assert not [h for h in found if "_" in h] and found.count("Status") == 1
+        assert re.search(r'<p class="row-count">\d+ work orders', dom) and "(view)" not in dom
+        assert not ISO.search(visible_text(dom))
 
 
 def test_work_orders_view_with_search(live, tmp_path, browser: Browser):
