@@ -8,9 +8,11 @@ Jobs (each never overlaps itself; a missed run is run once, not many times):
   and asks the ``pull`` job to run now. Pull and reconcile are one job, so they never run at once;
 - ``outbox``: every few seconds, replays pending local writes if there are any (whichever process
   queued them: the CLI, Python code, another terminal);
-- ``probe``: only while offline, a cheap request with backoff from ``probe_min`` up to
-  ``probe_max`` seconds. When UpKeep answers again it does not flush or pull itself: it asks the
-  ``outbox`` job to run now, which then asks the ``pull`` job to run now.
+- ``probe``: only while offline, a cheap request (``sync.upkeep.endpoints.PROBE``) with backoff
+  from ``probe_min`` up to ``probe_max`` seconds. Any HTTP answer means UpKeep answers: a refusal
+  of the request itself (403: an object hidden from this account) is no error of the mirror's;
+  only a refused login stands as a fatal error. When UpKeep answers again it does not flush or
+  pull itself: it asks the ``outbox`` job to run now, which then asks the ``pull`` job to run now.
 
 One owner each: every job has its own UpKeep client (a client is not thread-safe) and nothing
 else runs its work; what one job hands to another goes through the scheduler (``modify_job``) or
@@ -54,7 +56,7 @@ from sync.settings import (
     DEFAULT_RECONCILE_EVERY,
     MB,
 )
-from sync.upkeep import Credentials, RetriableError, RetryPolicy, UpKeepClient, UpKeepError
+from sync.upkeep import Credentials, FatalError, RetriableError, RetryPolicy, UpKeepClient, UpKeepError
 from sync.upkeep.endpoints import PROBE
 from sync.upkeep.paging import DEFAULT_LIMIT
 
@@ -245,8 +247,11 @@ class Daemon:
             log.info("UpKeep still unreachable; next probe in %.0fs", delay)
             self._schedule_probe(delay, replace=True)
             return
-        except UpKeepError as exc:  # UpKeep answered, and refused: reachable, but nothing will work
+        except FatalError as exc:  # UpKeep answered, but the login is refused: reachable, nothing will work
             self._fatal("daemon probe", f"probe: {exc}")
+        except UpKeepError as exc:  # UpKeep answered and refused this request (e.g. 403): it answers
+            log.debug("probe answered: %s", exc)
+            connectivity.succeeded(self.mirror, "daemon probe", now=self.clock())
         else:
             connectivity.succeeded(self.mirror, "daemon probe", now=self.clock())
         with self._probe_lock:
