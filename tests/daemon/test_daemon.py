@@ -208,3 +208,23 @@ def test_a_403_on_users_is_no_connectivity_alarm_after_a_network_cut(tmp_path, e
         out = stop(daemon)
     assert daemon.returncode == 0, out
     assert emu.stats.snapshot()["statuses"].get("403", 0) >= 2  # the users pull before and after the cut
+
+
+def test_a_daemon_logs_in_once_for_all_its_jobs_and_logs_out_once_on_sigterm(tmp_path, emu):
+    db = tmp_path / "m.db"
+    emu.set_offline(True)  # the first pull fails: the probe, the outbox and the pull jobs all run
+    daemon = start_daemon(db, emu)
+    try:
+        daemon.wait_for_line("still unreachable")
+        emu.set_offline(False)
+        daemon.wait_for_line("back online after")
+        wait_for(lambda: scalar(db, "SELECT count(*) FROM work_orders") == 300, 60, "a pull")
+        assert emu.stats.snapshot()["routes"].get("POST /api/v2/auth") == 1
+    finally:
+        out = stop(daemon)
+    assert daemon.returncode == 0, out
+    routes = emu.stats.snapshot()["routes"]
+    assert (routes.get("POST /api/v2/auth"), routes.get("DELETE /api/v2/auth")) == (1, 1), routes
+    assert emu.stats.snapshot()["statuses"].get("401", 0) == 0
+    assert "logged out of UpKeep" in out
+    assert not re.search(r"r:[0-9a-f]{32}", out)  # no session token (r:<hex>) in the log
