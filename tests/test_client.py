@@ -239,7 +239,8 @@ def test_close_logs_out_a_session_the_client_logged_in_for_but_never_a_given_tok
 
 
 @pytest.mark.parametrize("answer", [httpx.ConnectError("refused"), failure(500, "oops"),
-                                    failure(401, "invalid session token")])
+                                    failure(401, "invalid session token"),
+                                    failure(400, "no session tok-secret-1 here")])
 def test_a_failed_logout_is_logged_at_debug_and_never_raised(api, make_client, caplog, answer):
     caplog.set_level(logging.DEBUG)
     api.post("/api/v2/auth").mock(return_value=login_ok("tok-secret-1"))

@@ -22,7 +22,8 @@ One client may serve several threads at once (the pull's fetch workers share one
 share its connection pool, capped at ``max_connections``, its throttle (``sync.upkeep._throttle``:
 ``max_requests_per_second`` across all threads, and a 429 slowing all of them) and its session
 (one login at a time; a thread that finds the token already renewed does not log in again).
-Never share a client between jobs that should not share a pool; share an ``UpKeepSession`` instead.
+Work that runs apart (the daemon's jobs) gets a client each, with its own pool, and shares one
+``UpKeepSession`` (one login) through the ``session`` argument instead.
 """
 
 from __future__ import annotations
@@ -220,8 +221,8 @@ class UpKeepClient:
             raise NetworkError(f"no answer ({type(exc).__name__})", method="DELETE", path=AUTH) from exc
         log.debug("DELETE %s -> HTTP %d", AUTH, response.status_code)
         if response.status_code >= 400:
-            raise error_for_status(response.status_code, self._redact(_message(_json(response)) or "refused"),
-                                   method="DELETE", path=AUTH)
+            message = self._redact(_message(_json(response)) or "refused").replace(token, "***")
+            raise error_for_status(response.status_code, message, method="DELETE", path=AUTH)
         log.info("logged out of UpKeep")
 
     def __enter__(self) -> Self:
