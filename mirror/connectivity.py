@@ -131,7 +131,9 @@ def succeeded(mirror: Mirror, source: str, *, pulled: bool = False, flushed: boo
     """Record a job that worked: clears a fatal error of the same kind of job; True if it cleared one."""
     now = _now(now)
     with _changing(mirror) as row:
-        cleared = row.fatal_error is not None and _FAMILY.get(row.fatal_source or "") == _FAMILY.get(source)
+        family = _FAMILY.get(row.fatal_source or "")
+        # The probe runs only while offline: any job that works afterwards clears what it recorded.
+        cleared = row.fatal_error is not None and family in (_FAMILY.get(source), "probe")
         if cleared:
             row.fatal_error, row.fatal_source, row.fatal_since = None, None, None
         _stamp_row(row, now, pulled=pulled, flushed=flushed, heartbeat=heartbeat)

@@ -8,12 +8,15 @@ Jobs (each never overlaps itself; a missed run is run once, not many times):
   and asks the ``pull`` job to run now. Pull and reconcile are one job, so they never run at once;
 - ``outbox``: every few seconds, replays pending local writes if there are any (whichever process
   queued them: the CLI, Python code, another terminal);
-- ``probe``: only while offline, a cheap request with backoff from ``probe_min`` up to
-  ``probe_max`` seconds. When UpKeep answers again it does not flush or pull itself: it asks the
-  ``outbox`` job to run now, which then asks the ``pull`` job to run now.
+- ``probe``: only while offline, a cheap request (``sync.upkeep.endpoints.PROBE``) with backoff
+  from ``probe_min`` up to ``probe_max`` seconds. Any HTTP answer means UpKeep answers: a refusal
+  of the request itself (403: an object hidden from this account) is no error of the mirror's;
+  only a refused login stands as a fatal error. When UpKeep answers again it does not flush or
+  pull itself: it asks the ``outbox`` job to run now, which then asks the ``pull`` job to run now.
 
-One owner each: every job has its own UpKeep client (a client is not thread-safe) and nothing
-else runs its work; what one job hands to another goes through the scheduler (``modify_job``) or
+One owner each: every job has its own UpKeep client (its own connections) and nothing
+else runs its work; the clients share one UpKeep session (``UpKeepSession``: one login per
+daemon, renewed before it expires), which the daemon ends (``DELETE /auth``) when it stops; what one job hands to another goes through the scheduler (``modify_job``) or
 a thread-safe queue. The one replayer per mirror is also enforced by :mod:`sync.replay`'s lock and
 compare-and-set, so a replay started by hand elsewhere cannot interleave either.
 
@@ -54,7 +57,15 @@ from sync.settings import (
     DEFAULT_RECONCILE_EVERY,
     MB,
 )
-from sync.upkeep import Credentials, RetriableError, RetryPolicy, UpKeepClient, UpKeepError
+from sync.upkeep import (
+    Credentials,
+    FatalError,
+    RetriableError,
+    RetryPolicy,
+    UpKeepClient,
+    UpKeepError,
+    UpKeepSession,
+)
 from sync.upkeep.endpoints import PROBE
 from sync.upkeep.paging import DEFAULT_LIMIT
 
@@ -95,7 +106,8 @@ def _quiet_library_logs() -> None:
 
 
 class Daemon:
-    """Owns the scheduler and one UpKeep client per job (clients are not shared across threads).
+    """Owns the scheduler, one UpKeep client per job (clients are not shared across jobs) and the one
+    UpKeep session they share.
 
     ``clock`` gives the time used for scheduling and for the times recorded in ``connectivity``
     (tests pass a fake one and run the jobs by hand on a paused scheduler).
@@ -106,7 +118,9 @@ class Daemon:
         self.mirror = mirror
         self.config = config or DaemonConfig()
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._clients = {job: UpKeepClient(credentials, policy=PROBE_RETRIES if job == "probe" else DAEMON_RETRIES)
+        self.session = UpKeepSession(credentials.session_token)
+        self._clients = {job: UpKeepClient(credentials, policy=PROBE_RETRIES if job == "probe" else DAEMON_RETRIES,
+                                           session=self.session)
                          for job in JOBS}
         self.stopping = threading.Event()
         self._reconcile_due = threading.Event()
@@ -137,10 +151,11 @@ class Daemon:
         log.info("daemon started: pull every %ss, outbox every %ss", c.pull_every, c.outbox_every)
 
     def stop(self) -> None:
-        """Finish the current page or operation, then stop every job."""
+        """Finish the current page or operation, stop every job, then log out of UpKeep."""
         self.stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        self._clients["probe"].log_out()  # the shared session: once, by whichever client
         for client in self._clients.values():
             client.close()
         log.info("daemon stopped")
@@ -245,8 +260,11 @@ class Daemon:
             log.info("UpKeep still unreachable; next probe in %.0fs", delay)
             self._schedule_probe(delay, replace=True)
             return
-        except UpKeepError as exc:  # UpKeep answered, and refused: reachable, but nothing will work
+        except FatalError as exc:  # UpKeep answered, but the login is refused: reachable, nothing will work
             self._fatal("daemon probe", f"probe: {exc}")
+        except UpKeepError as exc:  # UpKeep answered and refused this request (e.g. 403): it answers
+            log.debug("probe answered: %s", exc)
+            connectivity.succeeded(self.mirror, "daemon probe", now=self.clock())
         else:
             connectivity.succeeded(self.mirror, "daemon probe", now=self.clock())
         with self._probe_lock:

@@ -11,8 +11,9 @@ import pytest
 import respx
 
 from sync.settings import credentials_from_env, load_credentials
-from sync.upkeep import API_VERSION, Credentials, RetryPolicy, UpKeepClient
+from sync.upkeep import API_VERSION, Credentials, RetryPolicy, UpKeepClient, UpKeepSession
 from sync.upkeep._retry import parse_retry_after
+from sync.upkeep._session import RENEW_BEFORE_EXPIRY
 from sync.upkeep.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -50,6 +51,8 @@ def login_ok(token):
 @pytest.fixture
 def api():
     with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        router.delete("/api/v2/auth", name="logout").mock(
+            return_value=httpx.Response(200, json={"success": True, "message": "session deleted"}))
         yield router
 
 
@@ -149,6 +152,106 @@ def test_login_answer_without_token_is_malformed(api, make_client):
     api.post("/api/v2/auth").mock(return_value=ok_one({"expiresAt": "2030-01-01"}))
     with pytest.raises(MalformedResponse, match="sessionToken"):
         make_client().get_list(ASSETS)
+
+
+# --- the session: shared, renewed before it expires, logged out --------------------------------
+
+
+class Clocks:
+    """A wall clock (``expiresAt`` is a date) and a monotonic one that move together."""
+
+    def __init__(self) -> None:
+        self.wall, self.mono = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp(), 1000.0
+
+    def advance(self, seconds: float) -> None:
+        self.wall += seconds
+        self.mono += seconds
+
+    def expires_in(self, seconds: float) -> str:
+        return datetime.fromtimestamp(self.wall + seconds, UTC).isoformat(timespec="milliseconds").replace(
+            "+00:00", "Z")
+
+
+def test_the_session_is_renewed_shortly_before_expires_at_not_after_a_401(api, make_client):
+    clocks = Clocks()
+    tokens = iter(range(1, 10))
+    auth = api.post("/api/v2/auth").mock(side_effect=lambda request: ok_one(
+        {"sessionToken": f"tok-{next(tokens)}", "expiresAt": clocks.expires_in(600)}))
+    assets = api.get(ASSETS).mock(return_value=ok_list())
+    session = UpKeepSession(wall=lambda: clocks.wall, clock=lambda: clocks.mono)
+    client = make_client(session=session)
+    client.get_list(ASSETS)
+    clocks.advance(600 - RENEW_BEFORE_EXPIRY - 1)
+    client.get_list(ASSETS)
+    assert auth.call_count == 1
+    clocks.advance(2)  # within the margin: a new login before the call, not a 401 after it
+    client.get_list(ASSETS)
+    assert auth.call_count == 2 and session.logins == 2
+    assert [c.request.headers["Session-Token"] for c in assets.calls] == ["tok-1", "tok-1", "tok-2"]
+
+
+def test_a_short_session_is_renewed_half_way_and_one_without_expires_at_only_on_a_401(api, make_client):
+    clocks = Clocks()
+    answers = iter([{"sessionToken": "tok-1", "expiresAt": clocks.expires_in(10)}, {"sessionToken": "tok-2"},
+                    {"sessionToken": "tok-3"}])
+    auth = api.post("/api/v2/auth").mock(side_effect=lambda request: ok_one(next(answers)))
+    api.get(ASSETS).mock(return_value=ok_list())
+    client = make_client(session=UpKeepSession(wall=lambda: clocks.wall, clock=lambda: clocks.mono))
+    client.get_list(ASSETS)
+    clocks.advance(4.9)
+    client.get_list(ASSETS)
+    assert auth.call_count == 1
+    clocks.advance(0.2)  # past half of a 10 s session
+    client.get_list(ASSETS)
+    assert auth.call_count == 2
+    clocks.advance(10_000)  # tok-2 came without expiresAt: kept until UpKeep refuses it
+    client.get_list(ASSETS)
+    assert auth.call_count == 2
+
+
+def test_clients_sharing_a_session_log_in_once_and_the_owner_logs_out_once(api, make_client):
+    auth = api.post("/api/v2/auth").mock(return_value=login_ok("tok-shared"))
+    api.get(ASSETS).mock(return_value=ok_list())
+    session = UpKeepSession()
+    first, second = make_client(session=session), make_client(session=session)
+    first.get_list(ASSETS)
+    second.get_list(ASSETS)
+    assert auth.call_count == 1 and first._http is not second._http  # one session, two connection pools
+    second.close()
+    assert api["logout"].call_count == 0  # a client does not end a session it does not own
+    first.log_out()  # the owner's call, through whichever client is still open
+    first.log_out()
+    assert api["logout"].call_count == 1
+    assert api["logout"].calls.last.request.headers["Session-Token"] == "tok-shared"
+
+
+def test_close_logs_out_a_session_the_client_logged_in_for_but_never_a_given_token(api, make_client):
+    api.post("/api/v2/auth").mock(return_value=login_ok("tok-1"))
+    api.get(ASSETS).mock(return_value=ok_list())
+    with make_client() as client:
+        client.get_list(ASSETS)
+    assert api["logout"].call_count == 1
+    with make_client() as idle:
+        assert idle.session.logins == 0  # never logged in: nothing to log out
+    with make_client(token="tok-given", email=None, password=None) as given:
+        given.get_list(ASSETS)
+    assert api["logout"].call_count == 1
+
+
+@pytest.mark.parametrize("answer", [httpx.ConnectError("refused"), failure(500, "oops"),
+                                    failure(401, "invalid session token"),
+                                    failure(400, "no session tok-secret-1 here")])
+def test_a_failed_logout_is_logged_at_debug_and_never_raised(api, make_client, caplog, answer):
+    caplog.set_level(logging.DEBUG)
+    api.post("/api/v2/auth").mock(return_value=login_ok("tok-secret-1"))
+    api.get(ASSETS).mock(return_value=ok_list())
+    api["logout"].mock(side_effect=[answer])
+    client = make_client()
+    client.get_list(ASSETS)
+    client.close()
+    failed = [r for r in caplog.records if "logging out of UpKeep failed" in r.getMessage()]
+    assert [r.levelno for r in failed] == [logging.DEBUG]
+    assert not any("tok-secret-1" in r.getMessage() for r in caplog.records)
 
 
 # --- envelopes ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -22,6 +23,8 @@ from sync.emulator.values import iso
 from sync.emulator.writes import Writes
 
 API_PREFIX = "/api/v2"
+#: The reference's words for 403: an object an account may not see (``FaultConfig.forbidden_entities``).
+FORBIDDEN = "The object requested is hidden for administrators only."
 _ORDER = re.compile(r"^\s*([A-Za-z]+)\s*(?:[\s:,.+]\s*)(asc|desc)\s*$", re.IGNORECASE)
 
 
@@ -104,8 +107,11 @@ class Api:
         *,
         default_limit: int = 100,
         max_limit: int = 100,
+        forbidden: Callable[[str], bool] = lambda entity: False,
     ) -> None:
+        """``forbidden(entity)``: whether this account may not read ``entity`` (its GETs answer 403)."""
         self.store = store
+        self.forbidden = forbidden
         self.sessions = sessions
         self.writes = writes
         self.default_limit = default_limit
@@ -131,6 +137,9 @@ class Api:
         spec = BY_PATH.get(parts[0]) if parts else None
         if spec is None:
             raise ApiError(404, f"unknown endpoint: {API_PREFIX}{path}")
+        readings = spec.name == "meters" and len(parts) == 3 and parts[2] == "readings"
+        if method == "GET" and self.forbidden("meter_readings" if readings else spec.name):
+            raise ApiError(403, FORBIDDEN)
         w = self.writes
         special = self._fieldwork(method, parts, params, headers, raw, user)
         if special is not None:

@@ -4,7 +4,8 @@
 GET      /info                       seed, scale, URLs, credentials, row counts, offline, faults
 POST     /offline, /online           take the API off the network / bring it back
 GET      /faults                     current fault settings
-POST     /faults                     replace the fault settings (body: FaultConfig fields)
+POST     /faults                     replace the fault settings (body: FaultConfig fields;
+                                     ``forbidden_entities``: entities whose GETs answer 403)
 POST     /mutate                     ``{"count": N}`` random live changes, or one change:
                                      ``{"op", "entity", "id", "fields", "at"}``; op ``inject``
                                      lists ``fields`` verbatim (a malformed object, id or not)

@@ -106,6 +106,7 @@ class Emulator:
             Writes(self.store, rng_for(seed, f"api:{run}")),
             default_limit=default_limit,
             max_limit=max_limit,
+            forbidden=lambda entity: entity in self.faults.config.forbidden_entities,
         )
         self.mutator = Mutator(self.store, self.plant, rng_for(seed, f"live:{run}"))
         self.live = LiveStream(self.mutator)

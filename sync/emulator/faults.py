@@ -5,6 +5,10 @@ draw against the cumulative rates, in this order: dropped connection before the 
 applied, 429 with ``Retry-After``, 503, 500, and "applied but the answer was lost" (the write is
 committed, then the socket is closed without a response). If the rates add up to more than 1, the
 later outcomes get what is left. The control surface is never faulted.
+
+``forbidden_entities`` is no draw: every GET of those entities (their list and each object) is
+answered 403, as UpKeep answers an account that may not see them ("403 Forbidden -- The object
+requested is hidden for administrators only"), e.g. ``users`` for a technician's account.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import random
 import threading
 from dataclasses import asdict, dataclass, fields
 from typing import Literal
+
+from sync.emulator.entities import resolve
 
 Outcome = Literal["drop", "rate_limit", "unavailable", "server_error", "lost_response"]
 
@@ -31,6 +37,7 @@ class FaultConfig:
     lost_response_rate: float = 0.0
     methods: tuple[str, ...] | None = None
     seed: int = 0
+    forbidden_entities: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -42,6 +49,15 @@ class FaultConfig:
             raise ValueError("latency_ms and retry_after_s must not be negative")
         if self.methods is not None:
             object.__setattr__(self, "methods", tuple(m.upper() for m in self.methods))
+        if isinstance(self.forbidden_entities, str):
+            raise ValueError("forbidden_entities is a list of entity names")
+        names = []
+        for name in self.forbidden_entities:
+            try:
+                names.append(resolve(str(name)).name)
+            except KeyError:
+                raise ValueError(f"forbidden_entities: unknown entity {name!r}") from None
+        object.__setattr__(self, "forbidden_entities", tuple(names))
 
     @classmethod
     def from_dict(cls, data: dict) -> FaultConfig:
@@ -51,11 +67,14 @@ class FaultConfig:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         if data.get("methods") is not None:
             data = {**data, "methods": tuple(data["methods"])}
+        if isinstance(data.get("forbidden_entities"), list):
+            data = {**data, "forbidden_entities": tuple(data["forbidden_entities"])}
         return cls(**data)
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["methods"] = list(self.methods) if self.methods is not None else None
+        out["forbidden_entities"] = list(self.forbidden_entities)
         return out
 
 

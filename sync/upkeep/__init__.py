@@ -1,4 +1,4 @@
-"""The UpKeep API v2: one client, its errors, retry and throttle, paging, and the endpoint catalogue.
+"""The UpKeep API v2: one client, its session, errors, retry and throttle, paging, and the endpoint catalogue.
 
 Nothing here knows about the mirror file: the pull (:mod:`sync.pull`) and the replayer
 (:mod:`sync.replay`) use it to talk to UpKeep. The public names are below; paging
@@ -8,6 +8,7 @@ Nothing here knows about the mirror file: the pull (:mod:`sync.pull`) and the re
 
 from sync.upkeep._client import API_VERSION, DEFAULT_BASE_URL, Credentials, UpKeepClient
 from sync.upkeep._retry import RetryPolicy
+from sync.upkeep._session import UpKeepSession
 from sync.upkeep.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -43,4 +44,5 @@ __all__ = [
     "ServerError",
     "UpKeepClient",
     "UpKeepError",
+    "UpKeepSession",
 ]

@@ -2,9 +2,13 @@
 
 Every call sends ``upkeep-version: 2022-09-14`` (so the account's default version cannot change
 field shapes under the mirror) and ``Session-Token``. The token is given, or obtained lazily by
-logging in with email and password on the first call. A 401 later in the run logs in again once
-and repeats the call; a second 401 raises ``AuthenticationFailed``. Credentials and tokens never
-reach logs, reprs or exception texts.
+logging in with email and password on the first call, and kept in an ``UpKeepSession``
+(``sync.upkeep._session``): the client's own, or one shared with other clients (the daemon's jobs
+share one, so a daemon logs in once). The session is renewed shortly before its ``expiresAt``;
+a 401 still logs in again once and repeats the call; a second 401 raises ``AuthenticationFailed``.
+:meth:`UpKeepClient.close` of a client with its own session ends it (``DELETE /auth``, UpKeep's
+Log Out) if it logged in; a shared session is ended by its owner through :meth:`UpKeepClient.log_out`.
+Credentials and tokens never reach logs, reprs or exception texts.
 
 Each call goes through ``RetryPolicy`` (``sync.upkeep._retry``). The rule for writes (POST, PATCH,
 DELETE), since UpKeep has no idempotency keys: a write is retried only when the failure proves it
@@ -17,7 +21,9 @@ on every ``RetriableError``.
 One client may serve several threads at once (the pull's fetch workers share one): they
 share its connection pool, capped at ``max_connections``, its throttle (``sync.upkeep._throttle``:
 ``max_requests_per_second`` across all threads, and a 429 slowing all of them) and its session
-token (one login at a time; a thread that finds the token already renewed does not log in again).
+(one login at a time; a thread that finds the token already renewed does not log in again).
+Work that runs apart (the daemon's jobs) gets a client each, with its own pool, and shares one
+``UpKeepSession`` (one login) through the ``session`` argument instead.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import httpx
 import orjson
 
 from ._retry import RetryPolicy, parse_retry_after
+from ._session import Login, UpKeepSession
 from ._throttle import Throttle
 from .endpoints import AUTH
 from .errors import (
@@ -53,6 +60,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 #: Connections open at once: the most requests one client (all its threads) has in flight.
 DEFAULT_MAX_CONNECTIONS = 8
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Logging out at exit: one try, and quick, so a stop with the network down is not held up.
+LOGOUT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 # Failures that happen before any byte of the request leaves: safe to retry even for a write.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -119,6 +128,9 @@ class UpKeepClient:
 
     ``sleep`` serves both the retry waits and the throttle, ``clock`` the throttle; tests
     inject fakes. ``transport`` lets a test or the demo talk to an in-process emulator.
+    ``session``: an :class:`~sync.upkeep.UpKeepSession` shared with other clients of the same
+    credentials (its owner logs it out); by default the client has its own and logs it out on
+    :meth:`close`.
     """
 
     def __init__(
@@ -132,9 +144,11 @@ class UpKeepClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         transport: httpx.BaseTransport | None = None,
+        session: UpKeepSession | None = None,
     ) -> None:
         self._credentials = credentials
-        self._token = credentials.session_token
+        self._owns_session = session is None
+        self.session = session or UpKeepSession(credentials.session_token)
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
         if max_connections < 1:
@@ -143,7 +157,6 @@ class UpKeepClient:
         self.throttle = Throttle(max_requests_per_second, clock, sleep)
         self.stats = ClientStats()
         self._stats_lock = threading.Lock()
-        self._login_lock = threading.Lock()
         self._local = threading.local()
         self._http = httpx.Client(
             base_url=credentials.base_url,
@@ -186,7 +199,31 @@ class UpKeepClient:
         return self._call("DELETE", path)
 
     def close(self) -> None:
+        """Log out (if this client's own session logged in), then close the connections."""
+        if self._owns_session:
+            self.log_out()
         self._http.close()
+
+    def log_out(self) -> None:
+        """End the session (``DELETE /auth``) if it is one a login made; a failure is logged at DEBUG
+        and never raised (the session then expires on UpKeep's side)."""
+        try:
+            self.session.end(self._delete_session)
+        except Exception as exc:  # whatever it is, logging out is a courtesy: it never fails the caller
+            log.debug("logging out of UpKeep failed: %s", self._redact(str(exc)))
+
+    def _delete_session(self, token: str) -> None:
+        with self._stats_lock:
+            self.stats.requests += 1
+        try:
+            response = self._http.request("DELETE", AUTH, headers={"Session-Token": token}, timeout=LOGOUT_TIMEOUT)
+        except httpx.TransportError as exc:
+            raise NetworkError(f"no answer ({type(exc).__name__})", method="DELETE", path=AUTH) from exc
+        log.debug("DELETE %s -> HTTP %d", AUTH, response.status_code)
+        if response.status_code >= 400:
+            message = self._redact(_message(_json(response)) or "refused").replace(token, "***")
+            raise error_for_status(response.status_code, message, method="DELETE", path=AUTH)
+        log.info("logged out of UpKeep")
 
     def __enter__(self) -> Self:
         return self
@@ -224,14 +261,10 @@ class UpKeepClient:
 
     def _attempt(self, method: str, path: str, params: Any, json: Any, body: Any = None,
                  per_row: bool = False) -> dict[str, Any]:
-        token = self._token
-        if token is None:
-            token = self._renew_token(None)
-        response = self._send(method, path, params=params, json=json, body=body, token=token)
+        response, token = self._send_in_session(method, path, params, json, body, refused=None)
         can_login = self._credentials.can_login
         if response.status_code == 401 and can_login:
-            token = self._renew_token(token)
-            response = self._send(method, path, params=params, json=json, body=body, token=token)
+            response, _ = self._send_in_session(method, path, params, json, body, refused=token)
         if response.status_code == 401:
             why = (
                 "refused again right after a fresh login; check that the account has API access"
@@ -241,19 +274,17 @@ class UpKeepClient:
             raise AuthenticationFailed(why, status=401, method=method, path=path)
         return self._parse(method, path, response, per_row=per_row)
 
-    def _renew_token(self, refused: str | None) -> str | None:
-        """Log in, unless another thread already replaced the ``refused`` token meanwhile."""
-        with self._login_lock:
-            if self._token is not None and self._token != refused:
-                return self._token
-            if refused is not None:
-                log.info("UpKeep refused the session (HTTP 401); logging in again")
-            self._login()
-            return self._token
+    def _send_in_session(self, method: str, path: str, params: Any, json: Any, body: Any, *,
+                         refused: str | None) -> tuple[httpx.Response, str]:
+        """Wait for the throttle, then take the session's token (so a long wait cannot outlast it:
+        the session logs in first if ``refused`` or about to expire) and send; returns the token sent."""
+        self.throttle.wait()
+        token = self.session.token(self._login if self._credentials.can_login else None, refused=refused)
+        return self._send(method, path, params=params, json=json, body=body, token=token, throttled=True), token
 
-    def _login(self) -> None:
+    def _login(self) -> Login:
+        """``POST /auth`` (called by the session, which keeps what it answers)."""
         creds = self._credentials
-        self._token = None
         payload = {"email": creds.email, "password": creds.password}
         response = self._send("POST", AUTH, json=payload, login=True)
         status = response.status_code
@@ -265,21 +296,23 @@ class UpKeepClient:
             )
         body = self._parse("POST", AUTH, response, login=True)
         result = body.get("result")
-        token = result.get("sessionToken") if isinstance(result, dict) else None
+        result = result if isinstance(result, dict) else {}
+        token = result.get("sessionToken")
         if not isinstance(token, str) or not token:
             raise MalformedResponse(
                 "the login answer has no result.sessionToken", status=status, method="POST", path=AUTH
             )
-        self._token = token
         with self._stats_lock:
             self.stats.logins += 1
         log.info("logged in to UpKeep at %s", creds.base_url)
+        return Login(token, result.get("expiresAt"), response.headers.get("Date"))
 
     def _send(
         self, method: str, path: str, *, params: Any = None, json: Any = None, login: bool = False, body: Any = None,
-        token: str | None = None,
+        token: str | None = None, throttled: bool = False,
     ) -> httpx.Response:
-        self.throttle.wait()
+        if not throttled:
+            self.throttle.wait()
         headers = {} if login else {"Session-Token": token or ""}
         with self._stats_lock:
             self.stats.requests += 1
@@ -336,7 +369,7 @@ class UpKeepClient:
     def _redact(self, text: str) -> str:
         """``text`` without the password, email or session tokens, should UpKeep echo them."""
         creds = self._credentials
-        for secret in (creds.password, creds.session_token, self._token, creds.email):
+        for secret in (creds.password, *self.session.secrets(), creds.email):
             if secret and len(secret) >= 4:
                 text = text.replace(secret, "***")
         return text

@@ -29,8 +29,11 @@ def record_path(entity: str, record_id: str) -> str:
     return f"{collection(entity).rstrip('/')}/{record_id}"
 
 
-#: The cheapest request that proves UpKeep answers and the login holds: one user.
-PROBE: tuple[str, dict[str, Any]] = (collection("users"), {"offset": 0, "limit": 1})
+#: The cheapest request that asks "does UpKeep answer?": one work order. Not one user: the reference
+#: hides some objects from all but administrators (403), and users are among what a technician's
+#: account may not list; work orders are what every account that uses the mirror reads (the entity it
+#: exists for). Any HTTP answer, a 403 included, means UpKeep answers (``sync.daemon``'s probe).
+PROBE: tuple[str, dict[str, Any]] = (collection("work_orders"), {"offset": 0, "limit": 1})
 
 
 def paths(source: Entity, meter_ids: Iterable[str] = ()) -> Iterator[str]:

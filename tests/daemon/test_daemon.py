@@ -179,3 +179,52 @@ def test_a_second_daemon_on_the_same_file_is_refused(tmp_path, emu):
         assert "in use by upkeep-mirror run (pid" in out and "Traceback" not in out
     finally:
         stop(first)
+
+
+def test_a_403_on_users_is_no_connectivity_alarm_after_a_network_cut(tmp_path, emu):
+    """A technician's account may not list users (403): after a cut the probe still sees UpKeep answer,
+    ``status`` says online with nothing FAILING, and the 403 stays the users pull's own error."""
+    emu.set_faults(forbidden_entities=["users"])
+    db = tmp_path / "m.db"
+    daemon = start_daemon(db, emu)
+    try:
+        wait_for(lambda: db.exists() and scalar(db, "SELECT count(*) FROM work_orders") == 300, 30, "first pull")
+        emu.set_offline(True)
+        wait_for(lambda: scalar(db, "SELECT online FROM connectivity") == 0, 20, "offline to be noticed")
+        daemon.wait_for_line("still unreachable")
+        emu.set_offline(False)
+        daemon.wait_for_line("back online after")
+        runs = scalar(db, "SELECT max(id) FROM sync_runs")
+        wait_for(lambda: scalar(db, "SELECT count(*) FROM sync_runs WHERE id > :r AND entity = 'work_orders' "
+                                    "AND finished_at IS NOT NULL", r=runs), 60, "a pull after the cut")
+        assert (scalar(db, "SELECT online FROM connectivity"), scalar(db, "SELECT fatal_error FROM connectivity")) \
+            == (1, None)
+        shown = CliRunner().invoke(cli, ["status", "--db", str(db)]).output
+        assert "UpKeep: online" in shown and "FAILING" not in shown, shown
+        users = next(line for line in shown.splitlines() if line.startswith("users "))
+        assert "error: GET /api/v2/users" in users and "HTTP 403" in users, shown
+        assert "403" not in scalar(db, "SELECT coalesce(last_error, '') FROM connectivity")
+    finally:
+        out = stop(daemon)
+    assert daemon.returncode == 0, out
+    assert emu.stats.snapshot()["statuses"].get("403", 0) >= 2  # the users pull before and after the cut
+
+
+def test_a_daemon_logs_in_once_for_all_its_jobs_and_logs_out_once_on_sigterm(tmp_path, emu):
+    db = tmp_path / "m.db"
+    emu.set_offline(True)  # the first pull fails: the probe, the outbox and the pull jobs all run
+    daemon = start_daemon(db, emu)
+    try:
+        daemon.wait_for_line("still unreachable")
+        emu.set_offline(False)
+        daemon.wait_for_line("back online after")
+        wait_for(lambda: scalar(db, "SELECT count(*) FROM work_orders") == 300, 60, "a pull")
+        assert emu.stats.snapshot()["routes"].get("POST /api/v2/auth") == 1
+    finally:
+        out = stop(daemon)
+    assert daemon.returncode == 0, out
+    routes = emu.stats.snapshot()["routes"]
+    assert (routes.get("POST /api/v2/auth"), routes.get("DELETE /api/v2/auth")) == (1, 1), routes
+    assert emu.stats.snapshot()["statuses"].get("401", 0) == 0
+    assert "logged out of UpKeep" in out
+    assert not re.search(r"r:[0-9a-f]{32}", out)  # no session token (r:<hex>) in the log

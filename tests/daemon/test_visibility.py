@@ -166,6 +166,46 @@ def test_a_fatal_pull_error_is_logged_at_error_and_recorded(mirror, emu, clock, 
     assert [r.levelno for r in failed] == [logging.ERROR, logging.DEBUG]
 
 
+def test_a_probe_answered_403_means_upkeep_answers_and_records_no_error(mirror, emu, clock, caplog):
+    """Whatever the account may not read, the probe's question is only "does UpKeep answer?"."""
+    emu.set_faults(forbidden_entities=["users", "work_orders"])
+    daemon = _daemon(mirror, emu, clock)
+    try:
+        emu.set_offline(True)
+        daemon.flush()
+        daemon.probe()
+        assert not connectivity.is_online(mirror)
+        emu.set_offline(False)
+        clock.advance(seconds=10)
+        daemon.probe()
+    finally:
+        daemon.stop()
+    row = connectivity.current(mirror)
+    assert (row.online, row.fatal_error) == (True, None)
+    assert emu.stats.snapshot()["statuses"].get("403") == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "FAILING" not in _status(mirror.path)
+
+
+def test_a_refused_login_at_the_probe_stands_until_any_job_works_again(mirror, emu, clock):
+    """The probe runs only while offline: once the password is fixed and the daemon restarted, a pull
+    that works clears what the probe recorded (else ``status`` said FAILING for ever)."""
+    daemon = _daemon(mirror, emu, clock, password="not-the-password")
+    try:
+        daemon.probe()
+    finally:
+        daemon.stop()
+    row = connectivity.current(mirror)
+    assert row.fatal_source == "daemon probe" and "401" in row.fatal_error and row.online
+    daemon = _daemon(mirror, emu, clock)
+    try:
+        daemon.pull()
+    finally:
+        daemon.stop()
+    assert connectivity.current(mirror).fatal_error is None
+    assert "FAILING" not in _status(mirror.path)
+
+
 def test_an_unexpected_error_in_a_job_is_recorded_not_raised_into_the_scheduler(mirror, emu, clock, caplog,
                                                                                  monkeypatch):
     writes.create_work_order(mirror, title="Replace filter")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import datetime
 
 import httpx
 
@@ -94,3 +96,14 @@ def test_configured_credentials_replace_the_default():
             f"{emu.api_url}/users", params={"email": "ops@plant.example"}, headers={"Session-Token": token}
         )
         assert [u["accountType"] for u in users.json()["results"]] == ["ADMIN"]
+
+
+def test_expires_at_has_the_reference_shape_and_is_the_token_lifetime_ahead():
+    with Emulator(seed=3, work_orders=10, token_ttl_s=90) as emu:
+        before = time.time()
+        answer = httpx.post(f"{emu.api_url}/auth", json={"email": emu.email, "password": emu.password}).json()
+        after = time.time()
+    expires = answer["result"]["expiresAt"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", expires)  # "2018-12-31T00:00:00.000Z"
+    at = datetime.fromisoformat(expires.replace("Z", "+00:00")).timestamp()
+    assert before + 90 - 0.01 <= at <= after + 90 + 0.01

@@ -121,3 +121,28 @@ def test_offline_via_python_api(own_api, emu):
     emu.set_offline(False)
     assert all(w["title"] != "queued while offline" for w in emu.dump("work_orders"))
     assert own_api.get("/users").status_code == 200
+
+
+def test_forbidden_entities_answer_403_to_every_get_of_theirs(own_api, emu):
+    user = emu.dump("users")[0]["id"]
+    meter = emu.dump("meters")[0]["id"]
+    settings = httpx.post(f"{emu.control_url}/faults", json={"forbidden_entities": ["users", "readings"]})
+    assert settings.json()["result"]["forbidden_entities"] == ["users", "meter_readings"]
+    for path in ("/users", f"/users/{user}", f"/meters/{meter}/readings"):
+        response = own_api.get(path, params={"limit": 1} if path == "/users" else None)
+        assert response.status_code == 403, path
+        assert response.json() == {"success": False,
+                                   "message": "The object requested is hidden for administrators only."}
+    assert own_api.get("/work-orders", params={"limit": 1}).status_code == 200
+    assert own_api.get(f"/meters/{meter}").status_code == 200
+    assert emu.stats.snapshot()["statuses"]["403"] == 3
+    emu.set_faults()
+    assert own_api.get("/users", params={"limit": 1}).status_code == 200
+
+
+def test_forbidden_entities_must_be_known_entities(emu):
+    response = httpx.post(f"{emu.control_url}/faults", json={"forbidden_entities": ["wizards"]})
+    assert response.status_code == 400
+    assert response.json()["message"] == "forbidden_entities: unknown entity 'wizards'"
+    with pytest.raises(ValueError, match="a list of entity names"):
+        FaultConfig(forbidden_entities="users")  # type: ignore[arg-type]
