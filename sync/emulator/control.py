@@ -77,7 +77,7 @@ class Control:
         if key == ("GET", "paging", 1):
             return _ok({"result": {"max_page_size": emu.max_page_size}})
         if key == ("POST", "paging", 1):
-            emu.set_max_page_size(body.get("max_page_size"))  # checked there
+            emu.set_max_page_size(body.get("max_page_size"))  # type: ignore[arg-type]  # checked there
             return _ok({"result": {"max_page_size": emu.max_page_size}})
         if key == ("GET", "dump", 2):
             texts = list(emu.dump_json(parts[1]))
