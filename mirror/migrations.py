@@ -72,6 +72,7 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "bulk loads and parallel first-sync windows", _sql_file("0010_bulk_and_windows.sql")),
     Migration(11, "field work: checklists, files, downtime statuses, custom fields",
               _sql_file("0011_fieldwork.sql")),
+    Migration(12, "UpKeep's page size as found", _sql_file("0012_page_size.sql")),
 ]
 MIGRATIONS.sort(key=lambda m: m.version)
 

@@ -1,5 +1,6 @@
 """A pull's own bookkeeping in the mirror, besides cursors and runs (:mod:`mirror.store`): the saved
-windows of a first listing (``sync_windows``), a reconciliation's seen ids (``reconcile_seen``).
+windows of a first listing (``sync_windows``), a reconciliation's seen ids (``reconcile_seen``),
+what was found of UpKeep's page size (``upkeep_page_size``).
 
 Each function runs in the caller's transaction (plain ``sqlite3``); when to call them is the pull's
 decision (``sync.pull``).
@@ -20,6 +21,34 @@ class Window(NamedTuple):
     key_ms: int | None
     done: int
     scan_started_ms: int
+
+
+class PageSizeFound(NamedTuple):
+    """What runs found of UpKeep's page size (the row of ``upkeep_page_size``; see
+    :class:`sync.upkeep.paging.PageSize`)."""
+
+    served: int  # the most objects UpKeep put in one list answer
+    cap: int | None  # the page size it was found to serve, when smaller than asked
+    asked: int | None  # what the pull asked for when it found the cap
+    updated_at: str
+
+
+def load_page_size(conn: Any) -> PageSizeFound | None:
+    row = conn.execute("SELECT served, cap, asked, updated_at FROM upkeep_page_size WHERE id = 1").fetchone()
+    return PageSizeFound(*row) if row else None
+
+
+def save_page_size(conn: Any, served: int, cap: int | None, asked: int | None) -> None:
+    conn.execute("INSERT OR REPLACE INTO upkeep_page_size (id, served, cap, asked, updated_at) "
+                 "VALUES (1, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", (served, cap, asked))
+
+
+def describe_page_size(found: PageSizeFound | None) -> str | None:
+    """One line for ``upkeep-mirror status`` when UpKeep was found to serve fewer than asked."""
+    if found is None or found.cap is None:
+        return None
+    return (f"Page size: {found.cap} (UpKeep serves at most {found.cap} objects per request; "
+            f"asked for {found.asked}; found {found.updated_at})")
 
 
 def forget_pass(conn: Any, entity: str) -> None:

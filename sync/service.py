@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from mirror import connectivity
 from mirror.db import Mirror
-from sync.pull import FieldworkOptions, PullOptions, PullResult, pull_fieldwork, sync_entities
+from sync.pull import (
+    FieldworkOptions,
+    PullOptions,
+    PullResult,
+    pull_fieldwork,
+    recall_page_size,
+    record_page_size,
+    sync_entities,
+)
 from sync.upkeep import FatalError, RetriableError, UpKeepClient
 
 if TYPE_CHECKING:  # the replayer (and the ORM it needs) is loaded only by a flush: `sync` never loads it
@@ -162,6 +170,7 @@ def flush_outbox(mirror: Mirror, client: UpKeepClient, *, source: str, only_wait
         replay["clock"] = clock
     now = clock or _now
     prefix = source.removeprefix("daemon ")
+    recall_page_size(mirror, client)  # the look-ups after lost answers page like the pull
     try:
         report = outcome.report = flush(mirror, client, **replay)
     except FatalError as exc:
@@ -170,6 +179,7 @@ def flush_outbox(mirror: Mirror, client: UpKeepClient, *, source: str, only_wait
         return outcome
     if report.busy:
         return outcome
+    record_page_size(mirror, client)
     if report.unreachable:
         outcome.unreachable, outcome.reason = True, report.last_error or "UpKeep unreachable"
         outcome.error = f"{prefix}: {outcome.reason}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sync.upkeep.keyset import KeysetPager, value_ms
+from sync.upkeep.paging import PageSize
 
 
 def obj(ms: int, id_: str = "x") -> dict:
@@ -60,3 +63,25 @@ def test_unreadable_timestamps_keep_the_key_and_pm_items_read_the_trigger():
     pager.advance([{"id": "a", "updatedAt": "garbage"}, {"id": "b"}])
     assert (pager.since_ms, pager.ties) == (100, 2)
     assert value_ms({"trigger": {"updatedAt": "1970-01-01T00:00:01Z"}}, "updatedAt") == 1000
+
+
+@pytest.mark.parametrize("cap", [1, 3, 4, 7, 50])
+def test_keyset_paging_reads_every_row_once_when_the_page_size_is_found_mid_listing(cap):
+    """A server serving ``cap`` rows of the 10 asked; runs of equal timestamps straddle page bounds."""
+    stamps = [1000] * 5 + [2000, 2000, 3000] + [4000] * 9 + [5000 + i for i in range(20)]
+    rows = [obj(ms, f"r{i}") for i, ms in enumerate(stamps)]  # ordered by (updatedAt, id)
+    sizes = PageSize()
+
+    def listing(params):
+        since = params.get("updatedAtGreaterThanOrEqualTo", 0)
+        after = [r for r in rows if value_ms(r, "updatedAt") >= since]
+        return after[params["offset"]:params["offset"] + min(params["limit"], cap)]
+
+    pager, seen = KeysetPager(limit=10, sizes=sizes), []
+    while True:
+        page = listing(pager.params())
+        seen += [r["id"] for r in page]
+        if not pager.advance(page):
+            break
+    assert seen == [r["id"] for r in rows]
+    assert sizes.cap == (cap if cap < 10 else None)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from sync.upkeep.paging import DEFAULT_LIMIT, Pager, cursor_params, iter_pages, next_cursor, order_by
+from sync.upkeep.endpoints import FullListing
+from sync.upkeep.paging import (
+    DEFAULT_LIMIT,
+    Pager,
+    PageSize,
+    cursor_params,
+    iter_pages,
+    next_cursor,
+    order_by,
+)
 
 
 def test_first_page_params():
@@ -112,3 +121,80 @@ def test_cursor_from_run_start_refetches_rows_changed_during_the_run():
     changed_mid_run = run_started + 40_000
     cursor = next_cursor(run_started, 60_000)
     assert changed_mid_run >= cursor_params(cursor)["updatedAtGreaterThanOrEqualTo"]
+
+
+# --- UpKeep serving fewer per request than asked (PageSize) ------------------------------------
+
+
+def _capped(rows: list[int], caps: list[int]):
+    """An offset listing of ``rows`` whose server serves at most ``caps[i]`` on its i-th request
+    (the last cap holds after); records the requests."""
+    calls: list[dict] = []
+
+    def fetch(params: dict) -> list[int]:
+        cap = caps[min(len(calls), len(caps) - 1)]
+        calls.append(params)
+        return rows[params["offset"]:params["offset"] + min(params["limit"], cap)]
+
+    return fetch, calls
+
+
+def test_a_capped_server_is_paged_to_the_end_and_its_page_size_adopted_once(caplog):
+    sizes = PageSize()
+    fetch, calls = _capped(list(range(130)), [50])
+    with caplog.at_level("WARNING", logger="sync.upkeep.paging"):
+        got = [r for page in iter_pages(fetch, Pager(limit=100, sizes=sizes)) for r in page]
+        assert got == list(range(130))  # without PageSize the first page of 50 would end it
+        assert [c["offset"] for c in calls] == [0, 50, 100]  # the confirming request was a page of rows
+        # Every other listing of the client pages by 50 from now on: no confirming request.
+        fetch, calls = _capped(list(range(75)), [50])
+        assert [r for page in iter_pages(fetch, Pager(limit=100, sizes=sizes)) for r in page] == list(range(75))
+        assert len(calls) == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "UpKeep serves at most 50 objects per request (asked for 100); using 50"]
+    assert (sizes.cap, sizes.asked, sizes.served, sizes.changed) == (50, 100, 50, True)
+
+
+def test_a_short_page_that_may_be_the_last_costs_one_confirming_request_until_a_full_page_came():
+    sizes = PageSize()
+    fetch, calls = _capped(list(range(30)), [100])
+    assert sum(len(p) for p in iter_pages(fetch, Pager(limit=100, sizes=sizes))) == 30
+    assert len(calls) == 2 and sizes.checks == 1 and sizes.cap is None  # empty: it was the end
+    fetch, calls = _capped(list(range(250)), [100])
+    assert sum(len(p) for p in iter_pages(fetch, Pager(limit=100, sizes=sizes))) == 250
+    assert len(calls) == 3  # full pages, then a short one shorter than UpKeep served: the end
+    fetch, calls = _capped(list(range(99)), [100])
+    assert sum(len(p) for p in iter_pages(fetch, Pager(limit=100, sizes=sizes))) == 99
+    assert len(calls) == 1 and sizes.checks == 1  # UpKeep serves 100: nothing to confirm
+
+
+def test_a_page_size_found_earlier_needs_no_confirming_and_a_bigger_page_drops_it():
+    sizes = PageSize()
+    sizes.restore(50, 50, 100)
+    fetch, calls = _capped(list(range(120)), [50])
+    assert sum(len(p) for p in iter_pages(fetch, Pager(limit=100, sizes=sizes))) == 120
+    assert len(calls) == 3 and sizes.checks == 0 and not sizes.changed
+    # The limit asked stays 100, so a server that now serves more is noticed at once.
+    fetch, calls = _capped(list(range(120)), [100])
+    assert sum(len(p) for p in iter_pages(fetch, Pager(limit=100, sizes=sizes))) == 120
+    assert sizes.cap is None and sizes.served == 100 and sizes.changed
+
+
+@pytest.mark.parametrize("caps", [[50], [30], [50, 50, 100], [99], [1]])
+def test_offset_paging_reads_every_row_when_the_page_size_changes_mid_listing(caps):
+    # PM triggers are paged so (FullListing): a cap found mid-listing changes nothing of the offset.
+    fetch, _ = _capped(list(range(333)), caps)
+    listing, seen = FullListing(100, PageSize()), []
+    while True:
+        page = fetch(listing.params())
+        seen += page
+        if not listing.advance(page):
+            break
+    assert seen == list(range(333))
+
+
+def test_complete_trusts_a_single_page_only_when_surely_the_last():
+    sizes = PageSize()
+    assert sizes.complete(100, 0) and not sizes.complete(100, 40)  # 40 of 100: maybe all it serves
+    assert not sizes.complete(100, 100)
+    assert sizes.complete(100, 40)  # it served 100 once: 40 is the end

@@ -51,7 +51,7 @@ def test_migrations_build_exactly_the_models(tmp_path):
 def _extra_tables(schema: dict) -> set[str]:
     # FTS shadow tables and the like, created by migrations on purpose; and the pull's own
     # bookkeeping, read and written in plain SQL only (mirror.bulk, sync.pull._run).
-    return {t for t in schema if "_fts" in t} | {"bulk_loads", "sync_windows"}
+    return {t for t in schema if "_fts" in t} | {"bulk_loads", "sync_windows", "upkeep_page_size"}
 
 
 def test_open_creates_latest_schema_with_wal_and_reopens(tmp_path):

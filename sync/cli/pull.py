@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mirror import connectivity
+from mirror import connectivity, pull_state
 from mirror.db import inspect_mirror, open_mirror
 from mirror.entities import PULLED
 from mirror.lock import writer_lock
@@ -31,7 +31,8 @@ from sync.upkeep.paging import DEFAULT_LIMIT
 @click.option("--full", is_flag=True,
               help="Reconcile: list every object, apply what changed and tombstone what UpKeep no longer has.")
 @click.option("--page-size", default=DEFAULT_LIMIT, show_default=True, type=click.IntRange(1, DEFAULT_LIMIT),
-              help=f"Objects per request; UpKeep serves at most {DEFAULT_LIMIT}.")
+              help=f"Objects asked for per request (integrators report {DEFAULT_LIMIT} as UpKeep's most); "
+                   "if UpKeep serves fewer, the sync finds out, says so once and pages by its size.")
 @click.option("--max-rps", type=click.FloatRange(min=0.1),
               help="Client-side limit on requests per second, across all requests in flight.")
 @click.option("--connections", default=DEFAULT_MAX_CONNECTIONS, show_default=True, type=click.IntRange(1, 32),
@@ -125,6 +126,9 @@ def status(db: Path) -> None:
         rows = latest_runs(mirror.connection())
         queue, oldest = queue_summary(mirror.connection())
         click.echo(connectivity.describe(connectivity.current(mirror)))
+        page_size = pull_state.describe_page_size(pull_state.load_page_size(mirror.connection()))
+        if page_size:
+            click.echo(page_size)
     waiting = sum(queue.get(state, 0) for state in WAITING_STATES)
     click.echo(f"Local writes: {waiting} waiting" + (f" (oldest {oldest})" if oldest else "")
                + f", {queue.get(OpState.DEAD, 0)} failed, {queue.get(OpState.CONFLICT, 0)} in conflict, "

@@ -2,7 +2,8 @@
 
 :meth:`Api.handle` maps (method, path, query, headers, body) to a :class:`Response`. Lists are
 strict about their parameters (``invalid filter key: <name>``), page with ``offset``/``limit``
-(default and maximum 100; a larger ``limit`` is clamped, as integrators report), and sort by
+(default and maximum 100; a larger ``limit`` is clamped, as integrators report; the maximum is a
+switch, ``max_page_size``, to play a server that serves fewer), and sort by
 ``orderBy`` = ``<field><sep><ASC|DESC>`` where the separator may be a space (``+`` in a URL), ``:``,
 ``,`` or ``.``; the field must be one the reference lists for that endpoint.
 """
@@ -106,7 +107,7 @@ class Api:
         writes: Writes,
         *,
         default_limit: int = 100,
-        max_limit: int = 100,
+        max_page_size: int = 100,
         forbidden: Callable[[str], bool] = lambda entity: False,
     ) -> None:
         """``forbidden(entity)``: whether this account may not read ``entity`` (its GETs answer 403)."""
@@ -115,7 +116,7 @@ class Api:
         self.sessions = sessions
         self.writes = writes
         self.default_limit = default_limit
-        self.max_limit = max_limit
+        self.max_page_size = max_page_size  # the most objects one list answer carries, whatever the limit
 
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], raw: bytes) -> Response:
         """Answer one request; ``path`` starts with ``/api/v2`` and ``headers`` keys are lower-case."""
@@ -245,5 +246,5 @@ class Api:
         offset = _int_param("offset", values["offset"], 0) if "offset" in values else 0
         limit = _int_param("limit", values["limit"], 1) if "limit" in values else self.default_limit
         order_field, descending = parse_order(spec, values.get(spec.sort_param))
-        texts = self.store.page(spec, where, order_field, descending, offset, min(limit, self.max_limit))
+        texts = self.store.page(spec, where, order_field, descending, offset, min(limit, self.max_page_size))
         return Response(200, '{"success":true,"results":[' + ",".join(texts) + "]}")

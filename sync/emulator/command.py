@@ -130,11 +130,12 @@ _rate = click.FloatRange(0.0, 1.0)
     help="Page size of a list call without limit.",
 )
 @click.option(
-    "--max-limit",
+    "--max-page-size",
     type=click.IntRange(1),
     default=100,
     show_default=True,
-    help="Largest page; a larger limit is clamped to it.",
+    help="Most objects one list answer carries; a larger limit is clamped to it "
+    "(e.g. 50 plays a server that serves fewer than UpKeep's 100).",
 )
 @click.option(
     "--offline", is_flag=True, help="Start with the API offline (POST /_emulator/online to connect)."
@@ -174,7 +175,7 @@ def emulator(**opts: Any) -> None:  # click converts each option to its declared
             changes_per_second=opts["changes_per_second"],
             faults=faults,
             default_limit=opts["default_limit"],
-            max_limit=opts["max_limit"],
+            max_page_size=opts["max_page_size"],
             port=opts["port"],
             verbose=opts["verbose"],
         )

@@ -10,6 +10,9 @@ POST     /mutate                     ``{"count": N}`` random live changes, or on
                                      ``{"op", "entity", "id", "fields", "at"}``; op ``inject``
                                      lists ``fields`` verbatim (a malformed object, id or not)
 POST     /live                       ``{"changes_per_second": x}`` start/retune/stop the stream
+GET      /paging                     the page-size switch: ``{"max_page_size": n}``
+POST     /paging                     ``{"max_page_size": n}``: serve at most n objects per list
+                                     answer (a larger ``limit`` is clamped)
 GET      /dump/<entity>              every object of an entity as the API returns it, by id
 GET      /stats                      request counts (per route, path, status, fault, version)
 POST     /stats/reset                zero the counts
@@ -72,6 +75,11 @@ class Control:
         if key == ("POST", "live", 1):
             emu.set_live_rate(float(body.get("changes_per_second", 0)))
             return _ok({"changes_per_second": emu.live.rate})
+        if key == ("GET", "paging", 1):
+            return _ok({"result": {"max_page_size": emu.max_page_size}})
+        if key == ("POST", "paging", 1):
+            emu.set_max_page_size(body.get("max_page_size"))  # type: ignore[arg-type]  # checked there
+            return _ok({"result": {"max_page_size": emu.max_page_size}})
         if key == ("GET", "dump", 2):
             texts = list(emu.dump_json(parts[1]))
             return Response(200, '{"success":true,"results":[' + ",".join(texts) + "]}")

@@ -41,7 +41,8 @@ class Emulator:
     ``work_orders`` sets the scale (other entities follow proportionally). ``state`` is the SQLite
     file to keep the account in (default: a temporary file removed on :meth:`stop`); an existing
     file seeded with the same seed, scale, epoch and email is reused unless ``fresh``. ``port=0``
-    picks a free port.
+    picks a free port. ``max_page_size`` caps the objects one list answer carries, whatever
+    ``limit`` asks (UpKeep's is 100, as integrators report; 50 plays a server that serves fewer).
     """
 
     def __init__(
@@ -58,14 +59,14 @@ class Emulator:
         changes_per_second: float = 0.0,
         faults: FaultConfig | None = None,
         default_limit: int = 100,
-        max_limit: int = 100,
+        max_page_size: int = 100,
         port: int = 0,
         verbose: bool = False,
     ) -> None:
         if work_orders < 0:
             raise ValueError("work_orders must not be negative")
-        if not 1 <= default_limit <= max_limit:
-            raise ValueError("need 1 <= default_limit <= max_limit")
+        if default_limit < 1 or max_page_size < 1:
+            raise ValueError("default_limit and max_page_size must be at least 1")
         self.seed = seed
         self.work_orders = work_orders
         self.epoch = resolve_epoch(epoch)
@@ -105,7 +106,7 @@ class Emulator:
             self.sessions,
             Writes(self.store, rng_for(seed, f"api:{run}")),
             default_limit=default_limit,
-            max_limit=max_limit,
+            max_page_size=max_page_size,
             forbidden=lambda entity: entity in self.faults.config.forbidden_entities,
         )
         self.mutator = Mutator(self.store, self.plant, rng_for(seed, f"live:{run}"))
@@ -195,6 +196,16 @@ class Emulator:
         self.faults.configure(config)
         return config
 
+    def set_max_page_size(self, size: int) -> None:
+        """Serve at most ``size`` objects per list answer from now on (a larger ``limit`` is clamped)."""
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError("max_page_size must be an integer of at least 1")
+        self.api.max_page_size = size
+
+    @property
+    def max_page_size(self) -> int:
+        return self.api.max_page_size
+
     def set_live_rate(self, changes_per_second: float) -> None:
         """Start, retune or (0) stop the background stream of random changes."""
         self.live.set_rate(changes_per_second)
@@ -281,5 +292,6 @@ class Emulator:
             "offline": self.offline,
             "faults": self.faults.config.to_dict(),
             "changesPerSecond": self.live.rate,
+            "maxPageSize": self.api.max_page_size,
             "counts": self.counts(),
         }

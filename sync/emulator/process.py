@@ -103,6 +103,9 @@ class EmulatorProcess:
     def set_live_rate(self, changes_per_second: float) -> None:
         self._call("POST", "/live", {"changes_per_second": changes_per_second})
 
+    def set_max_page_size(self, size: int) -> None:
+        self._call("POST", "/paging", {"max_page_size": size})
+
     def mutate(self, count: int | None = None, **change: Any) -> list[dict]:
         body = dict(change)
         if count is not None:

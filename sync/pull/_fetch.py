@@ -38,6 +38,7 @@ class Stream:
     window: int | None = None  # its row in sync_windows, when its key is saved for a resume
     splittable: bool = False  # may be cut into windows after its first page
     pages: int = 0
+    sized: bool = False  # a full page came (or the end): whether to cut it into windows is decided
     # A window's bounds as cut (its pager's key moves on as soon as a worker takes it).
     lo_ms: int | None = None
     hi_ms: int | None = None
@@ -49,7 +50,7 @@ class Page:
     mapped: Any
     key_ms: int | None  # the stream's key after this page: where a resume starts
     retries: int = 0
-    first: bool = False  # the stream's first page
+    first: bool = False  # the stream's first full page (where a big listing is cut into windows)
     more: bool = False  # more pages follow
 
 
@@ -159,9 +160,13 @@ class Fetcher:
                 page = self.client.get_list(stream.path, stream.pager.params())
                 more = stream.pager.advance(page)
                 mapped = self.map_page(stream, page)
-                first = stream.pages == 0
                 stream.pages += 1
-                windows = self.split(stream, page) if first and more and stream.splittable and self.split else []
+                # A short page that may not be the last (sync.upkeep.paging.PageSize) tells nothing of
+                # the listing's size yet: the decision to cut it waits for a full page, or its end.
+                full = more and getattr(stream.pager, "short", None) is None
+                first = full and not stream.sized
+                stream.sized = stream.sized or full or not more
+                windows = self.split(stream, page) if first and stream.splittable and self.split else []
                 self._out.put(Page(stream, mapped, getattr(stream.pager, "since_ms", None),
                                    self.client.thread_retries() - before, first, more))
                 if windows:

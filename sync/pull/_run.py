@@ -44,6 +44,7 @@ from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor
 from sync.pull._fetch import End, Failed, Fetcher, Item, Page, Split, Stream
 from sync.pull._map import Mapped, log_rejects, map_page
 from sync.pull._memory import limit_malloc_arenas
+from sync.pull._page_size import recall_page_size, record_page_size
 from sync.pull._save import save_batch, tombstone_unseen
 from sync.upkeep import UpKeepClient
 from sync.upkeep.endpoints import FullListing, paths
@@ -201,6 +202,7 @@ class _Run:
         limit_malloc_arenas()  # before the fetch threads start: see sync.pull._memory
         with self.mirror.transaction() as conn:  # a bulk load a crash left unfinished: indexes back first
             bulk.restore(conn)
+        recall_page_size(self.mirror, self.client)
         workers = self.options.parallel or self.client.max_connections
         self.fetcher = Fetcher(self.client, workers, self._map_page, self._split, ahead=self.options.pages_ahead)
         try:
@@ -221,6 +223,7 @@ class _Run:
             for state in list(self.active.values()):  # an unexpected error: record what happened
                 state.result.error = state.result.error or "interrupted by an internal error"
                 self._finish(state)
+            record_page_size(self.mirror, self.client)
 
     # --- starting ----------------------------------------------------------------------------
 
@@ -265,30 +268,34 @@ class _Run:
 
     def _plan(self, conn: Any, state: _Entity, cursor_ms: int | None, windows: list[pull_state.Window]) -> list[Stream]:
         """The entity's streams: resumed windows, a fresh scan, an incremental listing, or one per meter."""
-        source, limit = state.source, self.options.page_size
+        source, limit, sizes = state.source, self.options.page_size, self.client.page_size
         entity = source.name
         if not source.change_filter:
-            return [Stream(entity, source.path, FullListing(limit))]
+            return [Stream(entity, source.path, FullListing(limit, sizes))]
         if source.per_meter:
             since = None if state.reconcile else cursor_ms
             field_name = "createdAt" if state.reconcile else "updatedAt"
             changed_since = None if since is None else datetime.fromtimestamp(since / 1000, tz=UTC)
             meters = meter_ids(conn, changed_since=changed_since)
-            return [Stream(entity, path, KeysetPager(field=field_name, since_ms=since, limit=limit))
+            return [Stream(entity, path, KeysetPager(field=field_name, since_ms=since, limit=limit, sizes=sizes))
                     for path in paths(source, meters)]
         if state.reconcile:
-            return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit), splittable=True)]
+            return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit, sizes=sizes),
+                           splittable=True)]
         if cursor_ms is not None:
-            return [Stream(entity, source.path, KeysetPager(field="updatedAt", since_ms=cursor_ms, limit=limit))]
+            return [Stream(entity, source.path, KeysetPager(field="updatedAt", since_ms=cursor_ms, limit=limit,
+                                                            sizes=sizes))]
         # A first sync: a createdAt scan whose windows are saved as they advance.
         state.windows_saved = True
         if windows:  # resume what a crash interrupted
             state.scan_started_ms = windows[0].scan_started_ms
             return [Stream(entity, source.path, KeysetPager(field="createdAt", since_ms=w.key_ms if w.key_ms is not None
-                                                            else w.lo_ms, until_ms=w.hi_ms, limit=limit), window=w.idx)
+                                                            else w.lo_ms, until_ms=w.hi_ms, limit=limit, sizes=sizes),
+                           window=w.idx)
                     for w in windows if not w.done]
         pull_state.save_first_window(conn, entity, state.scan_started_ms)
-        return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit), window=0, splittable=True)]
+        return [Stream(entity, source.path, KeysetPager(field="createdAt", limit=limit, sizes=sizes), window=0,
+                       splittable=True)]
 
     # --- in the fetch workers ----------------------------------------------------------------
 
@@ -321,7 +328,8 @@ class _Run:
         ends = [*bounds[1:], None]
         stream.hi_ms = bounds[0]
         return [Stream(stream.entity, stream.path,
-                       KeysetPager(field="createdAt", since_ms=b, until_ms=e, limit=stream.pager.limit),
+                       KeysetPager(field="createdAt", since_ms=b, until_ms=e, limit=stream.pager.limit,
+                                   sizes=stream.pager.sizes),
                        window=(i + 1) if stream.window is not None else None, lo_ms=b, hi_ms=e)
                 for i, (b, e) in enumerate(zip(bounds, ends, strict=True))]
 

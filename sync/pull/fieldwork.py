@@ -40,11 +40,12 @@ from mirror.rejects import record_rejects
 from mirror.store import RUN_COUNTS, begin_run, end_run, get_cursor, save_cursor
 from mirror.timestamps import parse_utc
 from sync.mapping import MalformedObject, map_form_items, transform
+from sync.pull._page_size import recall_page_size, record_page_size
 from sync.settings import DEFAULT_FILES_BUDGET_MB, MB
 from sync.upkeep import UpKeepClient
 from sync.upkeep.endpoints import collection
 from sync.upkeep.errors import FatalError, NotFound, RetriableError, UpKeepError
-from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
+from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, Pager, next_cursor
 
 if TYPE_CHECKING:
     from sync.pull.files import ContentFetcher
@@ -88,11 +89,16 @@ def pull_fieldwork(
     options = options or FieldworkOptions()
     run_id = run_id or uuid.uuid4().hex
     results: list = []
-    for setting in SETTINGS:
-        def step(r: FieldworkResult, e: Entity = setting) -> None:
-            _settings(mirror, client, r, e.name, e.path, e.sort, options, run_id)
-        results.append(_recorded(mirror, run_id, setting.name, options, step))
-    results.append(_recorded(mirror, run_id, "files", options, lambda r: _files(mirror, client, r, options, run_id)))
+    recall_page_size(mirror, client)
+    try:
+        for setting in SETTINGS:
+            def step(r: FieldworkResult, e: Entity = setting) -> None:
+                _settings(mirror, client, r, e.name, e.path, e.sort, options, run_id)
+            results.append(_recorded(mirror, run_id, setting.name, options, step))
+        results.append(_recorded(mirror, run_id, "files", options,
+                                 lambda r: _files(mirror, client, r, options, run_id)))
+    finally:
+        record_page_size(mirror, client)
     results.append(_recorded(mirror, run_id, "work_order_tasks", options,
                              lambda r: _checklists(mirror, client, r, options, run_id)))
     if options.content and not options.should_stop():
@@ -153,12 +159,12 @@ def _settings(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, ent
         objs = client.get_list(path)
         result.requests += 1
     else:
+        pager = Pager(limit=options.page_size, sizes=client.page_size)
         while True:
-            params = {"offset": len(objs), "limit": options.page_size, sort: "createdAt ASC"}
-            page = client.get_list(path, params)
+            page = client.get_list(path, {**pager.params(), sort: "createdAt ASC"})
             result.requests += 1
             objs += page
-            if len(page) < options.page_size:
+            if not pager.advance(len(page)):
                 break
     rows, rejects, seen = _map(entity, objs, result)
     with mirror.transaction() as conn:
@@ -174,18 +180,17 @@ def _files(mirror: Mirror, client: UpKeepClient, result: FieldworkResult, option
            run_id: str) -> None:
     started_ms = int(time.time() * 1000)
     since = None if options.full else get_cursor(mirror.connection(), "files").cursor_ms
-    offset, seen = 0, []
+    pager, seen = Pager(limit=options.page_size, sizes=client.page_size), []
     while not options.should_stop():
-        page = client.get_list(collection("files"), {"offset": offset, "limit": options.page_size, "sort": "createdAt DESC"})
+        page = client.get_list(collection("files"), {**pager.params(), "sort": "createdAt DESC"})
         result.requests += 1
         rows, rejects, ids = _map("files", page, result)
         seen += ids
         with mirror.transaction() as conn:
             result.upserted += upsert_files(conn, rows)
             record_rejects(conn, rejects, run_id=run_id)
-        offset += len(page)
         oldest = min((r["upkeep_created_at"] for r in rows if r.get("upkeep_created_at")), default=None)
-        if len(page) < options.page_size:
+        if not pager.advance(len(page)):
             break
         if since is not None and oldest is not None and oldest.timestamp() * 1000 < since:
             break

@@ -38,6 +38,7 @@ from mirror.outbox import OutboxOp
 from mirror.vocabulary import OpKind
 from sync.upkeep import UpKeepClient
 from sync.upkeep.endpoints import collection
+from sync.upkeep.paging import Pager
 
 #: How far before the first attempt a created record's createdAt may lie (clock differences).
 SKEW = timedelta(minutes=10)
@@ -101,15 +102,16 @@ def find_created(client: UpKeepClient, op: OutboxOp, *, now: datetime) -> dict[s
 
 
 def _first(client: UpKeepClient, path: str, params: dict, match: Callable[[dict], bool]) -> dict | None:
-    offset = 0
+    """The first listed object ``match`` accepts, paging to the end (a page shorter than asked ends
+    the listing only when it is surely the last: UpKeep may serve fewer than ``PAGE``)."""
+    pager = Pager(limit=PAGE, sizes=client.page_size)
     while True:
-        page = client.get_list(path, {**params, "offset": offset, "limit": PAGE})
+        page = client.get_list(path, {**params, **pager.params()})
         for obj in page:
             if isinstance(obj, dict) and match(obj):
                 return obj
-        if len(page) < PAGE:
+        if not pager.advance(len(page)):
             return None
-        offset += len(page)
 
 
 def update_item_ids(work_order: dict[str, Any]) -> list[str]:
@@ -142,7 +144,9 @@ def changed_since(client: UpKeepClient, entity: str, since_ms: int,
     For an entity whose listing takes the change filters (:attr:`mirror.entities.Entity.change_filter`).
 
     Returns ``(found, complete)``. The listing is trusted only when it fits in one page (offset
-    paging over a list others are changing can skip a row); otherwise ``complete`` is False, and
+    paging over a list others are changing can skip a row), and a page shorter than asked only
+    when it is surely the last (UpKeep may serve fewer than asked: :class:`sync.upkeep.paging.PageSize`);
+    otherwise ``complete`` is False, and
     a wanted record not found may still have changed: the caller GETs it. Only parameters the
     reference lists for the endpoint are sent (``updatedAtGreaterThanOrEqualTo``, ``orderBy``,
     ``offset``, ``limit``).
@@ -150,4 +154,4 @@ def changed_since(client: UpKeepClient, entity: str, since_ms: int,
     params = {"updatedAtGreaterThanOrEqualTo": since_ms, "orderBy": "updatedAt ASC", "offset": 0, "limit": PAGE}
     page = client.get_list(collection(entity), params)
     found = {obj["id"]: obj for obj in page if isinstance(obj, dict) and obj.get("id") in wanted}
-    return found, len(page) < PAGE or len(found) == len(wanted)
+    return found, client.page_size.complete(PAGE, len(page)) or len(found) == len(wanted)

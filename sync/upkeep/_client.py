@@ -21,7 +21,8 @@ on every ``RetriableError``.
 One client may serve several threads at once (the pull's fetch workers share one): they
 share its connection pool, capped at ``max_connections``, its throttle (``sync.upkeep._throttle``:
 ``max_requests_per_second`` across all threads, and a 429 slowing all of them) and its session
-(one login at a time; a thread that finds the token already renewed does not log in again).
+(one login at a time; a thread that finds the token already renewed does not log in again), and
+what is known of UpKeep's page size (``page_size``, :class:`sync.upkeep.paging.PageSize`).
 Work that runs apart (the daemon's jobs) gets a client each, with its own pool, and shares one
 ``UpKeepSession`` (one login) through the ``session`` argument instead.
 """
@@ -49,6 +50,7 @@ from .errors import (
     NetworkError,
     error_for_status,
 )
+from .paging import PageSize
 
 __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "ClientStats", "Credentials", "UpKeepClient"]
 
@@ -156,6 +158,8 @@ class UpKeepClient:
         self.max_connections = max_connections
         self.throttle = Throttle(max_requests_per_second, clock, sleep)
         self.stats = ClientStats()
+        #: UpKeep's page size as found so far, shared by every listing paged with this client.
+        self.page_size = PageSize()
         self._stats_lock = threading.Lock()
         self._local = threading.local()
         self._http = httpx.Client(

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mirror.entities import ENTITY, Entity
-from sync.upkeep.paging import Pager
+from sync.upkeep.paging import Pager, PageSize
 
 __all__ = ["AUTH", "DOWNTIME", "PROBE", "FullListing", "collection", "paths", "record_path"]
 
@@ -55,8 +55,8 @@ class FullListing:
 
     since_ms = None  # no key: there is nothing to resume from but the start
 
-    def __init__(self, limit: int):
-        self.pager = Pager(limit=limit)
+    def __init__(self, limit: int, sizes: PageSize | None = None):
+        self.pager = Pager(limit=limit, sizes=sizes)
 
     def params(self) -> dict[str, int]:
         return self.pager.params()

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from mirror.timestamps import parse_utc
+from sync.upkeep.paging import PageSize
 
 
 def to_ms(moment: datetime) -> int:
@@ -48,6 +49,8 @@ class KeysetPager:
     limit: int = 100
     ties: int = 0  # rows already read whose field equals since_ms
     until_ms: int | None = None  # exclusive upper bound; None: to the end
+    sizes: PageSize | None = None  # the client's: tells a short last page from a short full one
+    short: int | None = None  # the previous page was short but maybe not the last: its length
 
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = {"orderBy": f"{self.field} ASC", "offset": self.ties, "limit": self.limit}
@@ -58,7 +61,12 @@ class KeysetPager:
         return params
 
     def advance(self, page: list[Any]) -> bool:
-        """Record a page; True when there may be more (only a short page ends the listing)."""
+        """Record a page; True when there may be more (only a short page ends the listing; with
+        ``sizes``, only one surely the last: see :class:`sync.upkeep.paging.PageSize`).
+
+        The key depends on the rows read, never on the page size: a page size that changes
+        between pages (UpKeep found to serve fewer) neither skips nor repeats a row.
+        """
         values: list[int] = []
         for obj in page:
             # An unreadable timestamp keeps the key where it is; the offset still steps over the row.
@@ -72,4 +80,7 @@ class KeysetPager:
             else:
                 self.since_ms = last
                 self.ties = sum(1 for v in values if v == last)
-        return len(page) >= self.limit
+        if self.sizes is None:
+            return len(page) >= self.limit
+        more, self.short = self.sizes.judge(self.limit, len(page), self.short)
+        return more

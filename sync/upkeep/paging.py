@@ -4,6 +4,10 @@ A list call is built from three parts, each an ordinary dict of query parameters
 
     params = {**order_by("updatedAt", "ASC"), **cursor_params(cursor_ms), **pager.params()}
 
+Where a listing ends: a page shorter than asked, unless UpKeep may serve fewer per request than
+asked (the reference gives no maximum; integrators report 100). :class:`PageSize`, one per client,
+tells the two apart for every pager of that client (see there).
+
 Send each endpoint only parameters the API reference lists for it: UpKeep answers an unknown one
 with 400 ``invalid filter key``. The preventive-maintenance list, for one, takes only ``offset``,
 ``limit`` and ``orderBy``, so it gets no ``cursor_params``.
@@ -11,6 +15,8 @@ with 400 ``invalid filter key``. The preventive-maintenance list, for one, takes
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,6 +24,7 @@ from typing import Any, TypeVar
 __all__ = [
     "DEFAULT_LIMIT",
     "DEFAULT_SKEW_MS",
+    "PageSize",
     "Pager",
     "cursor_params",
     "iter_pages",
@@ -27,11 +34,85 @@ __all__ = [
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
+
 #: Integrators report 100 as UpKeep's largest page; the reference gives no default or maximum.
 DEFAULT_LIMIT = 100
 
 #: How far behind the run's start the next cursor is set (see ``next_cursor``).
 DEFAULT_SKEW_MS = 5 * 60 * 1000
+
+
+class PageSize:
+    """What one client knows of UpKeep's page size; every pager of that client judges its pages here.
+
+    A page shorter than asked ends a listing, unless UpKeep serves fewer objects per request than
+    asked: then a short page is its whole page and more may follow. Two facts tell which:
+
+    - ``served``: the most objects UpKeep has put in one answer. UpKeep serves at least that many,
+      so a page shorter than that is the end of its listing, for sure.
+    - ``cap``: the page size UpKeep was found to serve, when smaller than what was asked: a page of
+      ``cap`` objects is a full page.
+
+    A page shorter than asked but not shorter than ``served`` (before anything is known, say) may
+    be either, so the listing asks once more at the next position: an empty answer ends it (that
+    confirming request is the only extra cost: ``checks`` counts them); rows prove UpKeep serves
+    at most the short page's length, which becomes ``cap`` (logged once, as a WARNING) for every
+    listing of the client. The limit sent stays the one asked: should UpKeep ever serve a page
+    longer than ``cap``, the cap no longer holds and is dropped. ``restore`` starts a client from
+    what an earlier run found (the mirror keeps it), so only the first runs pay for confirming.
+    Thread-safe: the pull's fetch threads share one.
+    """
+
+    def __init__(self) -> None:
+        self.served = 0
+        self.cap: int | None = None
+        self.asked: int | None = None  # the limit asked for when the cap was found
+        self.checks = 0
+        self.changed = False  # something new since ``restore``: worth recording
+        self._lock = threading.Lock()
+
+    def restore(self, served: int, cap: int | None, asked: int | None) -> None:
+        """Start from what an earlier run found (what this client found since takes precedence)."""
+        with self._lock:
+            self.served = max(self.served, served)
+            if self.cap is None and cap is not None and cap >= self.served:
+                self.cap, self.asked = cap, asked
+
+    def full(self, limit: int) -> int:
+        """How many objects make a full page when ``limit`` is asked for."""
+        cap = self.cap
+        return limit if cap is None else min(limit, cap)
+
+    def judge(self, limit: int, got: int, short: int | None) -> tuple[bool, int | None]:
+        """A page of ``got`` objects, ``limit`` asked for; ``short``: the length of the listing's
+        previous page if it was short but unsure. Returns (more may follow, ``short`` for the next)."""
+        with self._lock:
+            before = self.served
+            if got > before:
+                self.served, self.changed = got, True
+            if self.cap is not None and got > self.cap:
+                log.info("UpKeep served %d objects in one answer: its page size is no longer %d", got, self.cap)
+                self.cap, self.asked, self.changed = None, None, True
+            if short is not None and got > 0 and short >= self.served and (self.cap is None or short < self.cap):
+                self.cap, self.asked, self.changed = short, limit, True
+                log.warning("UpKeep serves at most %d objects per request (asked for %d); using %d",
+                            short, limit, short)
+            if got >= self.full(limit):
+                return True, None
+            if 0 < got >= before:  # as long as the longest page yet: may be all UpKeep serves
+                self.checks += 1
+                return True, got
+            return False, None
+
+    def complete(self, limit: int, got: int) -> bool:
+        """Whether a page of ``got`` objects (``limit`` asked for) is surely its listing's last
+        (for a caller that reads one page only; ``judge`` is for paging on)."""
+        with self._lock:
+            sure = got < self.full(limit) and (got == 0 or got < self.served)
+            if got > self.served:
+                self.served, self.changed = got, True
+            return sure
 
 
 @dataclass
@@ -40,12 +121,15 @@ class Pager:
 
     Only a page *shorter than the limit asked for* ends the listing. A full page always means
     "there may be more", even when it happens to be the last one (the next page is then empty).
-    So ``limit`` must not exceed the server's own maximum page size: if UpKeep silently capped a
-    ``limit=200`` to 100 rows, the first page would look short and the listing would stop early.
+    With ``sizes`` (its client's :class:`PageSize`) a short page ends it only when it is surely
+    the last, so a server serving fewer than ``limit`` per request is paged to the end; without,
+    ``limit`` must not exceed the server's own maximum page size.
     """
 
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    sizes: PageSize | None = None
+    short: int | None = None  # the previous page was short but maybe not the last: its length
 
     def __post_init__(self) -> None:
         if self.limit < 1:
@@ -61,7 +145,10 @@ class Pager:
         if got < 0:
             raise ValueError("a page cannot have a negative number of rows")
         self.offset += got
-        return got >= self.limit
+        if self.sizes is None:
+            return got >= self.limit
+        more, self.short = self.sizes.judge(self.limit, got, self.short)
+        return more
 
 
 def iter_pages(

@@ -37,11 +37,12 @@ def test_bad_epoch_is_one_sentence_not_a_traceback():
 
 def test_process_serves_api_and_control_and_stops_cleanly():
     with EmulatorProcess(
-        seed=2, work_orders=60, rate_limit_rate=1.0, retry_after=3, fault_methods="PATCH"
+        seed=2, work_orders=60, rate_limit_rate=1.0, retry_after=3, fault_methods="PATCH", max_page_size=40
     ) as proc:
         token = login(proc.api_url)
         headers = {"Session-Token": token}
-        assert len(httpx.get(f"{proc.api_url}/work-orders", headers=headers).json()["results"]) == 60
+        assert len(httpx.get(f"{proc.api_url}/work-orders", headers=headers).json()["results"]) == 40
+        assert proc.info()["maxPageSize"] == 40
         wo = proc.dump("work_orders")[0]
         patched = httpx.patch(
             f"{proc.api_url}/work-orders/{wo['id']}", headers=headers, json={"status": "open"}
@@ -49,6 +50,8 @@ def test_process_serves_api_and_control_and_stops_cleanly():
         assert patched.status_code == 429 and patched.headers["Retry-After"] == "3"
         proc.set_faults()
         assert proc.mutate(3) and proc.stats()["routes"]["GET /api/v2/work-orders"] == 1
+        proc.set_max_page_size(100)
+        assert len(httpx.get(f"{proc.api_url}/work-orders", headers=headers).json()["results"]) == 60
         proc.set_offline(True)
         try:
             httpx.get(f"{proc.api_url}/users", headers=headers)

@@ -1,13 +1,14 @@
-"""offset/limit/orderBy: defaults, the 100 clamp, accepted orderBy spellings, stable order on ties."""
+"""offset/limit/orderBy: defaults, the 100 clamp and the max_page_size switch, accepted orderBy spellings, stable order on ties."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+import httpx
 import pytest
 
 from sync.emulator.values import parse_ms
-from tests.support.emulator import fetch_all
+from tests.support.emulator import api_client, fetch_all
 
 
 def _ids(response):
@@ -144,3 +145,36 @@ def test_updated_at_ties_exist_and_sort_by_id(api, shared_emu):
         )
     )
     assert ordered == sorted(ordered)
+
+
+def test_max_page_size_caps_every_list_answer_whatever_the_limit(own_api, emu):
+    # The switch plays a server that serves fewer than UpKeep's 100: set in Python, over
+    # /_emulator/paging and (test_emu_command) from the command line.
+    emu.set_max_page_size(50)
+    assert len(_ids(own_api.get("/work-orders", params={"limit": 100}))) == 50
+    assert len(_ids(own_api.get("/work-orders"))) == 50  # the default limit is capped too
+    assert len(_ids(own_api.get("/work-orders", params={"limit": 30}))) == 30
+    # Paging on with the offset reaches every row: the rows are there, only the pages are shorter.
+    rows, offset = [], 0
+    while page := _ids(own_api.get("/work-orders", params={"offset": offset, "limit": 100,
+                                                          "orderBy": "createdAt ASC"})):
+        rows += page
+        offset += len(page)
+    assert len(rows) == len(set(rows)) == len(emu.dump("work_orders"))
+    assert httpx.get(f"{emu.control_url}/paging").json()["result"] == {"max_page_size": 50}
+    answer = httpx.post(f"{emu.control_url}/paging", json={"max_page_size": 20}).json()
+    assert answer["result"] == {"max_page_size": 20} and emu.info()["maxPageSize"] == 20
+    assert len(_ids(own_api.get("/users", params={"limit": 100}))) == min(20, len(emu.dump("users")))
+    assert len(_ids(own_api.get("/work-orders", params={"limit": 100}))) == 20
+    refused = httpx.post(f"{emu.control_url}/paging", json={"max_page_size": 0})
+    assert refused.status_code == 400 and "max_page_size" in refused.json()["message"]
+    assert emu.max_page_size == 20
+
+
+def test_max_page_size_at_construction():
+    from sync.emulator import Emulator
+
+    with Emulator(seed=3, work_orders=80, max_page_size=25) as emu, api_client(emu) as api:
+        assert len(_ids(api.get("/work-orders", params={"limit": 100}))) == 25
+    with pytest.raises(ValueError, match="max_page_size"):
+        Emulator(seed=3, work_orders=1, max_page_size=0)

@@ -25,6 +25,7 @@ from sync import replay
 from sync.replay._replayer import _Replayer
 from sync.upkeep import RetryPolicy
 from sync.upkeep.errors import ServerError
+from sync.upkeep.paging import PageSize
 from tests.support.recorded import recorded_by_id
 
 MOTOR_WO = "Wo9Fe4JsYu"
@@ -37,6 +38,7 @@ class FakeUpKeep:
 
     def __init__(self) -> None:
         self.stats = SimpleNamespace(requests=0, retries=0)
+        self.page_size = PageSize()
         self.posts: list[dict] = []
         self.patches: list[dict] = []
         self.lock = threading.Lock()
