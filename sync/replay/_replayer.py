@@ -198,18 +198,18 @@ class _Replayer:
                     # Once a create had to wait its turn, the creates are left out of the batches.
                     held = PACED_KINDS if self.report.held_back else ()
                     with self.mirror.session() as s:
-                        batch = [op.seq for op in outbox.ready_ops(s, now=self.clock(), limit=100, exclude_kinds=held)
+                        found = [op for op in outbox.ready_ops(s, now=self.clock(), limit=100, exclude_kinds=held)
                                  if op.seq is not None and op.seq not in seen]
-                    if not batch:
+                    if not found:
                         break
+                    batch = [op.seq for op in self._paced(found) if op.seq is not None]  # creates in turn, the rest
                     # Each op as it is now: the snapshot its compare-and-sets start from.
                     ready = [op for op in map(self._load, batch)
                              if op is not None and op.state in WAITING_STATES]
                     if should_stop():
                         self.report.stopped = True
                         break
-                    seen.update(batch)
-                    ready = self._paced(ready)
+                    seen.update(op.seq for op in found if op.seq is not None)
                     # An op that may have been applied already goes the careful way, one at a time, and
                     # so do the kinds a round does not know (field work: sync.replay._fieldwork).
                     fresh = [op for op in ready if Round.takes(op)]
