@@ -18,9 +18,9 @@ from mirror.schema import MeterRow, WorkOrderRow
 from sync.cli import cli
 from sync.cli import outbox as outbox_cli
 from sync.replay import flush as replay_flush
+from sync.replay._match import marker
 from sync.settings import DEFAULT_CREATES_PER_MINUTE, Settings
 from sync.upkeep.errors import ConfigurationError
-from tests.outbox.test_replay import created_on, some
 from tests.support.retries import FAST
 
 T0 = datetime(2030, 1, 7, 9, 12, tzinfo=UTC)
@@ -42,6 +42,16 @@ def never_sleep(seconds: float) -> None:
 def flush(mirror, client, clock, **kw):
     return replay_flush(mirror, client, **{"settle": 0.0, "policy": FAST, "clock": clock, "sleep": never_sleep,
                                            "pace": DEFAULT_CREATES_PER_MINUTE, **kw})
+
+
+def some(mirror, model, n=1) -> list[str]:
+    with mirror.session() as s:
+        return [r.id for r in s.exec(select(model).where(model.deleted_at.is_(None)).order_by(model.id).limit(n))]
+
+
+def created_on(emu, entity, op_id) -> list[dict]:
+    """Objects of ``entity`` on the emulator that carry the marker of ``op_id``."""
+    return [o for o in emu.dump(entity) if marker(op_id) in (o.get("description") or "")]
 
 
 def posts(emu) -> int:
