@@ -128,8 +128,10 @@ class _Progress:
 @existing_db_option
 @creates_per_minute_option
 def status(db: Path, creates_per_minute: float | None) -> None:
-    """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting
-    (and how long the pace of creates takes to send them: the default config file's, or the flag's)."""
+    """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting.
+
+    Also how long the waiting creates take at the pace (the flag's, else the default config file's).
+    """
     pace = _pace(creates_per_minute)
     with open_existing(db, readonly=True) as mirror:
         rows = latest_runs(mirror.connection())
