@@ -1,4 +1,5 @@
-"""What ``upkeep-mirror status`` shows from the mirror: each entity's latest pull, and the outbox's counts.
+"""What ``upkeep-mirror status`` shows from the mirror: each entity's latest pull, the outbox's counts,
+and how long its creates take to send at the pace.
 
 Plain ``sqlite3`` on the mirror's connection (no ORM), as the rest of the pull's reads.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from mirror.vocabulary import WAITING_STATES_SQL
+from mirror.vocabulary import PACED_KINDS_SQL, WAITING_STATES_SQL
 
 
 class LatestRun(NamedTuple):
@@ -45,3 +46,37 @@ def queue_summary(conn: Any) -> tuple[dict[str, int], str | None]:
     states = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
     oldest = conn.execute(f"SELECT min(created_at) FROM outbox WHERE state IN {WAITING_STATES_SQL}").fetchone()[0]
     return states, oldest
+
+
+class SendEstimate(NamedTuple):
+    """How long the waiting local writes take to reach UpKeep at a pace of creates."""
+
+    creates: int  # work orders and requests still to send: one per turn
+    seconds: float  # about how long the pace takes to send them (0: unpaced, or none waiting)
+    per_minute: float  # the pace (0: unpaced)
+
+    def describe(self) -> str:
+        """``about 10 min to send at 20 creates per minute``; empty when the pace holds nothing back."""
+        if not self.creates or self.per_minute <= 0:
+            return ""
+        return f"about {_duration(self.seconds)} to send at {self.per_minute:g} creates per minute"
+
+
+def send_estimate(conn: Any, creates_per_minute: float) -> SendEstimate:
+    """The creates waiting (pending or sending) and how long ``creates_per_minute`` takes to send them.
+
+    Creates go one per turn, ``60 / creates_per_minute`` seconds apart (``sync.replay``); the other
+    writes are not paced and go within seconds, so the creates set the time.
+    """
+    creates = conn.execute(f"SELECT count(*) FROM outbox WHERE state IN {WAITING_STATES_SQL} "
+                           f"AND kind IN {PACED_KINDS_SQL}").fetchone()[0]
+    seconds = creates * 60.0 / creates_per_minute if creates_per_minute > 0 else 0.0
+    return SendEstimate(creates, seconds, max(creates_per_minute, 0.0))
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 0):.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

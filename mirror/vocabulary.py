@@ -198,6 +198,10 @@ class OpKind(StrEnum):
 
 #: Kinds that create a record (local id until UpKeep answers): looked up after an ambiguous failure.
 CREATE_KINDS = (OpKind.CREATE, OpKind.REQUEST, OpKind.READING)
+#: Creates UpKeep announces to people (its "Events After ... Created": emails, Zapier triggers): the
+#: replayer sends these at the configured pace (``sync.replay``). A reading only notifies through a
+#: meter's own trigger, and a round of readings should land together: it is not paced.
+PACED_KINDS = (OpKind.CREATE, OpKind.REQUEST)
 #: Kinds whose payload sets fields from a base: checked for conflicts before sending.
 UPDATE_KINDS = (OpKind.UPDATE, OpKind.PARTS_USED, OpKind.PART_COUNT)
 #: Field-work kinds: each sent by its own handler.
@@ -219,5 +223,7 @@ def _sql_list(values: Iterable[str]) -> str:
 OPEN_STATES_SQL = _sql_list(OPEN_STATES)
 #: ``state IN {WAITING_STATES_SQL}``: the operations still to send.
 WAITING_STATES_SQL = _sql_list(WAITING_STATES)
+#: ``kind IN {PACED_KINDS_SQL}``: the creates sent at a pace.
+PACED_KINDS_SQL = _sql_list(PACED_KINDS)
 #: ``upkeep_status IN {UNFINISHED_STATUSES_SQL}``: work orders still to be done.
 UNFINISHED_STATUSES_SQL = _sql_list(UNFINISHED_STATUSES)

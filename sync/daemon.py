@@ -7,7 +7,8 @@ Jobs (each never overlaps itself; a missed run is run once, not many times):
 - ``reconcile``: every ``reconcile_every`` seconds, marks a full pass (tombstones deletions) as due
   and asks the ``pull`` job to run now. Pull and reconcile are one job, so they never run at once;
 - ``outbox``: every few seconds, replays pending local writes if there are any (whichever process
-  queued them: the CLI, Python code, another terminal);
+  queued them: the CLI, Python code, another terminal); work orders and requests go at the pace of
+  creates (``creates_per_minute``), and when one waits its turn the job runs again at that turn;
 - ``probe``: only while offline, a cheap request (``sync.upkeep.endpoints.PROBE``) with backoff
   from ``probe_min`` up to ``probe_max`` seconds. Any HTTP answer means UpKeep answers: a refusal
   of the request itself (403: an object hidden from this account) is no error of the mirror's;
@@ -49,6 +50,7 @@ from mirror.outbox import delivered_since
 from sync.pull import FieldworkOptions, PullOptions
 from sync.service import OK, UNREACHABLE, PullOutcome, flush_outbox, pull_all
 from sync.settings import (
+    DEFAULT_CREATES_PER_MINUTE,
     DEFAULT_FILES_BUDGET_MB,
     DEFAULT_OUTBOX_EVERY,
     DEFAULT_PROBE_MAX,
@@ -94,6 +96,7 @@ class DaemonConfig:
     probe_max: float = DEFAULT_PROBE_MAX
     page_size: int = DEFAULT_LIMIT
     files_budget_mb: int = DEFAULT_FILES_BUDGET_MB  # file content kept offline (sync.pull.files); 0: none
+    creates_per_minute: float = DEFAULT_CREATES_PER_MINUTE  # the pace of creates (sync.replay.Pace); 0: unpaced
 
 
 def _quiet_library_logs() -> None:
@@ -225,7 +228,9 @@ class Daemon:
             back = self._back_online.get()
         outcome = flush_outbox(self.mirror, self._clients["outbox"], source="daemon outbox", only_waiting=True,
                                heartbeat=True, clock=self.clock, on_back_online=self._back_online_since,
-                               should_stop=self.stopping.is_set)
+                               should_stop=self.stopping.is_set, pace=self.config.creates_per_minute)
+        if outcome.report is not None and outcome.report.next_turn is not None:
+            self._next_turn(outcome.report.next_turn)
         if outcome.fatal:
             self._fatal_logged(outcome.error or "", outcome.fatal_new)
             return
@@ -245,6 +250,13 @@ class Daemon:
                 sent = delivered_since(s, back)
             link_log.info("back online after %s; %d write%s sent", away, sent, "" if sent == 1 else "s")
             self._run_now("pull")
+
+    def _next_turn(self, turn: datetime) -> None:
+        """Creates wait their turn (the pace): run the outbox job again then, if sooner than its interval."""
+        job = self.scheduler.get_job("outbox")
+        if job is not None and job.next_run_time is not None and turn < job.next_run_time and not self.stopping.is_set():
+            with contextlib.suppress(LookupError):  # not scheduled (stopping): nothing to do
+                self.scheduler.modify_job("outbox", next_run_time=turn)
 
     def probe(self) -> None:
         """While offline: one cheap request; when UpKeep answers, hand over to the outbox job."""

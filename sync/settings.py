@@ -5,7 +5,8 @@ default ``~/.config/upkeep-mirror/config.toml``) when it exists; it is read once
 ``[upkeep]`` table holds how to reach UpKeep (:data:`CREDENTIAL_ENV`: the environment wins over the
 file, ``--base-url`` over both); a table named after a command (``[run]``, ``[sync]``) gives that
 command's option defaults, which click ranks below the command line and the environment (its
-``default_map``). The UpKeep client receives the resulting :class:`~sync.upkeep.Credentials` and
+``default_map``); the ``[outbox]`` table holds what every command that sends the outbox shares
+(``creates_per_minute``: see :data:`DEFAULT_CREATES_PER_MINUTE`). The UpKeep client receives the resulting :class:`~sync.upkeep.Credentials` and
 never reads a file or the environment itself.
 
 Each default of the command line and the daemon is written here once; help texts quote these
@@ -25,7 +26,8 @@ from sync.upkeep._client import Credentials
 from sync.upkeep.errors import ConfigurationError
 
 __all__ = [
-    "CREDENTIAL_ENV", "DEFAULT_FILES_BUDGET_MB", "DEFAULT_HOST", "DEFAULT_OUTBOX_EVERY", "DEFAULT_PORT",
+    "CREATES_PER_MINUTE_ENV", "CREDENTIAL_ENV", "DEFAULT_CREATES_PER_MINUTE", "DEFAULT_FILES_BUDGET_MB", "DEFAULT_HOST",
+    "DEFAULT_OUTBOX_EVERY", "DEFAULT_PORT",
     "DEFAULT_PROBE_MAX", "DEFAULT_PROBE_MIN", "DEFAULT_PULL_EVERY", "DEFAULT_RECONCILE_EVERY", "MB", "Settings",
     "credentials_from_env", "default_config_path", "load_credentials", "load_settings",
 ]
@@ -39,6 +41,14 @@ DEFAULT_RECONCILE_EVERY = 86_400.0
 DEFAULT_OUTBOX_EVERY = 5.0
 DEFAULT_PROBE_MIN = 5.0
 DEFAULT_PROBE_MAX = 300.0
+#: Creates (work orders, requests) sent to UpKeep a minute, one every 3 s: each makes UpKeep email
+#: people and fire Zapier triggers, so a day's offline queue reaches them over minutes, not in one
+#: burst. 20 a minute is faster than people create them by hand (a queue of 200, a busy day
+#: offline, is out in 10 minutes) and slow enough for an inbox and a Zapier task quota.
+#: ``--creates-per-minute`` of ``run`` and ``outbox flush``, ``[outbox] creates_per_minute``;
+#: 0: unpaced.
+DEFAULT_CREATES_PER_MINUTE = 20.0
+CREATES_PER_MINUTE_ENV = "UPKEEP_MIRROR_CREATES_PER_MINUTE"
 #: Where Datasette listens (``serve``, ``run --serve``; the demo on this host too).
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -70,6 +80,20 @@ class Settings:
         """The option defaults the table named after ``command`` gives (``pull-every`` or ``pull_every``)."""
         table = self.tables.get(command, {})
         return {k.replace("-", "_"): v for k, v in table.items()} if isinstance(table, dict) else {}
+
+    def creates_per_minute(self, flag: float | None = None) -> float:
+        """The pace of creates: ``flag`` (the command line or :data:`CREATES_PER_MINUTE_ENV`, which
+        click reads) over the ``[outbox]`` table's ``creates_per_minute`` over the default."""
+        if flag is not None:
+            return flag
+        table = self.tables.get("outbox", {}) if self.path is not None else {}
+        value = table.get("creates_per_minute") if isinstance(table, dict) else None
+        if value is None:
+            return DEFAULT_CREATES_PER_MINUTE
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigurationError(f"config file {self.path}: [outbox] creates_per_minute takes a number, "
+                                     f"0 or more (0: unpaced), not {value!r}")
+        return float(value)
 
     def credentials(self, base_url: str | None = None) -> Credentials:
         """How to reach UpKeep: ``base_url`` (a flag) over the environment over the ``[upkeep]`` table."""

@@ -203,11 +203,13 @@ def record_ops(
     return list(session.scalars(stmt))
 
 
-def ready_ops(session: Session, *, now: datetime | None = None, limit: int = 100) -> list[OutboxOp]:
+def ready_ops(session: Session, *, now: datetime | None = None, limit: int = 100,
+              exclude_kinds: Sequence[str] = ()) -> list[OutboxOp]:
     """Operations that may be sent now: pending or sending, due, and first open op of their record.
 
     A record whose first open operation is dead, in conflict or waiting for its retry time
-    contributes nothing; other records are unaffected (invariant 8).
+    contributes nothing; other records are unaffected (invariant 8). ``exclude_kinds``: leave
+    these kinds out (the creates whose turn has not come); their records contribute nothing either.
     """
     stamp = now or utcnow()
     earlier = aliased(OutboxOp)
@@ -227,7 +229,15 @@ def ready_ops(session: Session, *, now: datetime | None = None, limit: int = 100
         .order_by(col(OutboxOp.seq))
         .limit(limit)
     )
+    if exclude_kinds:
+        stmt = stmt.where(col(OutboxOp.kind).not_in([str(k) for k in exclude_kinds]))
     return list(session.scalars(stmt))
+
+
+def last_sent(session: Session, kinds: Sequence[str]) -> datetime | None:
+    """When the latest operation of these kinds was first sent (claimed): where the pace counts from."""
+    stmt = select(func.max(col(OutboxOp.first_sent_at))).where(col(OutboxOp.kind).in_([str(k) for k in kinds]))
+    return session.scalar(stmt)
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from sync.settings import CREDENTIAL_ENV, Settings, load_settings
+from sync.settings import (
+    CREATES_PER_MINUTE_ENV,
+    CREDENTIAL_ENV,
+    DEFAULT_CREATES_PER_MINUTE,
+    Settings,
+    load_settings,
+)
 from sync.upkeep._client import DEFAULT_BASE_URL, Credentials
 from sync.upkeep.errors import ConfigurationError
 
@@ -57,5 +63,24 @@ def credentials(settings: Settings, base_url: str | None) -> Credentials:
     """Credentials from flags, environment and config file; a bad setup is one clear sentence."""
     try:
         return settings.credentials(base_url)
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message or str(exc)) from None
+
+
+#: ``--creates-per-minute``: the pace of creates UpKeep announces to people (``run``, ``outbox flush``,
+#: and ``status`` for its estimate); None: the ``[outbox]`` table's, else the default.
+creates_per_minute_option = click.option(
+    "--creates-per-minute", "creates_per_minute", type=click.FloatRange(min=0), envvar=CREATES_PER_MINUTE_ENV,
+    help="Work orders and requests sent to UpKeep a minute, one per turn (each makes UpKeep send emails and "
+         "Zapier triggers); 0: all at once. Other writes are not paced. "
+         f"Env: {CREATES_PER_MINUTE_ENV}; config [outbox] creates_per_minute; "
+         f"default {DEFAULT_CREATES_PER_MINUTE:g}.",
+)
+
+
+def creates_per_minute(settings: Settings, flag: float | None) -> float:
+    """The pace from the flag (or environment) over the config file; a bad value is one clear sentence."""
+    try:
+        return settings.creates_per_minute(flag)
     except ConfigurationError as exc:
         raise click.ClickException(exc.message or str(exc)) from None

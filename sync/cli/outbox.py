@@ -16,10 +16,12 @@ import click
 from mirror.errors import OutboxActionRefused
 from mirror.lock import writer_lock
 from mirror.outbox import OutboxOp, counts, discard_op, is_local, list_ops, resolve_op, retry_op, utcnow
+from mirror.status import send_estimate
 from mirror.vocabulary import OPEN_STATES, WAITING_STATES, OpState
 from sync.cli._write import FLUSH_HINT
 from sync.cli.common import check_existing, open_existing, refusals
-from sync.cli.options import credentials, existing_db_option, upkeep_options
+from sync.cli.options import creates_per_minute as _creates_per_minute
+from sync.cli.options import creates_per_minute_option, credentials, existing_db_option, upkeep_options
 from sync.service import flush_outbox
 from sync.settings import Settings
 from sync.upkeep import RetryPolicy, UpKeepClient
@@ -136,18 +138,29 @@ def outbox_resolve(db: Path, seq: int, keep: str | None) -> None:
 @outbox.command("flush")
 @existing_db_option
 @upkeep_options
-def outbox_flush(db: Path, base_url: str | None, settings: Settings) -> None:
-    """Send queued operations to UpKeep now, in order per record; prints what happened."""
+@creates_per_minute_option
+def outbox_flush(db: Path, base_url: str | None, settings: Settings, creates_per_minute: float | None) -> None:
+    """Send queued operations to UpKeep now, in order per record; prints what happened.
+
+    Work orders and requests go at the pace of creates: one per turn; the ones whose turn has not
+    come stay queued (the daemon sends them at that pace; ``--creates-per-minute 0`` sends them all).
+    """
     upkeep = credentials(settings, base_url)
+    pace = _creates_per_minute(settings, creates_per_minute)
     check_existing(db)
     with refusals(" (a running daemon flushes the outbox itself)"), \
             writer_lock(db, "upkeep-mirror outbox flush"), open_existing(db) as mirror, \
             UpKeepClient(upkeep, policy=FLUSH_RETRIES) as client:
-        outcome = flush_outbox(mirror, client, source="outbox flush", policy=FLUSH_RETRIES, settle=SETTLE_SECONDS)
+        outcome = flush_outbox(mirror, client, source="outbox flush", policy=FLUSH_RETRIES, settle=SETTLE_SECONDS,
+                               pace=pace)
+        estimate = send_estimate(mirror.connection(), pace)
     if outcome.fatal:  # recorded like the daemon's, so `status` and sync_health say so
         raise click.ClickException(outcome.reason or "")
     if outcome.busy:
         raise click.ClickException(f"nothing sent: {outcome.report.last_error}")  # type: ignore[union-attr]  # busy: there is a report
     click.echo(str(outcome.report))
+    if outcome.report is not None and outcome.report.held_back:
+        click.echo(f"{estimate.creates} creates wait their turn, {estimate.describe()}: `upkeep-mirror run` "
+                   "sends them at that pace, `outbox flush --creates-per-minute 0` all at once")
     if outcome.unreachable:
         raise click.ClickException("UpKeep could not be reached; the operations stay queued")

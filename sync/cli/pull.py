@@ -11,13 +11,20 @@ from mirror import connectivity, pull_state
 from mirror.db import inspect_mirror, open_mirror
 from mirror.entities import PULLED
 from mirror.lock import writer_lock
-from mirror.status import latest_runs, queue_summary
+from mirror.status import latest_runs, queue_summary, send_estimate
 from mirror.vocabulary import WAITING_STATES, OpState
 from sync.cli.common import open_existing, refusals
-from sync.cli.options import credentials, db_option, existing_db_option, upkeep_options
+from sync.cli.options import (
+    creates_per_minute,
+    creates_per_minute_option,
+    credentials,
+    db_option,
+    existing_db_option,
+    upkeep_options,
+)
 from sync.pull import FieldworkOptions, PullOptions, PullResult
 from sync.service import PullOutcome, pull_all
-from sync.settings import DEFAULT_FILES_BUDGET_MB, MB, Settings
+from sync.settings import DEFAULT_FILES_BUDGET_MB, MB, Settings, load_settings
 from sync.upkeep import UpKeepClient
 from sync.upkeep._client import DEFAULT_MAX_CONNECTIONS
 from sync.upkeep.paging import DEFAULT_LIMIT
@@ -120,17 +127,24 @@ class _Progress:
 
 @click.command()
 @existing_db_option
-def status(db: Path) -> None:
-    """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting."""
+@creates_per_minute_option
+def status(db: Path, creates_per_minute: float | None) -> None:
+    """Show how fresh the mirror is: latest pull per entity, connectivity, local writes waiting.
+
+    Also how long the waiting creates take at the pace (the flag's, else the default config file's).
+    """
+    pace = _pace(creates_per_minute)
     with open_existing(db, readonly=True) as mirror:
         rows = latest_runs(mirror.connection())
         queue, oldest = queue_summary(mirror.connection())
+        estimate = send_estimate(mirror.connection(), pace).describe()
         click.echo(connectivity.describe(connectivity.current(mirror)))
         page_size = pull_state.describe_page_size(pull_state.load_page_size(mirror.connection()))
         if page_size:
             click.echo(page_size)
     waiting = sum(queue.get(state, 0) for state in WAITING_STATES)
     click.echo(f"Local writes: {waiting} waiting" + (f" (oldest {oldest})" if oldest else "")
+               + (f", {estimate}" if estimate else "")
                + f", {queue.get(OpState.DEAD, 0)} failed, {queue.get(OpState.CONFLICT, 0)} in conflict, "
                f"{queue.get(OpState.DONE, 0)} delivered")
     if not rows:
@@ -141,3 +155,13 @@ def status(db: Path) -> None:
         outcome = (f"error: {error}" if error else "interrupted" if not finished
                    else f"{mode}: {fetched} fetched, {upserted} changed, {tomb} deleted, {rej} rejected")
         click.echo(f"{e:<24}{(success or 'never'):<26}{started:<26}{outcome}")
+
+
+def _pace(flag: float | None) -> float:
+    """The pace ``run`` would use: the flag (or environment), else the default config file's, else the default."""
+    from sync.upkeep.errors import ConfigurationError
+
+    try:
+        return creates_per_minute(load_settings(), flag)
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message or str(exc)) from None

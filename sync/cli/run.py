@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from sync.cli.common import end_child, launch_serve, refusals, stop_on_signal, wait_until_stopped
-from sync.cli.options import credentials, db_option, upkeep_options
+from sync.cli.options import creates_per_minute as creates_per_minute_of
+from sync.cli.options import creates_per_minute_option, credentials, db_option, upkeep_options
 from sync.settings import (
     DEFAULT_FILES_BUDGET_MB,
     DEFAULT_HOST,
@@ -40,22 +41,24 @@ from sync.settings import (
               metavar="MB", envvar="UPKEEP_MIRROR_FILES_BUDGET",
               help="Most file content (manuals, photos) kept offline, in MB; the largest files are left out "
                    "first. 0: keep no content.")
+@creates_per_minute_option
 @click.option("--serve", "serve_too", is_flag=True, help="Also serve the mirror with Datasette (read-only).")
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="With --serve: Datasette's address.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="With --serve: Datasette's port.")
 def run(db: Path, base_url: str | None, settings: Settings, pull_every: float, reconcile_every: float,
-        outbox_every: float, probe_min: float, probe_max: float, files_budget: int, serve_too: bool, host: str,
-        port: int) -> None:
+        outbox_every: float, probe_min: float, probe_max: float, files_budget: int,
+        creates_per_minute: float | None, serve_too: bool, host: str, port: int) -> None:
     """Keep the mirror fresh and push local writes until stopped (Ctrl-C or SIGTERM)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     upkeep = credentials(settings, base_url)  # a configuration mistake fails now, in one sentence
+    pace = creates_per_minute_of(settings, creates_per_minute)
     from mirror.db import inspect_mirror, open_mirror
     from mirror.lock import writer_lock
     from sync.daemon import Daemon, DaemonConfig
 
     config = DaemonConfig(pull_every=pull_every, pull_jitter=pull_every / 10, reconcile_every=reconcile_every,
                           outbox_every=outbox_every, probe_min=probe_min, probe_max=probe_max,
-                          files_budget_mb=files_budget)
+                          files_budget_mb=files_budget, creates_per_minute=pace)
     stop = stop_on_signal()
     with refusals():
         if db.exists():

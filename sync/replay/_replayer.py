@@ -17,6 +17,11 @@ at once when UpKeep is reachable again; ``upkeep-mirror outbox flush`` calls it 
   A failure that says UpKeep is unreachable (no connection, 429, 503) ends the flush with
   ``report.unreachable`` so the daemon can go offline; nothing is dropped.
 - Permanent failures (400, 403, 404): ``dead`` with UpKeep's message.
+- Pace (``pace``, :mod:`sync.replay._pace`): creates UpKeep announces to people (work orders,
+  requests) go one per turn, at most ``pace.per_minute`` a minute; a create whose turn has not
+  come stays pending for a later flush (``report.held_back``, ``report.next_turn``), and the
+  flush goes on with the other records' operations. A record's later operations wait for its
+  create as always.
 - One replayer at a time per mirror, across processes and threads: ``flush`` holds the lock file
   ``<mirror>.outbox.lock`` while it runs; a second ``flush`` returns at once with ``report.busy``.
   An operation found in ``sending`` therefore belongs to a replayer that died, never to one
@@ -54,10 +59,11 @@ from mirror.lock import MirrorBusy, writer_lock
 from mirror.outbox import OutboxOp
 from mirror.references import part_skus
 from mirror.store import upsert_rows
-from mirror.vocabulary import WAITING_STATES, OpState
+from mirror.vocabulary import PACED_KINDS, WAITING_STATES, OpState
 from sync.crashpoints import crash_point
 from sync.mapping import MalformedObject, transform
 from sync.replay._handlers import HANDLERS
+from sync.replay._pace import Pace
 from sync.replay._round import Round, Unreachable, describe, unreachable
 from sync.upkeep import RetryPolicy, UpKeepClient
 from sync.upkeep.errors import FatalError, RejectedError, RetriableError
@@ -83,6 +89,8 @@ class ReplayReport:
     busy: bool = False  # another replayer was running on this mirror: this flush did nothing
     unreachable: bool = False
     stopped: bool = False
+    held_back: int = 0  # creates whose turn (the pace) had not come: left pending for a later flush
+    next_turn: datetime | None = None  # with held_back: when the next create may go
     seconds: float = 0.0
     last_error: str | None = None
     remapped: dict[str, str] = field(default_factory=dict)  # local id -> UpKeep id
@@ -95,6 +103,8 @@ class ReplayReport:
                 f"{self.conflicts} conflicts, {self.dead} dead, {self.deferred} deferred, "
                 + (f"{self.skipped} skipped (changed meanwhile), " if self.skipped else "")
                 + f"{self.requests} requests in {self.seconds:.1f}s")
+        if self.held_back:
+            text += f"; creates wait their turn (paced), next at {self.next_turn:%H:%M:%S}"
         if self.unreachable:
             text += f"; stopped, UpKeep unreachable: {self.last_error}"
         return text
@@ -112,6 +122,7 @@ def flush(
     redelivery_max: float = 900.0,
     settle: float = 5.0,
     workers: int = 4,
+    pace: Pace | float | None = None,
 ) -> ReplayReport:
     """Send every ready operation now; return what happened. Raises only ``FatalError`` (setup problems).
 
@@ -121,11 +132,15 @@ def flush(
     ``settle``: before looking for what an unanswered attempt created, wait until that many
     seconds have passed since it was sent, so a request UpKeep was still processing has landed.
     ``workers``: requests in flight at once (records in parallel; 1 sends one at a time).
+    ``pace``: creates per minute (a :class:`~sync.replay._pace.Pace` or a number; None or 0:
+    unpaced, the library's default; the commands pass the setting, ``sync.settings``). A create
+    whose turn has not come is left pending; the flush does not wait for it.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    pace = pace if isinstance(pace, Pace) else Pace(float(pace or 0))
     replayer = _Replayer(mirror, client, policy=policy or RetryPolicy(), sleep=sleep, clock=clock,
-                         redelivery=(redelivery_base, redelivery_max), settle=settle, workers=workers)
+                         redelivery=(redelivery_base, redelivery_max), settle=settle, workers=workers, pace=pace)
     return replayer.run(should_stop or (lambda: False))
 
 
@@ -149,9 +164,12 @@ class _Replayer:
 
     def __init__(self, mirror: Mirror, client: UpKeepClient, *, policy: RetryPolicy,
                  sleep: Callable[[float], None], clock: Callable[[], datetime],
-                 redelivery: tuple[float, float], settle: float, workers: int = 4) -> None:
+                 redelivery: tuple[float, float], settle: float, workers: int = 4,
+                 pace: Pace | None = None) -> None:
         self.mirror, self.client, self.policy = mirror, client, policy
         self.workers = workers
+        self.pace = pace or Pace()
+        self.last_turn: datetime | None = None  # when the latest paced create was sent (read at the start)
         self.sleep, self.clock, self.settle_seconds = sleep, clock, settle
         self.base, self.cap = redelivery
         self.report = ReplayReport()
@@ -171,21 +189,27 @@ class _Replayer:
         """The flush itself; callers hold the replayer lock (tests race two replayers without it)."""
         started, requests_before = time.monotonic(), self.client.stats.requests
         seen: set[int] = set()
+        if self.pace.paced:
+            with self.mirror.session() as s:
+                self.last_turn = outbox.last_sent(s, PACED_KINDS)
         try:
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="outbox") as pool:
                 while not self.report.stopped:
+                    # Once a create had to wait its turn, the creates are left out of the batches.
+                    held = PACED_KINDS if self.report.held_back else ()
                     with self.mirror.session() as s:
-                        batch = [op.seq for op in outbox.ready_ops(s, now=self.clock(), limit=100)
+                        found = [op for op in outbox.ready_ops(s, now=self.clock(), limit=100, exclude_kinds=held)
                                  if op.seq is not None and op.seq not in seen]
-                    if not batch:
+                    if not found:
                         break
+                    batch = [op.seq for op in self._paced(found) if op.seq is not None]  # creates in turn, the rest
                     # Each op as it is now: the snapshot its compare-and-sets start from.
                     ready = [op for op in map(self._load, batch)
                              if op is not None and op.state in WAITING_STATES]
                     if should_stop():
                         self.report.stopped = True
                         break
-                    seen.update(batch)
+                    seen.update(op.seq for op in found if op.seq is not None)
                     # An op that may have been applied already goes the careful way, one at a time, and
                     # so do the kinds a round does not know (field work: sync.replay._fieldwork).
                     fresh = [op for op in ready if Round.takes(op)]
@@ -203,6 +227,23 @@ class _Replayer:
             self.report.requests = self.client.stats.requests - requests_before
             self.report.seconds = time.monotonic() - started
         return self.report
+
+    def _paced(self, ready: list[OutboxOp]) -> list[OutboxOp]:
+        """``ready`` without the creates whose turn has not come (counted in ``report.held_back``)."""
+        if not self.pace.paced:
+            return ready
+        kept = []
+        for op in ready:
+            if op.kind not in PACED_KINDS:
+                kept.append(op)
+            elif self.pace.due(self.last_turn, now := self.clock()):
+                self.last_turn = now  # this create takes the turn
+                kept.append(op)
+            else:
+                self.report.held_back += 1
+        if self.report.held_back:
+            self.report.next_turn = self.pace.next_turn(self.last_turn)
+        return kept
 
     # --- one operation ---------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ def run(synced, emu, monkeypatch):
     monkeypatch.setenv("UPKEEP_PASSWORD", password)
     monkeypatch.setenv("UPKEEP_BASE_URL", emu.base_url)
     monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")
+    monkeypatch.setenv("UPKEEP_MIRROR_CREATES_PER_MINUTE", "0")  # unpaced: every create in one flush
     monkeypatch.setattr(outbox_cli, "FLUSH_RETRIES", FAST)
     monkeypatch.setattr(outbox_cli, "SETTLE_SECONDS", 0.0)
 
