@@ -1,5 +1,5 @@
 -- title: Overdue work orders
--- description: Work orders past their due date and not done yet (UpKeep status open, on hold or in progress), longest overdue first. days_overdue is in days (decimal).
+-- description: Work orders past their due date and not done yet (UpKeep status open, on hold or in progress), longest overdue first. Each says how long it is overdue (days_overdue in the data: days, decimal).
 -- frequent: yes
 SELECT w.id, w.work_order_no, w.title, w.upkeep_status, w.priority, w.due_date,
        round(julianday('now') - julianday(w.due_date), 1) AS days_overdue,
