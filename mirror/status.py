@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from mirror.timestamps import spoken_duration
 from mirror.vocabulary import PACED_KINDS_SQL, WAITING_STATES_SQL
 
 
@@ -59,7 +60,7 @@ class SendEstimate(NamedTuple):
         """``about 10 min to send at 20 creates per minute``; empty when the pace holds nothing back."""
         if not self.creates or self.per_minute <= 0:
             return ""
-        return f"about {_duration(self.seconds)} to send at {self.per_minute:g} creates per minute"
+        return f"about {spoken_duration(self.seconds)} to send at {self.per_minute:g} creates per minute"
 
 
 def send_estimate(conn: Any, creates_per_minute: float) -> SendEstimate:
@@ -72,11 +73,3 @@ def send_estimate(conn: Any, creates_per_minute: float) -> SendEstimate:
                            f"AND kind IN {PACED_KINDS_SQL}").fetchone()[0]
     seconds = creates * 60.0 / creates_per_minute if creates_per_minute > 0 else 0.0
     return SendEstimate(creates, seconds, max(creates_per_minute, 0.0))
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{max(seconds, 0):.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"

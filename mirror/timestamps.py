@@ -47,3 +47,12 @@ def parse_utc(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def spoken_duration(seconds: float) -> str:
+    """A duration as people say it in a status line: ``45 s``, ``12 min``, ``2.5 h``."""
+    if seconds < 90:
+        return f"{max(seconds, 0):.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

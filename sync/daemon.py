@@ -47,6 +47,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from mirror import connectivity
 from mirror.db import Mirror
 from mirror.outbox import delivered_since
+from mirror.timestamps import spoken_duration
 from sync.pull import FieldworkOptions, PullOptions
 from sync.service import OK, UNREACHABLE, PullOutcome, flush_outbox, pull_all
 from sync.settings import (
@@ -245,7 +246,7 @@ class Daemon:
         elif back is not None:  # nothing was waiting: the run still counts as the daemon's
             connectivity.succeeded(self.mirror, "daemon outbox", heartbeat=True, now=self.clock())
         if back is not None:
-            away = _duration((self.clock() - back).total_seconds())
+            away = spoken_duration((self.clock() - back).total_seconds())
             with self.mirror.session() as s:  # also what a flush under way when it came back delivered
                 sent = delivered_since(s, back)
             link_log.info("back online after %s; %d write%s sent", away, sent, "" if sent == 1 else "s")
@@ -347,11 +348,3 @@ class Daemon:
             return
         with contextlib.suppress(LookupError):  # not scheduled (stopping): nothing to do
             self.scheduler.modify_job(job_id, next_run_time=self.clock())
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{max(seconds, 0):.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
