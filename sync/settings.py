@@ -29,7 +29,7 @@ __all__ = [
     "CREATES_PER_MINUTE_ENV", "CREDENTIAL_ENV", "DEFAULT_CREATES_PER_MINUTE", "DEFAULT_FILES_BUDGET_MB", "DEFAULT_HOST",
     "DEFAULT_OUTBOX_EVERY", "DEFAULT_PORT",
     "DEFAULT_PROBE_MAX", "DEFAULT_PROBE_MIN", "DEFAULT_PULL_EVERY", "DEFAULT_RECONCILE_EVERY", "MB", "Settings",
-    "credentials_from_env", "default_config_path", "load_credentials", "load_settings",
+    "default_config_path", "load_settings",
 ]
 
 MB = 1024 * 1024
@@ -130,17 +130,6 @@ def load_settings(config_path: str | Path | None = None, env: Mapping[str, str] 
     if not config_path and not path.is_file():
         return Settings(env=env)
     return Settings(path, _read(path), env)
-
-
-def load_credentials(config_path: str | Path | None = None, env: Mapping[str, str] | None = None,
-                     base_url: str | None = None) -> Credentials:
-    """The credentials from the config file and the environment over it (see :func:`load_settings`)."""
-    return load_settings(config_path, env).credentials(base_url)
-
-
-def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials:
-    """From ``UPKEEP_SESSION_TOKEN``, ``UPKEEP_EMAIL``, ``UPKEEP_PASSWORD``, ``UPKEEP_BASE_URL`` only."""
-    return Settings(env=os.environ if env is None else env).credentials()
 
 
 def _read(path: Path) -> dict[str, Any]:

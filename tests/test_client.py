@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from sync.settings import credentials_from_env, load_credentials
+from sync.settings import Settings, load_settings
 from sync.upkeep import API_VERSION, Credentials, RetryPolicy, UpKeepClient, UpKeepSession
 from sync.upkeep._retry import parse_retry_after
 from sync.upkeep._session import RENEW_BEFORE_EXPIRY
@@ -494,11 +494,9 @@ def test_rate_limit_spaces_requests(api, make_client):
 
 
 def test_credentials_from_env():
-    creds = credentials_from_env(
-        {"UPKEEP_EMAIL": EMAIL, "UPKEEP_PASSWORD": PASSWORD, "UPKEEP_BASE_URL": BASE}
-    )
+    creds = Settings(env={"UPKEEP_EMAIL": EMAIL, "UPKEEP_PASSWORD": PASSWORD, "UPKEEP_BASE_URL": BASE}).credentials()
     assert (creds.email, creds.password, creds.base_url, creds.can_login) == (EMAIL, PASSWORD, BASE, True)
-    assert credentials_from_env({"UPKEEP_SESSION_TOKEN": "t"}).base_url == "https://api.onupkeep.com"
+    assert Settings(env={"UPKEEP_SESSION_TOKEN": "t"}).credentials().base_url == "https://api.onupkeep.com"
 
 
 @pytest.mark.parametrize(
@@ -511,25 +509,25 @@ def test_credentials_from_env():
 )
 def test_credentials_from_env_refuses_unusable(env, match):
     with pytest.raises(ConfigurationError, match=match) as info:
-        credentials_from_env(env)
+        Settings(env=env).credentials()
     assert EMAIL not in str(info.value)
 
 
 def test_credentials_load_file_then_env_over_it(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(f'[upkeep]\nemail = "{EMAIL}"\npassword = "{PASSWORD}"\nbase_url = "{BASE}"\n')
-    creds = load_credentials(path, env={"UPKEEP_BASE_URL": "http://localhost:8080"})
+    creds = load_settings(path, {"UPKEEP_BASE_URL": "http://localhost:8080"}).credentials()
     assert (creds.email, creds.password, creds.base_url) == (EMAIL, PASSWORD, "http://localhost:8080")
-    assert load_credentials(path, env={}).base_url == BASE
+    assert load_settings(path, {}).credentials().base_url == BASE
 
 
 def test_credentials_bad_file(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[upkeep]\npasword = "x"\n')
     with pytest.raises(ConfigurationError, match="pasword"):
-        load_credentials(path, env={})
+        load_settings(path, {}).credentials()
     with pytest.raises(ConfigurationError, match="does not exist"):
-        load_credentials(tmp_path / "missing.toml", env={})
+        load_settings(tmp_path / "missing.toml", {}).credentials()
 
 
 def test_parse_retry_after_forms():

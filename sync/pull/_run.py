@@ -55,7 +55,7 @@ from sync.upkeep.paging import DEFAULT_LIMIT, DEFAULT_SKEW_MS, next_cursor
 if TYPE_CHECKING:
     from sync.pull._map_pool import Answer, MapPool
 
-__all__ = ["PullOptions", "PullResult", "Stopped", "pull_entity", "sync_entities"]
+__all__ = ["PullOptions", "PullResult", "Stopped", "sync_entities"]
 
 
 
@@ -137,13 +137,6 @@ def sync_entities(
     return [run.results[e] for e in PULLED if e in run.results]
 
 
-def pull_entity(mirror: Mirror, client: UpKeepClient, source: Entity, *, run_id: str, options: PullOptions) -> PullResult:
-    """Pull one entity and record the run in ``sync_runs`` under ``run_id``, whatever happens."""
-    run = _Run(mirror, client, options, [source], run_id=run_id)
-    run.go()
-    return run.results[source.name]
-
-
 def _classify(result: PullResult, exc: BaseException) -> None:
     """A failure becomes the result's ``error`` (and ``stops_run`` when the next entity would fail alike)."""
     if isinstance(exc, Stopped):
@@ -184,10 +177,9 @@ class _Entity:
 class _Run:
     """One sync run: starts entities, feeds the fetcher, writes what it fetches, finishes entities."""
 
-    def __init__(self, mirror: Mirror, client: UpKeepClient, options: PullOptions, sources: list[Entity],
-                 run_id: str | None = None):
+    def __init__(self, mirror: Mirror, client: UpKeepClient, options: PullOptions, sources: list[Entity]):
         self.mirror, self.client, self.options = mirror, client, options
-        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.run_id = uuid.uuid4().hex[:12]
         self.waiting = list(sources)
         self.active: dict[str, _Entity] = {}
         self.results: dict[str, PullResult] = {}
