@@ -184,8 +184,7 @@ class Daemon:
             source="daemon pull", heartbeat=True, clock=self.clock, on_back_online=self._back_online_since,
             on_recorded=lambda o: self._pulled(o, full))
         if outcome.fieldwork_unreachable:
-            self._offline(outcome.fieldwork_error or "UpKeep unreachable", "daemon pull",
-                          went=outcome.fieldwork_went_offline)
+            self._offline(outcome.fieldwork_error or "UpKeep unreachable", went=outcome.fieldwork_went_offline)
         elif outcome.fieldwork_error:
             log.error("field work pull failed: %s", outcome.fieldwork_error)
         for r in outcome.fieldwork or ():
@@ -202,7 +201,7 @@ class Daemon:
         if full and outcome.status != OK:
             self._reconcile_due.set()  # the full pass did not get through: the next pull tries again
         if outcome.status == UNREACHABLE:
-            self._offline(outcome.error or "UpKeep unreachable", "daemon pull", went=outcome.changed)
+            self._offline(outcome.error or "UpKeep unreachable", went=outcome.changed)
             return
         for r in outcome.results:
             if r.fatal:
@@ -235,11 +234,11 @@ class Daemon:
         if outcome.fatal:
             self._fatal_logged(outcome.error or "", outcome.fatal_new)
             return
-        if outcome.busy or outcome.unreachable:
-            if outcome.busy:
-                log.info("outbox: %s", outcome.report)
-            else:
-                self._offline(outcome.error or "", "daemon outbox", went=outcome.went_offline)
+        if outcome.unreachable:
+            self._offline(outcome.error or "", went=outcome.went_offline)
+            return
+        if outcome.busy:
+            log.info("outbox: %s", outcome.report)
             return
         if outcome.report is not None:
             log.info("outbox: %s", outcome.report)
@@ -322,10 +321,9 @@ class Daemon:
         else:
             log.debug("still failing: %s", error)
 
-    def _offline(self, error: str, source: str, *, went: bool | None = None) -> None:
-        """UpKeep did not answer: record it (unless the caller did), say so once, and start probing."""
-        if went is None:
-            went = connectivity.mark_offline(self.mirror, error, source=source, now=self.clock())
+    def _offline(self, error: str, *, went: bool) -> None:
+        """UpKeep did not answer (recorded by the sync service; ``went``: this took the mirror offline):
+        say so once, and start probing."""
         if went:
             link_log.warning("UpKeep unreachable, working offline: %s", error)
         self._schedule_probe(None)

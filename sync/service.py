@@ -80,7 +80,6 @@ class FlushOutcome:
     """
 
     report: ReplayReport | None = None
-    unreachable: bool = False
     went_offline: bool = False
     fatal: bool = False
     fatal_new: bool = False
@@ -92,6 +91,11 @@ class FlushOutcome:
     def busy(self) -> bool:
         """Another replayer was running on this mirror: nothing was sent, nothing recorded."""
         return self.report is not None and self.report.busy
+
+    @property
+    def unreachable(self) -> bool:
+        """The replayer stopped because UpKeep could not be reached (recorded offline)."""
+        return self.report is not None and self.report.unreachable
 
 
 def pull_all(mirror: Mirror, client: UpKeepClient, options: PullOptions, *, source: str,
@@ -181,7 +185,7 @@ def flush_outbox(mirror: Mirror, client: UpKeepClient, *, source: str, only_wait
         return outcome
     record_page_size(mirror, client)
     if report.unreachable:
-        outcome.unreachable, outcome.reason = True, report.last_error or "UpKeep unreachable"
+        outcome.reason = report.last_error or "UpKeep unreachable"
         outcome.error = f"{prefix}: {outcome.reason}"
         outcome.went_offline = connectivity.mark_offline(mirror, outcome.error, source=source, now=now())
         return outcome

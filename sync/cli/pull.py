@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +29,9 @@ from sync.settings import DEFAULT_FILES_BUDGET_MB, MB, Settings, load_settings
 from sync.upkeep import UpKeepClient
 from sync.upkeep._client import DEFAULT_MAX_CONNECTIONS
 from sync.upkeep.paging import DEFAULT_LIMIT
+
+if TYPE_CHECKING:
+    from sync.pull import FieldworkResult
 
 
 @click.command()
@@ -94,10 +98,14 @@ def report_fieldwork(results: list, budget_mb: int) -> None:
             for _fid, name, why in r.failed:
                 click.echo(f"  not fetched: {name}: {why}")
         else:
-            state = "ok" if not r.error else "FAILED"
-            click.echo(f"{r.entity:<24}{state:<7}{'':<12}{r.fetched:>8} fetched {r.upserted:>8} changed "
-                       f"{r.tombstoned:>6} deleted {r.rejected:>5} rejected {r.requests:>6} requests "
-                       f"{r.seconds:7.1f}s")
+            click.echo(_result_line(r, ""))
+
+
+def _result_line(r: PullResult | FieldworkResult, mode: str) -> str:
+    """One entity's (or field-work step's, which has no mode) line of ``upkeep-mirror sync``."""
+    state = "ok" if not r.error else "FAILED"
+    return (f"{r.entity:<24}{state:<7}{mode:<12}{r.fetched:>8} fetched {r.upserted:>8} changed "
+            f"{r.tombstoned:>6} deleted {r.rejected:>5} rejected {r.requests:>6} requests {r.seconds:7.1f}s")
 
 
 class _Progress:
@@ -118,11 +126,7 @@ class _Progress:
     def done(self, r: PullResult) -> None:
         if self.tty:
             click.echo("\r" + " " * 70 + "\r", nl=False, err=True)
-        state = "ok" if not r.error else "FAILED"
-        click.echo(
-            f"{r.entity:<24}{state:<7}{r.mode:<12}{r.fetched:>8} fetched {r.upserted:>8} changed "
-            f"{r.tombstoned:>6} deleted {r.rejected:>5} rejected {r.requests:>6} requests {r.seconds:7.1f}s"
-        )
+        click.echo(_result_line(r, r.mode))
 
 
 @click.command()

@@ -95,9 +95,7 @@ def wo_parts(db: Path, work_order_id: str, parts: tuple[str, ...]) -> None:
                    "one of its options; NUMBER and METER: a number; TEXT: any text.")
 def wo_task(db: Path, work_order_id: str, task: str, value: str) -> None:
     """Set one checklist item of a work order (checked against the item's type)."""
-    from mirror.writes import set_task_value
-
-    write(db, set_task_value, work_order_id, task, value)
+    write(db, writes.set_task_value, work_order_id, task, value)
 
 
 @wo.command("attach")
@@ -107,6 +105,4 @@ def wo_task(db: Path, work_order_id: str, task: str, value: str) -> None:
 @click.option("--name", "filename", help="The file name UpKeep shows (default: the file's own name).")
 def wo_attach(db: Path, work_order_id: str, path: Path, filename: str | None) -> None:
     """Attach a photo or file to a work order: kept in the mirror now, uploaded once when sent."""
-    from mirror.writes import attach_file
-
-    write(db, attach_file, work_order_id, path, filename=filename)
+    write(db, writes.attach_file, work_order_id, path, filename=filename)

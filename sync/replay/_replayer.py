@@ -256,10 +256,8 @@ class _Replayer:
         except _LostRace as exc:
             self.report.skipped += 1
             log.info("outbox %s: skipped, %s", seq, exc)
-        except RejectedError as exc:
+        except (RejectedError, MalformedObject) as exc:
             self.park(seq, describe(exc))
-        except MalformedObject as exc:
-            self.park(seq, f"UpKeep's answer could not be mapped: {exc}")
         except RetriableError as exc:
             self.defer(seq, exc, timer=not unreachable(exc))
             if unreachable(exc):

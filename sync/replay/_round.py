@@ -44,8 +44,11 @@ def unreachable(exc: RetriableError) -> bool:
 
 
 def describe(exc: BaseException) -> str:
+    """Why an operation is parked (dead): UpKeep's refusal, or an answer the mirror could not map."""
     if isinstance(exc, RejectedError):
         return f"HTTP {exc.status}: {exc.message}" if exc.status else exc.message
+    if isinstance(exc, MalformedObject):
+        return f"UpKeep's answer could not be mapped: {exc}"
     return str(exc)
 
 
@@ -276,10 +279,8 @@ class Round:
         r, fatal, stop = self.r, None, None
         for op, exc in self.failures:
             r.op = op  # the snapshot the compare-and-sets below start from
-            if isinstance(exc, RejectedError):
+            if isinstance(exc, RejectedError | MalformedObject):
                 r.park(op.seq, describe(exc))
-            elif isinstance(exc, MalformedObject):
-                r.park(op.seq, f"UpKeep's answer could not be mapped: {exc}")
             elif isinstance(exc, RetriableError) and exc.ambiguous and stop is None:
                 try:  # may have been applied: look it up before anything is sent again
                     r.replay(op.seq)
