@@ -95,7 +95,6 @@ def rename_content(conn: AnyConnection, old: str, new: str) -> None:
 
 # --- which files to keep offline, and their content's state (for sync.pull.files) ---------------------
 
-_OPEN = UNFINISHED_STATUSES_SQL
 _SLOTS_ASSET = "(SELECT 'image' AS slot UNION ALL SELECT 'purchaseReceipt' UNION ALL SELECT 'warrantyFile')"
 _SLOTS_WO = ("(SELECT 'image' AS slot UNION ALL SELECT 'image2' UNION ALL SELECT 'image3' UNION ALL "
              "SELECT 'image4' UNION ALL SELECT 'image5' UNION ALL SELECT 'signatureImage')")
@@ -104,12 +103,12 @@ NEEDED_SQL = f"""
 WITH ids(file_id) AS (
     SELECT j.value FROM assets a, json_each(a.raw, '$.files') j WHERE a.deleted_at IS NULL AND j.type = 'text'
     UNION SELECT j.value FROM work_orders w, json_each(w.raw, '$.files') j
-    WHERE w.deleted_at IS NULL AND NOT w.archived AND w.upkeep_status IN {_OPEN} AND j.type = 'text'
+    WHERE w.deleted_at IS NULL AND NOT w.archived AND w.upkeep_status IN {UNFINISHED_STATUSES_SQL} AND j.type = 'text'
 ), urls(url) AS (
     SELECT json_extract(a.raw, '$.' || s.slot || '.url') FROM assets a, {_SLOTS_ASSET} s
     WHERE a.deleted_at IS NULL AND json_type(a.raw, '$.' || s.slot) = 'object'
     UNION SELECT json_extract(w.raw, '$.' || s.slot || '.url') FROM work_orders w, {_SLOTS_WO} s
-    WHERE w.deleted_at IS NULL AND NOT w.archived AND w.upkeep_status IN {_OPEN}
+    WHERE w.deleted_at IS NULL AND NOT w.archived AND w.upkeep_status IN {UNFINISHED_STATUSES_SQL}
       AND json_type(w.raw, '$.' || s.slot) = 'object'
 )
 SELECT id FROM files WHERE deleted_at IS NULL AND url IS NOT NULL AND content_state != 'local'

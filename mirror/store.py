@@ -23,7 +23,7 @@ import orjson
 from mirror._shapes import columns, entity_tables
 from mirror.sqlite import AnyConnection, dbapi
 from mirror.timestamps import StoredUTC, format_utc, parse_utc
-from mirror.vocabulary import OPEN_STATES
+from mirror.vocabulary import OPEN_STATES_SQL
 
 __all__ = ["RUN_COUNTS", "Cursor", "begin_run", "complete_row", "end_run", "existing_ids", "get_cursor",
            "has_open_changes", "row_values", "save_cursor", "table_name", "tombstone",
@@ -269,17 +269,17 @@ def save_cursor(conn: AnyConnection, cursor: Cursor) -> None:
                                             for v in (cursor.last_success_at, cursor.last_reconciled_at))))
 
 
-def begin_run(conn: AnyConnection, run_id: str, entity: str, mode: str, started_at: datetime) -> int:
-    """A ``sync_runs`` row for one entity's pull in the sync ``run_id``; returns its id."""
-    pk = dbapi(conn).execute(
-        "INSERT INTO sync_runs (run_id, entity, mode, started_at, requests, fetched, upserted, tombstoned, rejected, "
-        "retries) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0)", (run_id, entity, mode, format_utc(started_at))).lastrowid
-    assert pk is not None  # an INSERT always sets it
-    return pk
-
-
 #: The counts a ``sync_runs`` row keeps.
 RUN_COUNTS = ("fetched", "upserted", "tombstoned", "rejected", "requests", "retries")
+
+
+def begin_run(conn: AnyConnection, run_id: str, entity: str, mode: str, started_at: datetime) -> int:
+    """A ``sync_runs`` row for one entity's pull in the sync ``run_id``, its counts at 0; returns its id."""
+    pk = dbapi(conn).execute(
+        f"INSERT INTO sync_runs (run_id, entity, mode, started_at, {', '.join(RUN_COUNTS)}) "
+        f"VALUES (?, ?, ?, ?{', 0' * len(RUN_COUNTS)})", (run_id, entity, mode, format_utc(started_at))).lastrowid
+    assert pk is not None  # an INSERT always sets it
+    return pk
 
 
 def end_run(conn: AnyConnection, pk: int, counts: dict[str, int], error: str | None, finished_at: datetime) -> None:
@@ -289,9 +289,6 @@ def end_run(conn: AnyConnection, pk: int, counts: dict[str, int], error: str | N
         (*(counts[c] for c in RUN_COUNTS), error, format_utc(finished_at), pk))
 
 
-_OPEN = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
-
-
 def has_open_changes(conn: AnyConnection, entity: str, ids: Sequence[str]) -> bool:
     """Whether local writes still open in the outbox touch any of these rows.
 
@@ -299,9 +296,9 @@ def has_open_changes(conn: AnyConnection, entity: str, ids: Sequence[str]) -> bo
     through SQLModel); the usual answer, no, costs one or two index probes.
     """
     conn = dbapi(conn)
-    if not ids or conn.execute(f"SELECT 1 FROM outbox WHERE state IN ({_OPEN}) AND entity = ? LIMIT 1",
+    if not ids or conn.execute(f"SELECT 1 FROM outbox WHERE state IN {OPEN_STATES_SQL} AND entity = ? LIMIT 1",
                                (entity,)).fetchone() is None:
         return False
-    return conn.execute(f"SELECT 1 FROM outbox WHERE entity = ? AND state IN ({_OPEN}) "
+    return conn.execute(f"SELECT 1 FROM outbox WHERE entity = ? AND state IN {OPEN_STATES_SQL} "
                         "AND record_id IN (SELECT value FROM json_each(?)) LIMIT 1",
                         (entity, orjson.dumps(list(ids)).decode())).fetchone() is not None

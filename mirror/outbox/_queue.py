@@ -51,7 +51,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col
 
-from mirror.schema import MIRRORED, UTCDateTime
+from mirror.schema import UTCDateTime, table_of
 from mirror.vocabulary import (
     CREATE_KINDS,
     OPEN_STATES,
@@ -174,7 +174,7 @@ def _as_of(session: Session, entity: str, record_id: str) -> int | None:
     """
     if is_local(record_id) or record_ops(session, entity, record_id):
         return None
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+    table = table_of(entity)
     raw = session.execute(select(table.c.raw).where(table.c.id == record_id)).scalar()
     value = raw.get("updatedAt") if isinstance(raw, dict) else None
     if not isinstance(value, str) or not value:
@@ -382,7 +382,7 @@ def refresh_local_state(session: Session, entity: str, record_id: str) -> str:
         value = LocalState.PENDING.value
     else:
         value = LocalState.SYNCED.value
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+    table = table_of(entity)
     session.execute(update(table).where(table.c.id == record_id).values(local_state=value))
     return value
 
@@ -390,7 +390,7 @@ def refresh_local_state(session: Session, entity: str, record_id: str) -> str:
 @cache
 def _referencing_columns(entity: str) -> list[tuple[Any, Any]]:
     """Every (table, column) whose foreign key points at ``entity``'s table."""
-    target = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+    target = table_of(entity)
     out = []
     for table in SQLModel.metadata.sorted_tables:
         for column in table.c:
@@ -412,7 +412,7 @@ def remap_id(session: Session, entity: str, old: str, new: str) -> None:
     """
     if old == new:
         return
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+    table = table_of(entity)
     if session.execute(select(table.c.id).where(table.c.id == new)).first():
         session.execute(table.delete().where(table.c.id == old))
     else:

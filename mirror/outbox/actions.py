@@ -16,7 +16,7 @@ from mirror.db import Mirror
 from mirror.errors import OutboxActionRefused
 from mirror.outbox._queue import OutboxOp, WorkOrderMessage, record_ops, refresh_local_state, utcnow
 from mirror.outbox.changes import COLUMN_FIELDS, apply_values, revert_values
-from mirror.schema import MIRRORED
+from mirror.schema import table_of
 from mirror.vocabulary import CREATE_KINDS, OPEN_STATES, OpKind, OpState
 
 
@@ -72,7 +72,7 @@ def discard_op(mirror: Mirror, seq: int, *, now: datetime | None = None) -> list
             )
         if op.kind in CREATE_KINDS:
             victims = record_ops(s, op.entity, op.record_id)
-            table = MIRRORED[op.entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+            table = table_of(op.entity)
             s.execute(delete(WorkOrderMessage).where(col(WorkOrderMessage.work_order_id) == op.record_id))
             s.execute(delete(table).where(table.c.id == op.record_id))
         else:

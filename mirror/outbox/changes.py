@@ -22,11 +22,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from mirror.outbox._queue import OutboxOp, open_records, refresh_local_state, utcnow
-from mirror.schema import MIRRORED
+from mirror.schema import table_of
 from mirror.timestamps import format_utc, parse_utc
 from mirror.vocabulary import (
     DEFAULT_UPKEEP_PRIORITY,
@@ -84,12 +84,8 @@ def raw_form(fields: dict[str, Any]) -> dict[str, Any]:
 # --- applying values to a row -------------------------------------------------------------------
 
 
-def _table(entity: str) -> Table:
-    return MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
-
-
 def load_row(session: Session, entity: str, record_id: str) -> dict[str, Any] | None:
-    table = _table(entity)
+    table = table_of(entity)
     row = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
     return dict(row) if row else None
 
@@ -102,7 +98,7 @@ def derive(session: Session, entity: str, row: dict[str, Any]) -> dict[str, Any]
     priority = row.get("upkeep_priority")
     priority = DEFAULT_UPKEEP_PRIORITY if priority is None else int(priority)
     used = row.get("parts_used") or []
-    parts = _table("parts")
+    parts = table_of("parts")
     skus: dict[str, str] = dict(session.execute(
         select(parts.c.id, parts.c.sku).where(parts.c.id.in_([p["part_id"] for p in used]))
     ).all()) if used else {}
@@ -142,7 +138,7 @@ def apply_values(
     changes = {**columns, **derive(session, entity, {**row, **columns}), "raw": raw}
     if entity == "work_orders":
         changes["updated_at"] = stamp or utcnow()
-    table = _table(entity)
+    table = table_of(entity)
     session.execute(update(table).where(table.c.id == record_id).values(changes))
     return True
 

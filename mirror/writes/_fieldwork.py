@@ -38,10 +38,10 @@ import mirror.writes._validate as check
 from mirror.db import Mirror
 from mirror.errors import InvalidWrite
 from mirror.file_content import store_local_file
-from mirror.outbox import OutboxOp, append, new_local_id, refresh_local_state, resolve_id, utcnow
+from mirror.outbox import append, new_local_id, refresh_local_state, resolve_id, utcnow
 from mirror.timestamps import format_utc
 from mirror.vocabulary import CHECKLIST_VALUES, TASK_VALUES, LocalState, OpKind
-from mirror.writes._records import Queued
+from mirror.writes._records import Queued, _queued
 
 _TASK_ALIASES = {"DONE": "COMPLETE", "COMPLETED": "COMPLETE", "TODO": "OPEN", "HOLD": "ON_HOLD"}
 _BUILTIN_DOWNTIME = ("available", "not-available")
@@ -207,10 +207,6 @@ def _live_asset(s: Session, asset_id: Any) -> str:
 
 
 # --- the writes ---------------------------------------------------------------------------------
-
-
-def _queued(op: OutboxOp) -> Queued:
-    return Queued(op.seq, op.op_id, op.entity, op.record_id, op.kind)  # type: ignore[arg-type]  # seq is set once the op is flushed
 
 
 def set_task_value(mirror: Mirror, work_order_id: str, task: str, value: Any, *,

@@ -43,7 +43,7 @@ from mirror.outbox import (
     refresh_local_state,
     utcnow,
 )
-from mirror.schema import MIRRORED
+from mirror.schema import table_of
 from mirror.store import complete_row
 from mirror.timestamps import format_utc, parse_utc
 from mirror.vocabulary import DEFAULT_UPKEEP_PRIORITY, LocalState, OpKind, UpKeepStatus
@@ -79,7 +79,7 @@ def _queued(op: OutboxOp) -> Queued:
 
 
 def _insert(session: Session, entity: str, row: dict[str, Any]) -> None:
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+    table = table_of(entity)
     session.execute(insert(table).values(complete_row(table.name, row)))
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from mirror.errors import InvalidWrite
 from mirror.outbox import resolve_id
-from mirror.schema import MIRRORED
+from mirror.schema import table_of
 from mirror.timestamps import parse_utc
 from mirror.vocabulary import (
     PRIORITY_TO_UPKEEP,
@@ -134,7 +134,7 @@ def ref(session: Session, entity: str, field: str, value: Any, *, by: str | None
     if not isinstance(value, str) or not value.strip():
         raise InvalidWrite(field, f"expected an id, got {short(value)}")
     fits(field, value, "id")
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+    table = table_of(entity)
     wanted = resolve_id(session, entity, value.strip())
     rows = session.execute(select(table.c.id, table.c.deleted_at).where(table.c.id == wanted)).all()
     if not rows and by is not None:
@@ -157,7 +157,7 @@ def category(session: Session, entity: str, value: Any) -> str | None:
     given = text("category", value) or None
     if given is None:
         return None
-    table = MIRRORED[entity].__table__  # type: ignore[attr-defined]  # set at runtime on table=True models
+    table = table_of(entity)
     known = session.scalars(
         select(table.c.category).where(func.lower(table.c.category) == given.lower()).limit(1)
     ).first()
