@@ -131,12 +131,20 @@ def _link(datasette: Any, table: str, key: Any, text: Any, css: str = "") -> Mar
     return Markup(f'<a href="{html.escape(row_url(datasette, table, key))}"{klass}>{html.escape(str(text))}</a>')
 
 
+#: The plugin's settings per Datasette instance: metadata does not change while serving, and reading
+#: them (Datasette merges the metadata and resolves secrets on each call) costs more than rendering a
+#: cell; a list page asks for a column's heading several times per column.
+_SETTINGS: WeakKeyDictionary[Any, dict[str, Any]] = WeakKeyDictionary()
+
+
 def settings(datasette: Any) -> dict[str, Any]:
-    return datasette.plugin_config(PLUGIN) or {}
+    found = _SETTINGS.get(datasette)
+    if found is None:
+        found = _SETTINGS[datasette] = datasette.plugin_config(PLUGIN) or {}
+    return found
 
 
-#: The plant's zone per Datasette instance: metadata does not change while serving, and reading the
-#: plugin's settings costs more than rendering a cell (render_cell runs for every cell of a page).
+#: The plant's zone per Datasette instance (render_cell runs for every cell of a page).
 _ZONES: WeakKeyDictionary[Any, tzinfo] = WeakKeyDictionary()
 
 

@@ -57,10 +57,14 @@ def test_every_named_query_function_is_public():
         assert getattr(queries, function_name) is function
 
 
+def prose() -> list[tuple[str, str]]:
+    """The README and every docs page, each with where it is."""
+    return [("README.md", README)] + [(f"docs/{p.name}", p.read_text()) for p in sorted(DOCS.glob("*.md"))]
+
+
 def python_examples() -> list[tuple[str, str]]:
     """Every ```python block of the README and the docs, with where it is."""
-    pages = [("README.md", README)] + [(f"docs/{p.name}", p.read_text()) for p in sorted(DOCS.glob("*.md"))]
-    return [(where, block) for where, text in pages
+    return [(where, block) for where, text in prose()
             for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL)]
 
 
@@ -90,9 +94,8 @@ def test_the_docs_name_only_paths_and_modules_that_exist():
     """A file path (``mirror/...``) or dotted name (``sync.service.pull_all``) quoted in the README or
     the docs must exist, so a move that leaves the prose behind fails here."""
     root = DOCS.parent
-    pages = [("README.md", README)] + [(f"docs/{p.name}", p.read_text()) for p in sorted(DOCS.glob("*.md"))]
     stale = []
-    for where, text in pages:
+    for where, text in prose():
         for quoted in set(re.findall(r"`([^`\s]+)`", text)):
             token = quoted.rstrip(".,:;")
             if re.fullmatch(r"(mirror|sync|queries|tests)/[\w./-]*", token):

@@ -28,35 +28,33 @@ def corrupted(path: Path, seed: int = 7) -> Path:
     return path
 
 
-def unrelated(path: Path) -> Path:
-    """Another program's SQLite database (rollback journal, its own tables)."""
+def _written(path: Path, *statements: tuple[str, ...]) -> Path:
+    """``path`` after running ``statements`` (each an SQL string and its parameters) and checkpointing."""
     con = sqlite3.connect(path)
-    con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
-    con.execute("INSERT INTO notes (body) VALUES ('keep me')")
+    for statement in statements:
+        con.execute(*statement)
     con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # a mirror's WAL into the file (no-op for a rollback journal)
     con.close()
     return path
+
+
+def unrelated(path: Path) -> Path:
+    """Another program's SQLite database (rollback journal, its own tables)."""
+    return _written(path, ("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",),
+                    ("INSERT INTO notes (body) VALUES ('keep me')",))
 
 
 def clashing(path: Path) -> Path:
     """An SQLite database with a table named like one of the mirror's, and different columns."""
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE work_orders (ref TEXT, note TEXT)")
-    con.execute("INSERT INTO work_orders VALUES ('x', 'mine')")
-    con.commit()
-    con.close()
-    return path
+    return _written(path, ("CREATE TABLE work_orders (ref TEXT, note TEXT)",),
+                    ("INSERT INTO work_orders VALUES ('x', 'mine')",))
 
 
 def newer(path: Path) -> Path:
     """A mirror written by a future upkeep-mirror (schema version 999)."""
     open_mirror(path).close()
-    con = sqlite3.connect(path)
-    con.execute("INSERT INTO schema_versions (version, name, applied_at) VALUES (999, 'future', '2030-01-01')")
-    con.commit()
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    return path
+    return _written(path, ("INSERT INTO schema_versions (version, name, applied_at) VALUES (999, 'future', '2030-01-01')",))
 
 
 def older(path: Path) -> Path:
@@ -64,12 +62,7 @@ def older(path: Path) -> Path:
     from mirror.migrations import LATEST
 
     open_mirror(path).close()
-    con = sqlite3.connect(path)
-    con.execute("DELETE FROM schema_versions WHERE version = ?", (LATEST,))
-    con.commit()
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    return path
+    return _written(path, ("DELETE FROM schema_versions WHERE version = ?", (LATEST,)))
 
 
 def refused(*args: str, env: dict[str, str] | None = None) -> str:

@@ -7,19 +7,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from mirror.db import open_mirror
 from sync.pull import sync_entities
-from sync.upkeep import Credentials, RetryPolicy, UpKeepClient
+from tests.support.emulator import login
 from tests.support.upkeep import upkeep_client
-
-FAST = RetryPolicy(attempts=5, initial=0.001, maximum=0.01, jitter=0.0, max_delay=5.0)
-
-
-def client_for(emu) -> UpKeepClient:
-    email, password = emu.credentials
-    return UpKeepClient(Credentials(email=email, password=password, base_url=emu.base_url), policy=FAST)
 
 
 def sync_into(path: Path, emu) -> Path:
@@ -41,10 +32,7 @@ def copy_mirror(source: Path, target: Path) -> Path:
 
 def session_token(emu) -> str:
     """What Machina's UpKeepConnector takes as ``api_key``: a ``Session-Token`` from ``POST /auth``."""
-    email, password = emu.credentials
-    answer = httpx.post(f"{emu.base_url}/api/v2/auth", json={"email": email, "password": password})
-    answer.raise_for_status()
-    return answer.json()["result"]["sessionToken"]
+    return login(emu.api_url, *emu.credentials)
 
 
 def run(coro: Any) -> Any:
